@@ -1,0 +1,399 @@
+/**
+ * @file store.h
+ * @brief The versioned store: one memory-mapped LMDB file of checkpoints.
+ *
+ * A store holds *versions*. A version is a set of named arrays plus a
+ * message, UTC time, parent, free metadata (string pairs) and one opaque
+ * "structure" blob that the engine uses for the network's description.
+ * Arrays are cut into fixed-size chunks (the store's chunk size, 1 MiB by
+ * default); each chunk is stored once under the XXH3-128 hash of its raw
+ * bytes, raw or zstd-compressed (after a byte shuffle for typed numbers).
+ * A version therefore only costs the chunks that changed.
+ *
+ * Caveats, read these first:
+ * - A store is the file itself plus LMDB's lock file beside it (`PATH-lock`).
+ * - Open a given store file at most once per process (an LMDB rule); share
+ *   the #ns_store handle between threads instead. Reads (#ns_version) may run
+ *   in parallel from several threads, one thread per #ns_version at a time.
+ *   Commits are serialised, across threads and processes.
+ * - Pointers returned by an #ns_version (messages, names, views into the
+ *   map) are valid until ns_version_close() and must not be written to.
+ * - The map grows by itself when a commit needs more room. Growing needs no
+ *   other #ns_version of the same handle to be open at that moment; the
+ *   initial map is large (64 GiB of address space, not of disk) so that
+ *   this is rarely needed.
+ */
+#ifndef NSNAP_STORE_H
+#define NSNAP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nsnap/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An open store. */
+typedef struct ns_store ns_store;
+/** A commit being assembled: arrays, metadata, then ns_commit_finish(). */
+typedef struct ns_commit ns_commit;
+/** An open version: a consistent read view of one version. */
+typedef struct ns_version ns_version;
+
+/** Element types of arrays. Values are stored in files: never renumber. */
+typedef enum ns_dtype {
+	NS_DTYPE_BYTES = 0, /**< untyped bytes */
+	NS_DTYPE_F64 = 1,
+	NS_DTYPE_F32 = 2,
+	NS_DTYPE_I64 = 3,
+	NS_DTYPE_I32 = 4,
+	NS_DTYPE_U8 = 5,
+	NS_DTYPE_BOOL = 6, /**< one byte, 0 or 1 */
+} ns_dtype;
+
+/** Size in bytes of one element of @p dtype; 0 for an unknown type. */
+size_t ns_dtype_size(ns_dtype dtype);
+/** Name of @p dtype ("f64", "bool", ...); "?" for an unknown type. */
+const char *ns_dtype_name(ns_dtype dtype);
+
+/** How chunks are stored. Values are stored in files: never renumber. */
+typedef enum ns_codec {
+	NS_CODEC_DEFAULT = -1, /**< in options: the store's default codec */
+	NS_CODEC_RAW = 0,      /**< as is; readable in place from the map */
+	NS_CODEC_ZSTD = 1,     /**< zstd; typed numbers byte-shuffled first */
+} ns_codec;
+
+/** Flags of #ns_store_opts. */
+enum {
+	NS_STORE_CREATE = 1u << 0, /**< create the store if the file is missing */
+	NS_STORE_RDONLY = 1u << 1, /**< open read-only: commits are refused */
+};
+
+#define NS_STORE_OPTS_VERSION 1
+#define NS_DEFAULT_CHUNK_SIZE (1u << 20)
+
+/** Options of ns_store_open(). Initialise with #NS_STORE_OPTS_INIT. */
+typedef struct ns_store_opts {
+	unsigned version;    /**< #NS_STORE_OPTS_VERSION */
+	unsigned flags;      /**< NS_STORE_CREATE, NS_STORE_RDONLY */
+	/** At creation: chunk size in bytes, a multiple of 4096 from 4 KiB to
+	 *  1 GiB; 0 for #NS_DEFAULT_CHUNK_SIZE. Ignored when opening. */
+	size_t chunk_size;
+	/** At creation: the default codec of commits. Ignored when opening. */
+	ns_codec codec;
+	/** At creation: the default zstd level (1..19); 0 for 3. */
+	int level;
+} ns_store_opts;
+
+#define NS_STORE_OPTS_INIT { NS_STORE_OPTS_VERSION, 0, 0, NS_CODEC_RAW, 0 }
+
+/**
+ * Open (or with NS_STORE_CREATE, create) the store in the file @p path.
+ *
+ * @param out   the new handle, written on success only
+ * @param path  the store file (not a directory)
+ * @param opts  options, or NULL for defaults (open read-write, no create)
+ * @return NS_OK; NS_ENOTFOUND when the file is missing and NS_STORE_CREATE
+ *         was not given; NS_ENOTSTORE when the file is not an nsnap store
+ *         (it is left untouched); NS_EVERSION when it was written by a newer
+ *         nsnap; NS_EINVAL for bad options; NS_EIO, NS_ENOMEM.
+ */
+int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts);
+
+/** Close a store. Every #ns_version and #ns_commit of it must be closed
+ *  first. Accepts NULL. */
+void ns_store_close(ns_store *store);
+
+/** The path the store was opened with; valid until ns_store_close(). */
+const char *ns_store_path(const ns_store *store);
+
+/**
+ * Resolve a revision to a version number.
+ *
+ * A revision is a number (`7`), a tag (`v1`), a branch (`main`), `HEAD`
+ * (the tip of the current branch), each optionally followed by `~N` (N
+ * parents back; `~` alone means `~1`). Tags win over branches of the same
+ * name.
+ *
+ * @return NS_OK; NS_ENOTFOUND for an unknown name, a missing version or a
+ *         walk past the first version (the message says which);
+ *         NS_EINVAL for a malformed revision.
+ */
+int ns_store_resolve(uint64_t *out, ns_store *store, const char *rev);
+
+/* ---------------------------------------------------------------- commits */
+
+#define NS_COMMIT_OPTS_VERSION 1
+
+/** Options of ns_commit_finish(). Initialise with #NS_COMMIT_OPTS_INIT. */
+typedef struct ns_commit_opts {
+	unsigned version;    /**< #NS_COMMIT_OPTS_VERSION */
+	const char *message; /**< NULL for "" */
+	/** Branch to commit to; NULL for the current branch. A branch that does
+	 *  not exist yet is created, starting from the current branch's tip. */
+	const char *branch;
+	/** Tag to give the new version, or NULL. An existing tag fails the whole
+	 *  commit (NS_EEXISTS) and nothing is written. */
+	const char *tag;
+	ns_codec codec;      /**< NS_CODEC_DEFAULT for the store's */
+	int level;           /**< zstd level; 0 for the store's */
+} ns_commit_opts;
+
+#define NS_COMMIT_OPTS_INIT { NS_COMMIT_OPTS_VERSION, NULL, NULL, NULL, NS_CODEC_DEFAULT, 0 }
+
+/**
+ * Start assembling a commit. Nothing is written until ns_commit_finish().
+ * @return NS_OK; NS_EREADONLY for a read-only store; NS_ENOMEM.
+ */
+int ns_commit_new(ns_commit **out, ns_store *store);
+
+/**
+ * Add an array to the commit.
+ *
+ * @param name   unique within the commit, 1 to 4095 bytes; copied
+ * @param data   @p count elements of @p dtype; *borrowed*: it must stay valid
+ *               and unchanged until ns_commit_finish() or ns_commit_free()
+ * @return NS_OK; NS_EEXISTS for a name already added; NS_EINVAL for a bad
+ *         name or type, or NULL data with a non-zero count.
+ */
+int ns_commit_add(ns_commit *commit, const char *name, ns_dtype dtype,
+		  const void *data, uint64_t count);
+
+/** Set metadata @p key to @p value (both copied; a later call replaces).
+ *  @return NS_OK; NS_EINVAL for an empty key; NS_ENOMEM. */
+int ns_commit_set_meta(ns_commit *commit, const char *key, const char *value);
+
+/** Set the opaque structure blob (copied).
+ *  @return NS_OK; NS_ENOMEM. */
+int ns_commit_set_blob(ns_commit *commit, const void *data, size_t size);
+
+/**
+ * Write the commit as a new version, durably (fsync) and atomically: after
+ * a crash at any point either the whole version is there or none of it.
+ * Chunks already in the store are not written again. The commit is freed,
+ * whatever the result.
+ *
+ * @param out  the new version number (may be NULL)
+ * @return NS_OK; NS_EEXISTS when opts->tag exists; NS_EINVAL for a bad
+ *         branch or tag name or option; NS_EFULL when the disk is full or
+ *         the map cannot grow; NS_EIO; NS_ENOMEM.
+ */
+int ns_commit_finish(uint64_t *out, ns_commit *commit, const ns_commit_opts *opts);
+
+/** Drop a commit without writing it. Accepts NULL. */
+void ns_commit_free(ns_commit *commit);
+
+/* --------------------------------------------------------------- versions */
+
+/** What a version is. Strings are valid while the version is open (or,
+ *  from ns_store_foreach_version(), during the callback). */
+typedef struct ns_version_info {
+	uint64_t number;        /**< 1, 2, ...; never reused */
+	uint64_t parent;        /**< 0 for none */
+	int64_t time_ns;        /**< UTC, nanoseconds since 1970 */
+	const char *message;
+	uint64_t logical_bytes; /**< raw size of all its arrays */
+	uint64_t new_bytes;     /**< bytes its commit added to the store */
+	uint64_t n_arrays;
+	uint64_t n_meta;
+} ns_version_info;
+
+/** One array of an open version; pointers valid while it is open. */
+typedef struct ns_array_info {
+	const char *name;
+	ns_dtype dtype;
+	uint64_t count;          /**< elements */
+	uint64_t nbytes;         /**< count * element size */
+	uint64_t n_chunks;
+	uint64_t chunk_size;     /**< bytes per chunk (the last may be shorter) */
+	const uint8_t *hashes;   /**< n_chunks XXH3-128 digests, 16 bytes each */
+} ns_array_info;
+
+/** A zero-copy view of a raw chunk, straight from the map: valid until
+ *  ns_version_close(); never write through it. */
+typedef struct ns_view {
+	const void *data;  /**< 8-byte aligned when @p aligned is set */
+	size_t size;
+	uint64_t offset;   /**< byte offset of the chunk in its array */
+	int aligned;       /**< data is aligned to 8 bytes */
+} ns_view;
+
+/** Flags of reads. */
+enum {
+	NS_READ_VERIFY = 1u << 0, /**< check the chunk's hash (NS_ECORRUPT) */
+};
+
+/**
+ * Open a version for reading. The view is consistent: commits and deletes
+ * made meanwhile are not seen.
+ * @return NS_OK; the errors of ns_store_resolve(); NS_ENOMEM.
+ */
+int ns_version_open(ns_version **out, ns_store *store, const char *rev);
+
+/** As ns_version_open(), by number. */
+int ns_version_open_number(ns_version **out, ns_store *store, uint64_t number);
+
+/** Close a version; its pointers become invalid. Accepts NULL. */
+void ns_version_close(ns_version *version);
+
+/** The version's description; valid while it is open. */
+const ns_version_info *ns_version_get_info(const ns_version *version);
+
+/** Metadata entry @p i (0 <= i < n_meta). @return NS_OK; NS_EINVAL. */
+int ns_version_meta_at(const char **key, const char **value,
+		       const ns_version *version, uint64_t i);
+
+/** Metadata value for @p key. @return NS_OK; NS_ENOTFOUND. */
+int ns_version_meta_get(const char **value, const ns_version *version, const char *key);
+
+/** The structure blob (size 0 if none was set); zero-copy. */
+void ns_version_blob(const void **data, size_t *size, const ns_version *version);
+
+/** Array @p i (0 <= i < n_arrays). @return NS_OK; NS_EINVAL. */
+int ns_version_array_at(ns_array_info *out, const ns_version *version, uint64_t i);
+
+/** Index of the array called @p name. @return NS_OK; NS_ENOTFOUND. */
+int ns_version_array_find(uint64_t *index, const ns_version *version, const char *name);
+
+/**
+ * Zero-copy view of chunk @p chunk of array @p array, read in place from
+ * the map. Only raw chunks can be viewed.
+ * @return NS_OK; NS_EUNSUPPORTED for a compressed chunk (use
+ *         ns_version_read_chunk()); NS_EINVAL for an index out of range;
+ *         NS_ECORRUPT for a missing or (with NS_READ_VERIFY) damaged chunk.
+ */
+int ns_version_view(ns_view *out, ns_version *version, uint64_t array,
+		    uint64_t chunk, unsigned flags);
+
+/**
+ * Copy chunk @p chunk of array @p array into @p buf, decompressing it if
+ * needed. @p size must be at least the chunk's size.
+ * @return NS_OK; NS_EINVAL for indices out of range or a small buffer;
+ *         NS_ECORRUPT for a missing, undecodable or (with NS_READ_VERIFY)
+ *         damaged chunk.
+ */
+int ns_version_read_chunk(void *buf, size_t size, ns_version *version,
+			  uint64_t array, uint64_t chunk, unsigned flags);
+
+/**
+ * Copy the whole array @p array into @p buf (at least nbytes), as
+ * ns_version_read_chunk() does for each chunk.
+ */
+int ns_version_read(void *buf, size_t size, ns_version *version, uint64_t array,
+		    unsigned flags);
+
+/**
+ * Call @p fn for every version, newest first. @p fn returns 0 to go on,
+ * anything else to stop (ns_store_foreach_version() then returns that).
+ * @return NS_OK; what @p fn returned; NS_ECORRUPT; NS_EIO.
+ */
+int ns_store_foreach_version(ns_store *store,
+			     int (*fn)(const ns_version_info *info, void *ctx), void *ctx);
+
+/**
+ * Delete version @p number. Its chunks that no other version uses are
+ * freed; shared chunks stay. Branches at it move to its parent (or are
+ * removed when it has none); its children take its parent as theirs.
+ * @return NS_OK; NS_ENOTFOUND; NS_EBUSY when a tag names it (delete the tag
+ *         first); NS_EREADONLY; NS_EIO.
+ */
+int ns_version_delete(ns_store *store, uint64_t number);
+
+/* ------------------------------------------------------------------- refs */
+
+typedef enum ns_ref_kind { NS_REF_TAG = 0, NS_REF_BRANCH = 1 } ns_ref_kind;
+
+/** A tag or branch, as listed by ns_ref_foreach(). */
+typedef struct ns_ref {
+	const char *name;
+	ns_ref_kind kind;
+	uint64_t version;
+	int is_head; /**< the current branch */
+} ns_ref;
+
+/**
+ * Tag revision @p rev as @p name. Tags never move.
+ * Names: 1 to 255 bytes of letters, digits and `._-/`, not starting with
+ * `-`, `.` or `/`, not all digits, not `HEAD`.
+ * @return NS_OK; NS_EEXISTS when the tag exists (it is left as it was);
+ *         NS_EINVAL for a bad name; the errors of ns_store_resolve().
+ */
+int ns_tag_create(ns_store *store, const char *name, const char *rev);
+
+/** Delete tag @p name. @return NS_OK; NS_ENOTFOUND. */
+int ns_tag_delete(ns_store *store, const char *name);
+
+/**
+ * Create branch @p name at revision @p rev (NULL for HEAD), or with
+ * @p force move an existing one there. Names as for tags.
+ * @return NS_OK; NS_EEXISTS without @p force; NS_EINVAL; the errors of
+ *         ns_store_resolve().
+ */
+int ns_branch_create(ns_store *store, const char *name, const char *rev, int force);
+
+/** Delete branch @p name; its versions stay. @return NS_OK; NS_ENOTFOUND;
+ *  NS_EBUSY for the current branch. */
+int ns_branch_delete(ns_store *store, const char *name);
+
+/** Make @p name the current branch: HEAD, and where commits go. It need
+ *  not exist yet (the next commit creates it). @return NS_OK; NS_EINVAL. */
+int ns_branch_checkout(ns_store *store, const char *name);
+
+/** Call @p fn for every tag and branch, tags first, by name. @p fn as in
+ *  ns_store_foreach_version(). */
+int ns_ref_foreach(ns_store *store, int (*fn)(const ns_ref *ref, void *ctx), void *ctx);
+
+/* -------------------------------------------------- verify, stats, compact */
+
+/** A problem found by ns_store_verify(); valid during the callback. */
+typedef struct ns_problem {
+	int code;             /**< NS_ECORRUPT */
+	uint64_t version;     /**< 0 when no version is concerned */
+	const char *array;    /**< NULL when no array is concerned */
+	uint64_t chunk;       /**< chunk index in the array */
+	const uint8_t *hash;  /**< the chunk's 16-byte hash, or NULL */
+	const char *message;  /**< names the object and the damage */
+} ns_problem;
+
+/**
+ * Check the whole store: every chunk decodes and matches its hash, every
+ * chunk every version needs is there, reference counts and statistics are
+ * right. Calls @p fn (may be NULL) for each problem.
+ *
+ * @param n_problems  the number of problems found (may be NULL)
+ * @return NS_OK when nothing is wrong; NS_ECORRUPT when problems were
+ *         found (the message counts them); NS_EIO, NS_ENOMEM.
+ */
+int ns_store_verify(ns_store *store, int (*fn)(const ns_problem *p, void *ctx),
+		    void *ctx, uint64_t *n_problems);
+
+/** Figures about a store. */
+typedef struct ns_store_stats {
+	uint64_t versions;
+	uint64_t chunks;        /**< distinct chunks */
+	uint64_t logical_bytes; /**< raw size of every array of every version */
+	uint64_t unique_bytes;  /**< raw size of the distinct chunks */
+	uint64_t stored_bytes;  /**< size of the distinct chunks as stored */
+	uint64_t file_bytes;    /**< size of the store file */
+	uint64_t chunk_size;
+	ns_codec codec;         /**< default codec */
+	int level;              /**< default zstd level */
+	unsigned format;        /**< on-disk format version */
+} ns_store_stats;
+
+/** Fill @p out. @return NS_OK; NS_EIO. */
+int ns_store_stats_get(ns_store_stats *out, ns_store *store);
+
+/**
+ * Write a compacted copy of the store (no free pages) to the new file
+ * @p dest, atomically: a failed compaction leaves no file behind.
+ * @return NS_OK; NS_EEXISTS when @p dest exists; NS_EIO; NS_EFULL.
+ */
+int ns_store_compact(ns_store *store, const char *dest);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install what nsnap needs from Debian's packages, and only what is missing.
+# Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
+set -euo pipefail
+
+want=(build-essential cmake pkg-config liblmdb-dev lmdb-utils libzstd-dev zlib1g-dev
+      libcjson-dev libmatio-dev libxxhash-dev)
+if [ "${1:-build}" = test ]; then
+  want+=(libcriterion-dev python3 python3-numpy python3-scipy)
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+    missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "deps: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,32 @@
+/* Internal error helpers: set the per-thread last error and return its code. */
+#ifndef NSNAP_STORE_ERR_H
+#define NSNAP_STORE_ERR_H
+
+#include <nsnap/error.h>
+
+#if defined(__GNUC__)
+#define NS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define NS_PRINTF(a, b)
+#endif
+
+/* Record @code with a formatted message; returns @code. */
+int ns_err(int code, const char *fmt, ...) NS_PRINTF(2, 3);
+/* Record an errno value: the message ends with ": <strerror>". */
+int ns_err_errno(int errnum, const char *fmt, ...) NS_PRINTF(2, 3);
+/* Record an LMDB result code, translated; the message ends with LMDB's text. */
+int ns_err_lmdb(int mdb_rc, const char *fmt, ...) NS_PRINTF(2, 3);
+/* Whether the last error recorded was LMDB's MDB_MAP_FULL (the map, not
+ * the disk, is full: growing the map helps). */
+int ns_err_is_map_full(void);
+/* Prefix the current message with "<context>: " and return @code. */
+int ns_err_wrap(int code, const char *fmt, ...) NS_PRINTF(2, 3);
+
+/* Run @expr; on a negative result keep it in rc and jump to done. */
+#define NS_TRY(expr)                          \
+	do {                                  \
+		if ((rc = (expr)) < 0)        \
+			goto done;            \
+	} while (0)
+
+#endif

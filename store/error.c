@@ -1,0 +1,153 @@
+#include "err.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MESSAGE_MAX 1024
+
+static _Thread_local char message[MESSAGE_MAX];
+static _Thread_local ns_error last = { NS_OK, "" };
+static _Thread_local int map_full;
+
+static int set_v(int code, const char *suffix, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(message, sizeof message, fmt, ap);
+	if (n < 0)
+		n = 0;
+	if (suffix && (size_t)n < sizeof message)
+		snprintf(message + n, sizeof message - (size_t)n, ": %s", suffix);
+	last.code = code;
+	last.message = message;
+	map_full = 0;
+	return code;
+}
+
+int ns_err(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_v(code, NULL, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int from_errno(int errnum)
+{
+	switch (errnum) {
+	case ENOENT: return NS_ENOTFOUND;
+	case ENOMEM: return NS_ENOMEM;
+	case EEXIST: return NS_EEXISTS;
+	case EINVAL: return NS_EINVAL;
+	case ENOSPC:
+	case EDQUOT: return NS_EFULL;
+	case EROFS:
+	case EACCES:
+	case EPERM: return NS_EREADONLY;
+	case EAGAIN:
+	case EBUSY: return NS_EBUSY;
+	default: return NS_EIO;
+	}
+}
+
+int ns_err_errno(int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int code = from_errno(errnum);
+	va_start(ap, fmt);
+	set_v(code, strerror(errnum), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int from_lmdb(int rc)
+{
+	switch (rc) {
+	case MDB_NOTFOUND: return NS_ENOTFOUND;
+	case MDB_KEYEXIST: return NS_EEXISTS;
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+	case MDB_PAGE_FULL: return NS_EFULL;
+	case MDB_READERS_FULL:
+	case MDB_MAP_RESIZED:
+	case MDB_BAD_RSLOT: return NS_EBUSY;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_BAD_VALSIZE: return NS_ECORRUPT;
+	case MDB_VERSION_MISMATCH: return NS_EVERSION;
+	case MDB_INCOMPATIBLE:
+	case MDB_DBS_FULL: return NS_ENOTSTORE;
+	default: return rc > 0 ? from_errno(rc) : NS_ERROR;
+	}
+}
+
+int ns_err_lmdb(int mdb_rc, const char *fmt, ...)
+{
+	va_list ap;
+	int code = from_lmdb(mdb_rc);
+	va_start(ap, fmt);
+	set_v(code, mdb_strerror(mdb_rc), fmt, ap);
+	va_end(ap);
+	map_full = mdb_rc == MDB_MAP_FULL;
+	return code;
+}
+
+int ns_err_wrap(int code, const char *fmt, ...)
+{
+	char old[MESSAGE_MAX];
+	va_list ap;
+	int n;
+	memcpy(old, message, sizeof old);
+	va_start(ap, fmt);
+	n = vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof message)
+		snprintf(message + n, sizeof message - (size_t)n, ": %.900s", old);
+	last.code = code;
+	last.message = message;
+	return code;
+}
+
+int ns_err_is_map_full(void)
+{
+	return map_full && last.code == NS_EFULL;
+}
+
+const ns_error *ns_error_last(void)
+{
+	return &last;
+}
+
+void ns_error_clear(void)
+{
+	message[0] = '\0';
+	last.code = NS_OK;
+	last.message = message;
+}
+
+const char *ns_strerror(int code)
+{
+	switch (code) {
+	case NS_OK: return "success";
+	case NS_ERROR: return "error";
+	case NS_ENOMEM: return "out of memory";
+	case NS_EINVAL: return "invalid argument";
+	case NS_EIO: return "input/output error";
+	case NS_ENOTFOUND: return "no such file, revision or name";
+	case NS_EEXISTS: return "already exists";
+	case NS_ENOTSTORE: return "not an nsnap store";
+	case NS_EVERSION: return "written by a newer nsnap";
+	case NS_ECORRUPT: return "damaged data";
+	case NS_EREADONLY: return "read-only";
+	case NS_EBUSY: return "in use";
+	case NS_EFULL: return "no space left";
+	case NS_EMISMATCH: return "stored and live structure differ";
+	case NS_EFORMAT: return "bad or unknown file format";
+	case NS_EUNSUPPORTED: return "not supported";
+	case NS_EPLUGIN: return "plugin failure";
+	default: return "unknown error";
+	}
+}

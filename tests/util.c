@@ -1,0 +1,80 @@
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[4096];
+
+const char *nt_tmpdir(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "t-%ld-XXXXXX", (long)getpid());
+	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp failed");
+	return tmpdir;
+}
+
+const char *nt_path(const char *name)
+{
+	static char bufs[4][4096];
+	static unsigned next;
+	char *b = bufs[next++ % 4];
+	if (!tmpdir[0])
+		nt_tmpdir();
+	snprintf(b, sizeof bufs[0], "%s/%s", tmpdir, name);
+	return b;
+}
+
+ns_store *nt_store_new(const char *name, size_t chunk_size, ns_codec codec)
+{
+	ns_store_opts o = NS_STORE_OPTS_INIT;
+	ns_store *s = NULL;
+	o.flags = NS_STORE_CREATE;
+	o.chunk_size = chunk_size;
+	o.codec = codec;
+	NT_OK(ns_store_open(&s, nt_path(name), &o));
+	return s;
+}
+
+uint64_t nt_commit_f64(ns_store *s, const char *name, size_t n, double base,
+		       const char *message)
+{
+	double *v = malloc(n * sizeof *v + 1);
+	ns_commit *c = NULL;
+	ns_commit_opts o = NS_COMMIT_OPTS_INIT;
+	uint64_t num = 0;
+	cr_assert_not_null(v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = base + (double)i;
+	o.message = message;
+	NT_OK(ns_commit_new(&c, s));
+	NT_OK(ns_commit_add(c, name, NS_DTYPE_F64, v, n));
+	NT_OK(ns_commit_finish(&num, c, &o));
+	free(v);
+	return num;
+}
+
+void *nt_read_array(ns_store *s, const char *rev, const char *name, uint64_t *nbytes)
+{
+	ns_version *v = NULL;
+	ns_array_info a;
+	uint64_t i = 0;
+	void *buf;
+	NT_OK(ns_version_open(&v, s, rev));
+	NT_OK(ns_version_array_find(&i, v, name));
+	NT_OK(ns_version_array_at(&a, v, i));
+	buf = malloc(a.nbytes + 1);
+	cr_assert_not_null(buf);
+	NT_OK(ns_version_read(buf, a.nbytes, v, i, NS_READ_VERIFY));
+	ns_version_close(v);
+	*nbytes = a.nbytes;
+	return buf;
+}
+
+void nt_write_file(const char *path, const void *data, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f, "cannot create %s", path);
+	cr_assert_eq(fwrite(data, 1, size, f), size);
+	cr_assert_eq(fclose(f), 0);
+}
