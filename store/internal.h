@@ -84,6 +84,14 @@ static inline uint64_t get_u64(const uint8_t *p)
 	return v;
 }
 
+/* The number in a versions key; LMDB keys may be only 2-byte aligned. */
+static inline uint64_t version_key(const MDB_val *k)
+{
+	size_t n;
+	memcpy(&n, k->mv_data, sizeof n);
+	return n;
+}
+
 /* store.c: transactions that keep the map size and the active count right. */
 int store_txn_begin(MDB_txn **out, ns_store *s, unsigned flags);
 void store_txn_end(ns_store *s, MDB_txn *txn, int commit_it, int *rc);

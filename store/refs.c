@@ -142,7 +142,7 @@ int resolve_txn(MDB_txn *txn, ns_store *s, const char *rev, uint64_t *out)
 	char base[NS_REF_NAME_MAX + 1], head[NS_REF_NAME_MAX + 1];
 	const char *tilde = strchr(rev, '~');
 	size_t blen = tilde ? (size_t)(tilde - rev) : strlen(rev);
-	uint64_t number, back = 0, parent;
+	uint64_t number = 0, back = 0, parent = 0;
 	MDB_val v;
 	int rc;
 

@@ -10,7 +10,7 @@
 
 #define LMDB_MAGIC 0xBEEFC0DEu
 #define MAP_INITIAL (64ull << 30)
-#define MAP_STEP (1ull << 30)
+#define MAP_STEP (64ull << 20)
 
 size_t ns_dtype_size(ns_dtype dtype)
 {
@@ -355,8 +355,8 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 	const ns_store_opts *o = opts ? opts : &defaults;
 	ns_store *s = NULL;
 	struct stat st;
-	uint64_t map = MAP_INITIAL;
-	int rc, exists;
+	uint64_t map = opts && opts->map_size ? round_up(opts->map_size, 1u << 20) : MAP_INITIAL;
+	int rc, exists, dead;
 	unsigned flags = MDB_NOSUBDIR | MDB_NOTLS;
 
 	if (!out || !path || !*path)
@@ -397,6 +397,9 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 					 path);
 		goto done;
 	}
+	/* Free the reader slots of processes that died holding them, so the
+	 * pages they pinned can be reused. */
+	mdb_reader_check(s->env, &dead);
 	rc = open_tables(s, o);
 done:
 	if (rc) {
@@ -435,7 +438,7 @@ static int count_versions(MDB_txn *txn, ns_store *s, ns_store_stats *out)
 		return ns_err_lmdb(rc, "store '%s': listing versions", s->path);
 	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
-		if ((rc = version_parse(&rec, &v, *(size_t *)k.mv_data)) < 0)
+		if ((rc = version_parse(&rec, &v, version_key(&k))) < 0)
 			break;
 		out->versions++;
 		out->logical_bytes += rec.info.logical_bytes;

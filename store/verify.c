@@ -107,7 +107,8 @@ static int check_chunks(struct verify *vf, struct counters *sum)
 	mdb_cursor_close(cur);
 	if (rc != 0)
 		return rc;
-	qsort(vf->bad, vf->n_bad, NS_HASH_SIZE, hash_cmp);
+	if (vf->n_bad) /* qsort() and bsearch() take no NULL array */
+		qsort(vf->bad, vf->n_bad, NS_HASH_SIZE, hash_cmp);
 	return mrc == MDB_NOTFOUND ? NS_OK : ns_err_lmdb(mrc, "verify: reading chunks");
 }
 
@@ -125,7 +126,7 @@ static int check_versions(struct verify *vf)
 	if ((mrc = mdb_cursor_open(vf->txn, vf->s->versions, &cur)))
 		return ns_err_lmdb(mrc, "verify: reading versions");
 	while (rc == 0 && (mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
-		uint64_t number = *(size_t *)k.mv_data;
+		uint64_t number = version_key(&k);
 		op = MDB_NEXT;
 		if (version_parse(&rec, &val, number) < 0) {
 			rc = report(vf, number, NULL, 0, NULL, "version %llu: %s",
@@ -146,7 +147,7 @@ static int check_versions(struct verify *vf)
 						    "'%s': chunk %llu (%s) is missing",
 						    (unsigned long long)number, a.name,
 						    (unsigned long long)ci, hex);
-				else if (bsearch(h, vf->bad, vf->n_bad, NS_HASH_SIZE, hash_cmp))
+				else if (vf->n_bad && bsearch(h, vf->bad, vf->n_bad, NS_HASH_SIZE, hash_cmp))
 					rc = report(vf, number, a.name, ci, h, "version %llu: array "
 						    "'%s': chunk %llu (%s) is damaged",
 						    (unsigned long long)number, a.name,
@@ -173,7 +174,8 @@ static int check_refcounts(struct verify *vf)
 	size_t i = 0;
 	int rc = NS_OK, mrc, op = MDB_FIRST;
 
-	qsort(vf->used, vf->n_used, NS_HASH_SIZE, hash_cmp);
+	if (vf->n_used)
+		qsort(vf->used, vf->n_used, NS_HASH_SIZE, hash_cmp);
 	if ((mrc = mdb_cursor_open(vf->txn, vf->s->refcnt, &cur)))
 		return ns_err_lmdb(mrc, "verify: reading reference counts");
 	/* Both lists are sorted by hash (LMDB's keys compare as memcmp). */

@@ -409,7 +409,7 @@ int ns_store_foreach_version(ns_store *s, int (*fn)(const ns_version_info *info,
 	}
 	while ((mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
 		op = MDB_PREV;
-		if ((rc = version_parse(&rec, &val, *(size_t *)k.mv_data)) < 0) {
+		if ((rc = version_parse(&rec, &val, version_key(&k))) < 0) {
 			rc = ns_err_wrap(rc, "store '%s'", s->path);
 			goto done;
 		}
@@ -464,13 +464,18 @@ static int move_refs(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t parent
 					  : NS_OK;
 }
 
-/* Children of the deleted version take its parent as theirs. */
+/* Children of the deleted version take its parent as theirs. The cursor
+ * only finds them; each is then rewritten with mdb_put() under a key of our
+ * own: LMDB's keys point into the page that replacing a large value
+ * rewrites. */
 static int reparent(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t parent)
 {
 	MDB_cursor *cur = NULL;
 	MDB_val k, val;
+	uint64_t *children = NULL, *more;
+	size_t n = 0, cap = 0;
 	uint8_t *copy;
-	int mrc, op = MDB_FIRST;
+	int rc = NS_OK, mrc, op = MDB_FIRST;
 
 	if ((mrc = mdb_cursor_open(txn, s->versions, &cur)))
 		return ns_err_lmdb(mrc, "store '%s': reading versions", s->path);
@@ -479,21 +484,44 @@ static int reparent(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t parent)
 		if (val.mv_size < REC_HEADER ||
 		    get_u64((uint8_t *)val.mv_data + REC_PARENT) != number)
 			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			if (!(more = realloc(children, cap * sizeof *children))) {
+				rc = ns_err(NS_ENOMEM, "store '%s': out of memory", s->path);
+				goto done;
+			}
+			children = more;
+		}
+		children[n++] = version_key(&k);
+	}
+	if (mrc != MDB_NOTFOUND) {
+		rc = ns_err_lmdb(mrc, "store '%s': reading versions", s->path);
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t key = (size_t)children[i];
+		NS_TRY(version_get(txn, s, children[i], &val));
 		if (!(copy = malloc(val.mv_size))) {
-			mdb_cursor_close(cur);
-			return ns_err(NS_ENOMEM, "store '%s': out of memory", s->path);
+			rc = ns_err(NS_ENOMEM, "store '%s': out of memory", s->path);
+			goto done;
 		}
 		memcpy(copy, val.mv_data, val.mv_size);
 		put_u64(copy + REC_PARENT, parent);
+		k.mv_size = sizeof key;
+		k.mv_data = &key;
 		val.mv_data = copy;
-		mrc = mdb_cursor_put(cur, &k, &val, MDB_CURRENT);
+		mrc = mdb_put(txn, s->versions, &k, &val, 0);
 		free(copy);
-		if (mrc)
-			break;
+		if (mrc) {
+			rc = ns_err_lmdb(mrc, "store '%s': re-parenting version %llu", s->path,
+					 (unsigned long long)children[i]);
+			goto done;
+		}
 	}
+done:
 	mdb_cursor_close(cur);
-	return mrc && mrc != MDB_NOTFOUND ? ns_err_lmdb(mrc, "store '%s': re-parenting", s->path)
-					  : NS_OK;
+	free(children);
+	return rc;
 }
 
 static int do_delete(MDB_txn *txn, void *ctx)

@@ -1,17 +1,34 @@
 #include "util.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char tmpdir[4096];
+static char tmpdir[256];
 
 const char *nt_tmpdir(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "t-%ld-XXXXXX", (long)getpid());
 	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp failed");
 	return tmpdir;
+}
+
+void nt_tmpdir_remove(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[8192];
+	if (!tmpdir[0] || !(d = opendir(tmpdir)))
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(tmpdir);
 }
 
 const char *nt_path(const char *name)
@@ -77,4 +94,45 @@ void nt_write_file(const char *path, const void *data, size_t size)
 	cr_assert_not_null(f, "cannot create %s", path);
 	cr_assert_eq(fwrite(data, 1, size, f), size);
 	cr_assert_eq(fclose(f), 0);
+}
+
+ns_store *nt_three_versions(void)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	for (int i = 1; i <= 3; i++)
+		cr_assert_eq(nt_commit_f64(s, "x", 10, i, NULL), (uint64_t)i);
+	return s;
+}
+
+uint64_t nt_resolve(ns_store *s, const char *rev)
+{
+	uint64_t n = 0;
+	NT_OK(ns_store_resolve(&n, s, rev));
+	return n;
+}
+
+ns_store_stats nt_stats(ns_store *s)
+{
+	ns_store_stats st;
+	NT_OK(ns_store_stats_get(&st, s));
+	return st;
+}
+
+char *nt_slurp(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+	cr_assert_not_null(f, "cannot open %s", path);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_geq(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
 }

@@ -30,6 +30,10 @@
 /* A new empty folder under the test's work folder; a static buffer. */
 const char *nt_tmpdir(void);
 
+/* Remove the folder of nt_path() and its files: a .fini for tests that
+ * write large stores. */
+void nt_tmpdir_remove(void);
+
 /* "<nt_tmpdir()>/<name>" in a static buffer (one of a few rotating). */
 const char *nt_path(const char *name);
 
@@ -44,6 +48,19 @@ uint64_t nt_commit_f64(ns_store *s, const char *name, size_t n, double base,
 /* Array @name of revision @rev, read whole with NS_READ_VERIFY into a new
  * malloc'd buffer (freed by the caller); its size goes to *nbytes. */
 void *nt_read_array(ns_store *s, const char *rev, const char *name, uint64_t *nbytes);
+
+/* A store "s.nsnap" (4 KiB chunks) with versions 1, 2, 3 in a line on the
+ * current branch, each an f64 array "x". */
+ns_store *nt_three_versions(void);
+
+/* The number @rev resolves to (fails the test if it does not). */
+uint64_t nt_resolve(ns_store *s, const char *rev);
+
+/* The store's statistics (fails the test on error). */
+ns_store_stats nt_stats(ns_store *s);
+
+/* The whole file @path in a new buffer (NUL-terminated); *size its size. */
+char *nt_slurp(const char *path, size_t *size);
 
 /* Write @size bytes to @path (fails the test on error). */
 void nt_write_file(const char *path, const void *data, size_t size);

@@ -85,9 +85,12 @@ typedef struct ns_store_opts {
 	ns_codec codec;
 	/** At creation: the default zstd level (1..19); 0 for 3. */
 	int level;
+	/** Address space to map at first, in bytes; 0 for 64 GiB. The map grows
+	 *  by itself past it; a small value only makes it grow sooner. */
+	uint64_t map_size;
 } ns_store_opts;
 
-#define NS_STORE_OPTS_INIT { NS_STORE_OPTS_VERSION, 0, 0, NS_CODEC_RAW, 0 }
+#define NS_STORE_OPTS_INIT { NS_STORE_OPTS_VERSION, 0, 0, NS_CODEC_RAW, 0, 0 }
 
 /**
  * Open (or with NS_STORE_CREATE, create) the store in the file @p path.
