@@ -177,7 +177,7 @@ int chunk_ref(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
 	size_t psize;
 	ns_codec codec;
 	unsigned width;
-	uint64_t refs;
+	uint64_t refs = 0;
 	uint8_t *p;
 	int rc;
 
@@ -213,7 +213,7 @@ int chunk_unref(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters 
 {
 	MDB_val k = { NS_HASH_SIZE, (void *)hash }, v;
 	chunk_rec rec;
-	uint64_t refs;
+	uint64_t refs = 0;
 	int rc;
 
 	if ((rc = refcnt_get(txn, s, hash, &refs)) < 0)

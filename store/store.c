@@ -258,9 +258,10 @@ static int check_file(const char *path, unsigned flags, int *exists)
 	return NS_OK;
 }
 
-static int dbi_open(MDB_txn *txn, ns_store *s, const char *name, unsigned flags, MDB_dbi *out)
+static int dbi_open(MDB_txn *txn, ns_store *s, const char *table, unsigned flags, MDB_dbi *out)
 {
-	int rc = mdb_dbi_open(txn, name, flags, out);
+	const char *name = table ? table : "main";
+	int rc = mdb_dbi_open(txn, table, flags, out);
 	if (rc == MDB_NOTFOUND)
 		return ns_err(NS_ENOTSTORE, "store '%s': not an nsnap store (an LMDB file "
 			      "without nsnap's '%s' table)", s->path, name);
