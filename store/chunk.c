@@ -168,45 +168,55 @@ static int refcnt_put(MDB_txn *txn, ns_store *s, const uint8_t *hash, uint64_t n
 	return rc ? ns_err_lmdb(rc, "store '%s': writing a reference count", s->path) : NS_OK;
 }
 
-int chunk_ref(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
+int chunk_has(MDB_txn *txn, ns_store *s, const uint8_t *hash)
+{
+	MDB_val k = { NS_HASH_SIZE, (void *)hash }, v;
+	int rc = mdb_get(txn, s->chunks, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? ns_err_lmdb(rc, "store '%s': looking up a chunk", s->path) : 1;
+}
+
+int chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
 	      const void *data, size_t size, ns_dtype dtype, struct counters *c,
-	      uint64_t *added)
+	      uint64_t *stored)
 {
 	MDB_val k = { NS_HASH_SIZE, (void *)hash }, v;
 	const void *payload;
 	size_t psize;
 	ns_codec codec;
 	unsigned width;
-	uint64_t refs = 0;
 	uint8_t *p;
 	int rc;
 
-	*added = 0;
-	if ((rc = refcnt_get(txn, s, hash, &refs)) < 0)
+	if ((rc = encode(w, data, size, dtype, &payload, &psize, &codec, &width)) < 0)
 		return rc;
-	if (refs == 0) {
-		if ((rc = encode(w, data, size, dtype, &payload, &psize, &codec, &width)) < 0)
-			return rc;
-		v.mv_size = CHUNK_HEADER + psize;
-		v.mv_data = NULL;
-		/* Reserve the record in place and fill it: one copy, not two. */
-		if ((rc = mdb_put(txn, s->chunks, &k, &v, MDB_RESERVE)))
-			return ns_err_lmdb(rc, "store '%s': writing a chunk", s->path);
-		p = v.mv_data;
-		memset(p, 0, CHUNK_HEADER);
-		p[0] = NS_STORE_FORMAT;
-		p[1] = (uint8_t)codec;
-		p[2] = (uint8_t)width;
-		put_u64(p + 8, size);
-		put_u64(p + 16, psize);
-		if (psize)
-			memcpy(p + CHUNK_HEADER, payload, psize);
-		c->chunks++;
-		c->unique_bytes += size;
-		c->stored_bytes += psize;
-		*added = psize;
-	}
-	return refcnt_put(txn, s, hash, refs + 1);
+	v.mv_size = CHUNK_HEADER + psize;
+	v.mv_data = NULL;
+	/* Reserve the record in place and fill it: one copy, not two. */
+	if ((rc = mdb_put(txn, s->chunks, &k, &v, MDB_RESERVE)))
+		return ns_err_lmdb(rc, "store '%s': writing a chunk", s->path);
+	p = v.mv_data;
+	memset(p, 0, CHUNK_HEADER);
+	p[0] = NS_STORE_FORMAT;
+	p[1] = (uint8_t)codec;
+	p[2] = (uint8_t)width;
+	put_u64(p + 8, size);
+	put_u64(p + 16, psize);
+	if (psize)
+		memcpy(p + CHUNK_HEADER, payload, psize);
+	c->chunks++;
+	c->unique_bytes += size;
+	c->stored_bytes += psize;
+	*stored = psize;
+	return NS_OK;
+}
+
+int chunk_addref(MDB_txn *txn, ns_store *s, const uint8_t *hash)
+{
+	uint64_t refs = 0;
+	int rc = refcnt_get(txn, s, hash, &refs);
+	return rc < 0 ? rc : refcnt_put(txn, s, hash, refs + 1);
 }
 
 int chunk_unref(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters *c)

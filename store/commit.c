@@ -1,14 +1,21 @@
 /* Commits: arrays (borrowed), metadata and blob, written as a new version. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+/* An array of a commit comes from memory, from a fill function, or from
+ * another version's chunks. */
 struct commit_array {
 	char *name;
 	ns_dtype dtype;
-	const void *data;
 	uint64_t count;
+	const void *data;
+	int (*fill)(void *ctx, uint64_t first, uint64_t n, void *buf);
+	void *ctx;
+	ns_version *from;
+	uint64_t from_array;
 };
 
 struct ns_commit {
@@ -62,8 +69,9 @@ static int grow(void *items, size_t *cap, size_t n, size_t size)
 	return NS_OK;
 }
 
-int ns_commit_add(ns_commit *c, const char *name, ns_dtype dtype, const void *data,
-		  uint64_t count)
+/* Check and append an array; the caller fills in where its data comes from. */
+static int add_array(struct commit_array **out, ns_commit *c, const char *name, ns_dtype dtype,
+		     uint64_t count)
 {
 	struct commit_array *a;
 	size_t len = name ? strlen(name) : 0;
@@ -75,9 +83,6 @@ int ns_commit_add(ns_commit *c, const char *name, ns_dtype dtype, const void *da
 	if (ns_dtype_size(dtype) == 0)
 		return ns_err(NS_EINVAL, "commit: array '%s': unknown element type %d", name,
 			      (int)dtype);
-	if (!data && count)
-		return ns_err(NS_EINVAL, "commit: array '%s': no data for %llu elements", name,
-			      (unsigned long long)count);
 	if (count > UINT64_MAX / 8)
 		return ns_err(NS_EINVAL, "commit: array '%s': %llu elements is too many", name,
 			      (unsigned long long)count);
@@ -87,12 +92,63 @@ int ns_commit_add(ns_commit *c, const char *name, ns_dtype dtype, const void *da
 	if ((rc = grow(&c->arrays, &c->cap_arrays, c->n_arrays, sizeof *c->arrays)) < 0)
 		return rc;
 	a = &c->arrays[c->n_arrays];
+	memset(a, 0, sizeof *a);
 	if (!(a->name = strdup(name)))
 		return ns_err(NS_ENOMEM, "commit: out of memory");
 	a->dtype = dtype;
-	a->data = data;
 	a->count = count;
 	c->n_arrays++;
+	*out = a;
+	return NS_OK;
+}
+
+int ns_commit_add(ns_commit *c, const char *name, ns_dtype dtype, const void *data,
+		  uint64_t count)
+{
+	struct commit_array *a;
+	int rc;
+	if (!data && count)
+		return ns_err(NS_EINVAL, "commit: array '%s': no data for %llu elements",
+			      name ? name : "(null)", (unsigned long long)count);
+	if ((rc = add_array(&a, c, name, dtype, count)) < 0)
+		return rc;
+	a->data = data;
+	return NS_OK;
+}
+
+int ns_commit_add_fill(ns_commit *c, const char *name, ns_dtype dtype, uint64_t count,
+		       int (*fill)(void *ctx, uint64_t first, uint64_t n, void *buf), void *ctx)
+{
+	struct commit_array *a;
+	int rc;
+	if (!fill)
+		return ns_err(NS_EINVAL, "commit: array '%s': no fill function",
+			      name ? name : "(null)");
+	if ((rc = add_array(&a, c, name, dtype, count)) < 0)
+		return rc;
+	a->fill = fill;
+	a->ctx = ctx;
+	return NS_OK;
+}
+
+int ns_commit_add_from(ns_commit *c, const char *name, ns_version *from, uint64_t array)
+{
+	struct commit_array *a;
+	ns_array_info info;
+	int rc;
+	if (version_store(from) != c->s)
+		return ns_err(NS_EINVAL, "commit: array '%s': the version is of another store",
+			      name ? name : "(null)");
+	if ((rc = ns_version_array_at(&info, from, array)) < 0)
+		return rc;
+	if (info.chunk_size != c->s->chunk_size)
+		return ns_err(NS_EUNSUPPORTED, "commit: array '%s' has chunks of %llu bytes, the "
+			      "store %llu", info.name, (unsigned long long)info.chunk_size,
+			      (unsigned long long)c->s->chunk_size);
+	if ((rc = add_array(&a, c, name ? name : info.name, info.dtype, info.count)) < 0)
+		return rc;
+	a->from = from;
+	a->from_array = array;
 	return NS_OK;
 }
 
@@ -140,10 +196,15 @@ struct job {
 	ns_commit *c;
 	const ns_commit_opts *o;
 	chunk_writer *w;
-	uint8_t *rec;      /* the version record, hashes filled in as written */
+	uint8_t *rec;      /* the version record */
 	size_t rec_size;
 	uint8_t **hashes;  /* per array: where its hashes go in rec */
+	uint8_t *scratch;  /* one chunk, for fill and from arrays */
 	uint64_t number;
+	uint64_t new_bytes;
+	/* The batch being stored: its first chunk, and where it stopped. */
+	size_t ai, next_ai;
+	uint64_t ci, next_ci, batch_bytes;
 };
 
 static uint64_t n_chunks_of(const ns_commit *c, const struct commit_array *a)
@@ -209,6 +270,127 @@ static int build_record(struct job *j)
 	return NS_OK;
 }
 
+/* The bytes of chunk @ci of array @ai, wherever they come from. */
+static int chunk_bytes(struct job *j, size_t ai, uint64_t ci, const uint8_t **out, size_t *n)
+{
+	const struct commit_array *a = &j->c->arrays[ai];
+	uint64_t chunk = j->c->s->chunk_size, esize = ns_dtype_size(a->dtype);
+	uint64_t nbytes = a->count * esize, off = ci * chunk;
+	int rc;
+
+	*n = (size_t)(nbytes - off < chunk ? nbytes - off : chunk);
+	if (a->data) {
+		*out = (const uint8_t *)a->data + off;
+		return NS_OK;
+	}
+	if (a->fill)
+		rc = a->fill(a->ctx, off / esize, *n / esize, j->scratch);
+	else
+		rc = ns_version_read_chunk(j->scratch, *n, a->from, a->from_array, ci, 0);
+	if (rc < 0)
+		return ns_err_wrap(rc, "commit: array '%s'", a->name);
+	*out = j->scratch;
+	return NS_OK;
+}
+
+/* Hash every chunk into the record. */
+static int hash_all(struct job *j)
+{
+	const uint8_t *data;
+	ns_array_info info;
+	size_t n;
+	int rc;
+
+	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
+		const struct commit_array *a = &j->c->arrays[ai];
+		uint64_t nc = n_chunks_of(j->c, a);
+		if (a->from) {
+			ns_version_array_at(&info, a->from, a->from_array);
+			memcpy(j->hashes[ai], info.hashes, NS_HASH_SIZE * nc);
+			continue;
+		}
+		for (uint64_t ci = 0; ci < nc; ci++) {
+			if ((rc = chunk_bytes(j, ai, ci, &data, &n)) < 0)
+				return rc;
+			chunk_hash(j->hashes[ai] + NS_HASH_SIZE * ci, data, n);
+		}
+	}
+	return NS_OK;
+}
+
+/* Store chunk (@ai, @ci) unless it is there; adds to @cnt and new_bytes. */
+static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
+			struct counters *cnt, uint64_t *size)
+{
+	const uint8_t *h = j->hashes[ai] + NS_HASH_SIZE * ci, *data;
+	uint64_t stored;
+	size_t n;
+	int rc = chunk_has(txn, j->c->s, h);
+
+	*size = 0;
+	if (rc != 0)
+		return rc < 0 ? rc : NS_OK;
+	if ((rc = chunk_bytes(j, ai, ci, &data, &n)) < 0)
+		return rc;
+	rc = chunk_put(j->w, txn, j->c->s, h, data, n, j->c->arrays[ai].dtype, cnt, &stored);
+	if (rc < 0)
+		return ns_err_wrap(rc, "array '%s'", j->c->arrays[ai].name);
+	j->new_bytes += stored;
+	*size = n;
+	return NS_OK;
+}
+
+/* One batch: store new chunks from (ai, ci) until a write batch is written.
+ * Run again from the same place when the map had to grow. */
+static int store_batch(MDB_txn *txn, void *ctx)
+{
+	struct job *j = ctx;
+	struct counters cnt;
+	uint64_t size, written = 0, before = j->new_bytes;
+	size_t ai = j->ai;
+	uint64_t ci = j->ci;
+	int rc;
+
+	NS_TRY(counters_get(txn, j->c->s, &cnt));
+	for (; ai < j->c->n_arrays && written < j->c->s->write_batch; ai++, ci = 0) {
+		uint64_t nc = n_chunks_of(j->c, &j->c->arrays[ai]);
+		if (j->c->arrays[ai].from)
+			continue;
+		for (; ci < nc && written < j->c->s->write_batch; ci++) {
+			NS_TRY(ensure_chunk(j, txn, ai, ci, &cnt, &size));
+			written += size;
+		}
+		if (ci < nc)
+			break;
+	}
+	NS_TRY(counters_put(txn, j->c->s, &cnt));
+	j->next_ai = ai;
+	j->next_ci = ci;
+done:
+	if (rc < 0)
+		j->new_bytes = before;
+	return rc;
+}
+
+/* Store the new chunks of a large commit in transactions of the store's
+ * write batch, so that LMDB never holds more than that in memory; the last
+ * transaction then adds the references and the version. Each batch's data
+ * is synced, its meta page not: a crash may lose the last batch, and
+ * leaves the others as orphans for ns_store_gc(), never a damaged store. */
+static int store_batches(struct job *j)
+{
+	int rc;
+	j->ai = 0;
+	j->ci = 0;
+	while (j->ai < j->c->n_arrays) {
+		if ((rc = store_write(j->c->s, MDB_NOMETASYNC, store_batch, j)) < 0)
+			return rc;
+		j->ai = j->next_ai;
+		j->ci = j->next_ci;
+	}
+	return NS_OK;
+}
+
 /* The parent of a commit to @branch: its tip, or for a new branch the
  * current branch's tip (0 in an empty store). */
 static int find_parent(MDB_txn *txn, ns_store *s, const char *branch, const char *head,
@@ -224,54 +406,54 @@ static int find_parent(MDB_txn *txn, ns_store *s, const char *branch, const char
 	return rc;
 }
 
-static int write_commit(MDB_txn *txn, void *ctx)
+static int check_tag(MDB_txn *txn, ns_store *s, const char *tag)
+{
+	uint64_t tagged;
+	if (tag && ref_get(txn, s, REF_TAG, tag, &tagged) == NS_OK)
+		return ns_err(NS_EEXISTS, "store '%s': tag '%s' already names version %llu",
+			      s->path, tag, (unsigned long long)tagged);
+	return NS_OK;
+}
+
+/* The last transaction: every chunk stored (again, if a gc freed it) and
+ * referenced, then the version and its refs. */
+static int write_version(MDB_txn *txn, void *ctx)
 {
 	struct job *j = ctx;
 	ns_commit *c = j->c;
 	ns_store *s = c->s;
 	char head[NS_REF_NAME_MAX + 1];
 	const char *branch;
-	uint64_t parent, number, tagged, added, new_bytes = 0;
+	uint64_t parent, number, size, before = j->new_bytes;
 	struct counters cnt;
 	MDB_val k, v;
 	size_t key;
 	int rc;
 
-	if (j->o->tag && ref_get(txn, s, REF_TAG, j->o->tag, &tagged) == NS_OK)
-		return ns_err(NS_EEXISTS, "store '%s': tag '%s' already names version %llu",
-			      s->path, j->o->tag, (unsigned long long)tagged);
+	NS_TRY(check_tag(txn, s, j->o->tag));
 	NS_TRY(head_branch(txn, s, head, sizeof head));
 	branch = j->o->branch ? j->o->branch : head;
 	NS_TRY(find_parent(txn, s, branch, head, &parent));
 	NS_TRY(meta_get_u64(txn, s, META_NEXT, &number));
 	NS_TRY(counters_get(txn, s, &cnt));
-
-	for (size_t i = 0; i < c->n_arrays; i++) {
-		const struct commit_array *a = &c->arrays[i];
-		const uint8_t *data = a->data;
-		uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
-		for (uint64_t off = 0, ci = 0; off < nbytes; off += s->chunk_size, ci++) {
-			size_t n = (size_t)(nbytes - off < s->chunk_size ? nbytes - off
-								       : s->chunk_size);
-			uint8_t *h = j->hashes[i] + NS_HASH_SIZE * ci;
-			chunk_hash(h, data + off, n);
-			rc = chunk_ref(j->w, txn, s, h, data + off, n, a->dtype, &cnt, &added);
-			if (rc < 0)
-				return ns_err_wrap(rc, "array '%s'", a->name);
-			new_bytes += added;
+	for (size_t ai = 0; ai < c->n_arrays; ai++)
+		for (uint64_t ci = 0; ci < n_chunks_of(c, &c->arrays[ai]); ci++) {
+			NS_TRY(ensure_chunk(j, txn, ai, ci, &cnt, &size));
+			NS_TRY(chunk_addref(txn, s, j->hashes[ai] + NS_HASH_SIZE * ci));
 		}
-	}
 	put_u64(j->rec + 8, number);
 	put_u64(j->rec + REC_PARENT, parent);
-	put_u64(j->rec + 40, new_bytes);
+	put_u64(j->rec + 40, j->new_bytes);
 	key = (size_t)number;
 	k.mv_size = sizeof key;
 	k.mv_data = &key;
 	v.mv_size = j->rec_size;
 	v.mv_data = j->rec;
-	if ((rc = mdb_put(txn, s->versions, &k, &v, MDB_NOOVERWRITE)))
-		return ns_err_lmdb(rc, "store '%s': writing version %llu", s->path,
-				   (unsigned long long)number);
+	if ((rc = mdb_put(txn, s->versions, &k, &v, MDB_NOOVERWRITE))) {
+		rc = ns_err_lmdb(rc, "store '%s': writing version %llu", s->path,
+				 (unsigned long long)number);
+		goto done;
+	}
 	NS_TRY(meta_put_u64(txn, s, META_NEXT, number + 1));
 	NS_TRY(ref_put(txn, s, REF_BRANCH, branch, number));
 	if (j->o->tag)
@@ -279,6 +461,57 @@ static int write_commit(MDB_txn *txn, void *ctx)
 	NS_TRY(counters_put(txn, s, &cnt));
 	j->number = number;
 done:
+	if (rc < 0)
+		j->new_bytes = before;
+	return rc;
+}
+
+/* After a failure, free what the batches stored and no version uses. */
+static int discard_batches(MDB_txn *txn, void *ctx)
+{
+	struct job *j = ctx;
+	struct counters cnt;
+	int rc;
+
+	NS_TRY(counters_get(txn, j->c->s, &cnt));
+	for (size_t ai = 0; ai < j->c->n_arrays; ai++)
+		for (uint64_t ci = 0; !j->c->arrays[ai].from &&
+				      ci < n_chunks_of(j->c, &j->c->arrays[ai]); ci++)
+			NS_TRY(gc_free_if_orphan(txn, j->c->s, j->hashes[ai] + NS_HASH_SIZE * ci,
+						 &cnt));
+	rc = counters_put(txn, j->c->s, &cnt);
+done:
+	return rc;
+}
+
+static int check_opts(const ns_commit_opts *o, ns_codec codec, int level)
+{
+	int rc = NS_OK;
+	if (o->version != NS_COMMIT_OPTS_VERSION)
+		return ns_err(NS_EINVAL, "commit: options version %u, expected %u", o->version,
+			      NS_COMMIT_OPTS_VERSION);
+	if (codec != NS_CODEC_RAW && codec != NS_CODEC_ZSTD)
+		return ns_err(NS_EINVAL, "commit: unknown codec %d", (int)codec);
+	if (level < 1 || level > 19)
+		return ns_err(NS_EINVAL, "commit: zstd level %d: must be from 1 to 19", level);
+	if (o->tag && (rc = ref_name_check("tag", o->tag)) < 0)
+		return rc;
+	if (o->branch && (rc = ref_name_check("branch", o->branch)) < 0)
+		return rc;
+	return NS_OK;
+}
+
+/* Fail early, before any work, when the tag is taken. */
+static int check_tag_now(ns_store *s, const char *tag)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+	if (!tag)
+		return NS_OK;
+	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
+	rc = check_tag(txn, s, tag);
+done:
+	store_txn_end(s, txn, 0, &rc);
 	return rc;
 }
 
@@ -286,39 +519,46 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 {
 	ns_commit_opts defaults = NS_COMMIT_OPTS_INIT;
 	const ns_commit_opts *o = opts ? opts : &defaults;
-	struct job j = { c, o, NULL, NULL, 0, NULL, 0 };
+	struct job j = { .c = c, .o = o };
 	ns_store *s = c->s;
 	ns_codec codec = o->codec == NS_CODEC_DEFAULT ? s->codec : o->codec;
 	int rc, level = o->level ? o->level : s->level;
-	uint64_t estimate = 0;
+	uint64_t fresh = 0;
+	int batched;
 
-	if (o->version != NS_COMMIT_OPTS_VERSION)
-		rc = ns_err(NS_EINVAL, "commit: options version %u, expected %u", o->version,
-			    NS_COMMIT_OPTS_VERSION);
-	else if (codec != NS_CODEC_RAW && codec != NS_CODEC_ZSTD)
-		rc = ns_err(NS_EINVAL, "commit: unknown codec %d", (int)codec);
-	else if (level < 1 || level > 19)
-		rc = ns_err(NS_EINVAL, "commit: zstd level %d: must be from 1 to 19", level);
-	else if ((o->tag && (rc = ref_name_check("tag", o->tag)) < 0) ||
-		 (o->branch && (rc = ref_name_check("branch", o->branch)) < 0))
-		;
-	else
-		rc = NS_OK;
-	if (rc < 0)
-		goto done;
+	NS_TRY(check_opts(o, codec, level));
+	NS_TRY(check_tag_now(s, o->tag));
 	NS_TRY(build_record(&j));
-	for (size_t i = 0; i < c->n_arrays; i++)
-		estimate += c->arrays[i].count * ns_dtype_size(c->arrays[i].dtype) +
-			    n_chunks_of(c, &c->arrays[i]) * 8192;
-	NS_TRY(store_reserve(s, estimate + j.rec_size));
+	if (!(j.scratch = malloc(s->chunk_size))) {
+		rc = ns_err(NS_ENOMEM, "commit: out of memory");
+		goto done;
+	}
+	NS_TRY(hash_all(&j));
 	NS_TRY(chunk_writer_new(&j.w, codec, level));
-	NS_TRY(store_write(s, write_commit, &j));
-	if (out)
+	for (size_t i = 0; i < c->n_arrays; i++)
+		if (!c->arrays[i].from)
+			fresh += c->arrays[i].count * ns_dtype_size(c->arrays[i].dtype);
+	/* Page headers and tree pages add about 1/64. */
+	NS_TRY(store_reserve(s, fresh + fresh / 64 + j.rec_size));
+	batched = fresh > s->write_batch;
+	if (batched)
+		rc = store_batches(&j);
+	if (rc == NS_OK)
+		rc = store_write(s, 0, write_version, &j);
+	if (rc < 0 && batched) {
+		/* Best effort, and the first error is the one to report. */
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", ns_error_last()->message);
+		store_write(s, 0, discard_batches, &j);
+		ns_err(rc, "%s", msg);
+	}
+	if (rc == NS_OK && out)
 		*out = j.number;
 done:
 	chunk_writer_free(j.w);
 	free(j.rec);
 	free(j.hashes);
+	free(j.scratch);
 	ns_commit_free(c);
 	return rc;
 }

@@ -31,6 +31,7 @@ struct ns_store {
 	char *path;
 	int rdonly;
 	uint64_t chunk_size;
+	uint64_t write_batch;
 	ns_codec codec;
 	int level;
 	unsigned format;
@@ -112,11 +113,15 @@ void chunk_hash_hex(char out[2 * NS_HASH_SIZE + 1], const uint8_t *hash);
 typedef struct chunk_writer chunk_writer;
 int chunk_writer_new(chunk_writer **out, ns_codec codec, int level);
 void chunk_writer_free(chunk_writer *w);
-/* Add a reference to the chunk @data: store it when new (@added gets its
- * stored size, else 0). */
-int chunk_ref(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
+/* 1 when the chunk @hash is stored, 0 when not, or an error. */
+int chunk_has(MDB_txn *txn, ns_store *s, const uint8_t *hash);
+/* Store the chunk @data (not stored yet) under @hash, without a reference;
+ * *stored gets its stored size. */
+int chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
 	      const void *data, size_t size, ns_dtype dtype, struct counters *c,
-	      uint64_t *added);
+	      uint64_t *stored);
+/* Add a reference to a stored chunk. A chunk with none is an orphan. */
+int chunk_addref(MDB_txn *txn, ns_store *s, const uint8_t *hash);
 /* Drop a reference; free the chunk when none is left. */
 int chunk_unref(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters *c);
 /* Parse a chunk record; @payload points into it. */
@@ -131,9 +136,9 @@ int chunk_parse(chunk_rec *out, const MDB_val *val);
 /* Decode @rec into @buf (raw_size bytes). @where names it in errors. */
 int chunk_decode(void *buf, const chunk_rec *rec, const char *where);
 
-/* Run @fn in a write transaction and commit it; when the map fills up,
+/* Run @fn in a write transaction (begun with @txn_flags) and commit it; when the map fills up,
  * grow it and run @fn again (it must start from scratch each time). */
-int store_write(ns_store *s, int (*fn)(MDB_txn *txn, void *ctx), void *ctx);
+int store_write(ns_store *s, unsigned txn_flags, int (*fn)(MDB_txn *txn, void *ctx), void *ctx);
 
 /* version.c: the version record, all integers little-endian:
  *    0  "NSV" + u8 format       24  i64 time (ns, UTC)   48  u64 n_meta
@@ -159,6 +164,11 @@ int version_parse(version_rec *out, const MDB_val *val, uint64_t number);
 /* Walk the arrays of a parsed record: each call fills @a and advances @p. */
 int version_next_array(ns_array_info *a, const uint8_t **p, const uint8_t *end);
 int version_get(MDB_txn *txn, ns_store *s, uint64_t number, MDB_val *val);
+ns_store *version_store(const ns_version *v);
+
+/* gc.c: the number of chunks no version references; freeing one. */
+int orphans_count(MDB_txn *txn, ns_store *s, uint64_t *chunks);
+int gc_free_if_orphan(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters *cnt);
 
 /* refs.c */
 int ref_name_check(const char *what, const char *name);

@@ -257,7 +257,7 @@ static int ref_change(ns_store *s, int (*fn)(MDB_txn *, void *), char kind, cons
 		return ns_err(NS_EINVAL, "store '%s': no %s name given", s->path, kind_name(kind));
 	if ((rc = ref_name_check(kind_name(kind), name)) < 0)
 		return rc;
-	return store_write(s, fn, &j);
+	return store_write(s, 0, fn, &j);
 }
 
 int ns_tag_create(ns_store *s, const char *name, const char *rev)

@@ -149,7 +149,7 @@ void store_txn_end(ns_store *s, MDB_txn *txn, int commit_it, int *rc)
 	pthread_mutex_unlock(&s->lock);
 }
 
-int store_write(ns_store *s, int (*fn)(MDB_txn *txn, void *ctx), void *ctx)
+int store_write(ns_store *s, unsigned txn_flags, int (*fn)(MDB_txn *txn, void *ctx), void *ctx)
 {
 	MDB_txn *txn;
 	int rc;
@@ -157,7 +157,7 @@ int store_write(ns_store *s, int (*fn)(MDB_txn *txn, void *ctx), void *ctx)
 	if (s->rdonly)
 		return ns_err(NS_EREADONLY, "store '%s': opened read-only", s->path);
 	for (int attempt = 0;; attempt++) {
-		if ((rc = store_txn_begin(&txn, s, 0)) < 0)
+		if ((rc = store_txn_begin(&txn, s, txn_flags)) < 0)
 			return rc;
 		rc = fn(txn, ctx);
 		store_txn_end(s, txn, 1, &rc);
@@ -379,6 +379,7 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	s->rdonly = !!(o->flags & NS_STORE_RDONLY);
+	s->write_batch = o->write_batch ? o->write_batch : 32u << 20;
 	if (exists && stat(path, &st) == 0 && (uint64_t)st.st_size * 2 > map)
 		map = round_up((uint64_t)st.st_size * 2, MAP_STEP);
 	if (s->rdonly)
@@ -461,6 +462,7 @@ int ns_store_stats_get(ns_store_stats *out, ns_store *s)
 	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
 	NS_TRY(counters_get(txn, s, &c));
 	NS_TRY(count_versions(txn, s, &st));
+	NS_TRY(orphans_count(txn, s, &st.orphan_chunks));
 	st.chunks = c.chunks;
 	st.unique_bytes = c.unique_bytes;
 	st.stored_bytes = c.stored_bytes;

@@ -217,6 +217,11 @@ void ns_version_close(ns_version *v)
 	free(v);
 }
 
+ns_store *version_store(const ns_version *v)
+{
+	return v->s;
+}
+
 const ns_version_info *ns_version_get_info(const ns_version *v)
 {
 	return &v->rec.info;
@@ -566,7 +571,7 @@ done:
 int ns_version_delete(ns_store *s, uint64_t number)
 {
 	struct delete_job j = { number, NULL };
-	int rc = store_write(s, do_delete, &j);
+	int rc = store_write(s, 0, do_delete, &j);
 	free(j.copy);
 	return rc;
 }

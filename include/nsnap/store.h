@@ -88,9 +88,12 @@ typedef struct ns_store_opts {
 	/** Address space to map at first, in bytes; 0 for 64 GiB. The map grows
 	 *  by itself past it; a small value only makes it grow sooner. */
 	uint64_t map_size;
+	/** Bytes a commit writes per transaction before its last one: what LMDB
+	 *  holds in memory at most. 0 for 32 MiB. */
+	uint64_t write_batch;
 } ns_store_opts;
 
-#define NS_STORE_OPTS_INIT { NS_STORE_OPTS_VERSION, 0, 0, NS_CODEC_RAW, 0, 0 }
+#define NS_STORE_OPTS_INIT { NS_STORE_OPTS_VERSION, 0, 0, NS_CODEC_RAW, 0, 0, 0 }
 
 /**
  * Open (or with NS_STORE_CREATE, create) the store in the file @p path.
@@ -164,6 +167,26 @@ int ns_commit_new(ns_commit **out, ns_store *store);
 int ns_commit_add(ns_commit *commit, const char *name, ns_dtype dtype,
 		  const void *data, uint64_t count);
 
+/**
+ * Add an array whose elements a function produces, chunk by chunk, instead
+ * of reading them from memory: @p fill writes elements [first, first + n)
+ * into @p buf and returns NS_OK (or an error, which fails the commit). It
+ * may be called more than once for the same elements, until
+ * ns_commit_finish() returns; @p ctx must stay valid until then.
+ * @return as ns_commit_add().
+ */
+int ns_commit_add_fill(ns_commit *commit, const char *name, ns_dtype dtype, uint64_t count,
+		       int (*fill)(void *ctx, uint64_t first, uint64_t n, void *buf), void *ctx);
+
+/**
+ * Add array @p array of the open version @p from under @p name (NULL for its
+ * own name), sharing its chunks: nothing is read or written again. @p from
+ * must be of the same store and stay open until ns_commit_finish().
+ * @return as ns_commit_add(); NS_EINVAL for another store's version or an
+ *         index out of range.
+ */
+int ns_commit_add_from(ns_commit *commit, const char *name, ns_version *from, uint64_t array);
+
 /** Set metadata @p key to @p value (both copied; a later call replaces).
  *  @return NS_OK; NS_EINVAL for an empty key; NS_ENOMEM. */
 int ns_commit_set_meta(ns_commit *commit, const char *key, const char *value);
@@ -175,8 +198,11 @@ int ns_commit_set_blob(ns_commit *commit, const void *data, size_t size);
 /**
  * Write the commit as a new version, durably (fsync) and atomically: after
  * a crash at any point either the whole version is there or none of it.
- * Chunks already in the store are not written again. The commit is freed,
- * whatever the result.
+ * Chunks already in the store are not written again. A commit of more new
+ * bytes than the store's write batch first stores its chunks in batches,
+ * then adds the version: a crash in between leaves those chunks as orphans
+ * (see ns_store_gc()), a failure frees them. The commit is freed, whatever
+ * the result.
  *
  * @param out  the new version number (may be NULL)
  * @return NS_OK; NS_EEXISTS when opts->tag exists; NS_EINVAL for a bad
@@ -372,6 +398,15 @@ typedef struct ns_problem {
 int ns_store_verify(ns_store *store, int (*fn)(const ns_problem *p, void *ctx),
 		    void *ctx, uint64_t *n_problems);
 
+/**
+ * Free the chunks no version references: those a commit had stored when it
+ * was interrupted (a crash, a kill). Safe while other processes commit:
+ * a commit stores again any of its chunks freed meanwhile.
+ * @param chunks, bytes  what was freed (may be NULL)
+ * @return NS_OK; NS_EREADONLY; NS_EIO.
+ */
+int ns_store_gc(ns_store *store, uint64_t *chunks, uint64_t *bytes);
+
 /** Figures about a store. */
 typedef struct ns_store_stats {
 	uint64_t versions;
@@ -379,6 +414,7 @@ typedef struct ns_store_stats {
 	uint64_t logical_bytes; /**< raw size of every array of every version */
 	uint64_t unique_bytes;  /**< raw size of the distinct chunks */
 	uint64_t stored_bytes;  /**< size of the distinct chunks as stored */
+	uint64_t orphan_chunks; /**< chunks no version uses (see ns_store_gc()) */
 	uint64_t file_bytes;    /**< size of the store file */
 	uint64_t chunk_size;
 	ns_codec codec;         /**< default codec */
