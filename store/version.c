@@ -396,6 +396,35 @@ int ns_version_read(void *buf, size_t size, ns_version *v, uint64_t ai, unsigned
 	return NS_OK;
 }
 
+int ns_version_check(ns_version *v, uint64_t ai, unsigned flags)
+{
+	char where[NS_NAME_MAX + 256];
+	chunk_rec rec;
+	void *buf = NULL;
+	int rc = NS_OK;
+
+	if (ai >= v->rec.info.n_arrays)
+		return ns_version_array_at(&(ns_array_info){ 0 }, v, ai);
+	for (uint64_t ci = 0; rc == NS_OK && ci < v->arrays[ai].n_chunks; ci++) {
+		const uint8_t *hash = v->arrays[ai].hashes + NS_HASH_SIZE * ci;
+		if ((rc = chunk_get(&rec, v, ai, ci, where, sizeof where)) < 0)
+			break;
+		if (rec.codec == NS_CODEC_RAW) {
+			if (flags & NS_READ_VERIFY)
+				rc = check_hash(rec.payload, rec.raw_size, hash, where);
+			continue;
+		}
+		if (!buf && !(buf = malloc(v->arrays[ai].chunk_size))) {
+			rc = ns_err(NS_ENOMEM, "%s: out of memory", where);
+			break;
+		}
+		if ((rc = chunk_decode(buf, &rec, where)) == NS_OK && (flags & NS_READ_VERIFY))
+			rc = check_hash(buf, rec.raw_size, hash, where);
+	}
+	free(buf);
+	return rc;
+}
+
 /* ------------------------------------------------------ listing, delete */
 
 int ns_store_foreach_version(ns_store *s, int (*fn)(const ns_version_info *info, void *ctx),

@@ -6,7 +6,12 @@
  * - <nsnap/error.h>: error codes, ns_error_last(), ns_strerror();
  * - <nsnap/store.h>: the store, one memory-mapped LMDB file of versions made
  *   of deduplicated chunks; commits, reads (zero-copy views and copy-out),
- *   revisions, tags and branches, delete, verify, statistics, compaction.
+ *   revisions, tags and branches, delete, verify, statistics, compaction;
+ * - <nsnap/network.h>: the network model (populations, projections,
+ *   attributes; arrays bound to the simulator's memory or owned by nsnap);
+ * - <nsnap/snapshot.h>: snapshot a network into a store, restore a version
+ *   into it (checked before written), open a version as a network, change
+ *   global parameters in a new version.
  *
  * Conventions: functions return an `int` (#NS_OK or a negative
  * #ns_error_code) and write their out-parameter (always the first) only on
@@ -18,6 +23,8 @@
 #define NSNAP_NSNAP_H
 
 #include <nsnap/error.h>
+#include <nsnap/network.h>
+#include <nsnap/snapshot.h>
 #include <nsnap/store.h>
 
 #define NSNAP_VERSION_MAJOR 0

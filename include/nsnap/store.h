@@ -314,6 +314,16 @@ int ns_version_read(void *buf, size_t size, ns_version *version, uint64_t array,
 		    unsigned flags);
 
 /**
+ * Check that every chunk of array @p array is there, of the right size and,
+ * when compressed, decodable; with NS_READ_VERIFY also that every chunk
+ * matches its hash. After a successful check, reading the array can only
+ * fail for lack of memory: check first, then write into live memory.
+ * @return NS_OK; NS_EINVAL for an index out of range; NS_ECORRUPT naming
+ *         the first bad chunk; NS_ENOMEM.
+ */
+int ns_version_check(ns_version *version, uint64_t array, unsigned flags);
+
+/**
  * Call @p fn for every version, newest first. @p fn returns 0 to go on,
  * anything else to stop (ns_store_foreach_version() then returns that).
  * @return NS_OK; what @p fn returned; NS_ECORRUPT; NS_EIO.

@@ -1,0 +1,91 @@
+/* The engine's private definitions, shared by the files of engine/. */
+#ifndef NSNAP_ENGINE_INTERNAL_H
+#define NSNAP_ENGINE_INTERNAL_H
+
+#include <stdint.h>
+
+#include <nsnap/network.h>
+#include <nsnap/snapshot.h>
+
+#include "err.h"
+
+#define NS_OBJ_NAME_MAX 255
+
+struct ns_attr {
+	char *name;
+	ns_attr_kind kind;
+	ns_scope scope;
+	ns_dtype dtype;
+	uint64_t count;
+	void *data;         /* bound, owned, or (opened) a view or a copy */
+	int bound;          /* the simulator's memory */
+	int owned;          /* nsnap frees it */
+	uint64_t array;     /* opened: the array's index in the version */
+	ns_object *obj;
+};
+
+struct ns_object {
+	char *name;
+	ns_object_kind kind;
+	uint64_t size;       /* neurons, or synapses */
+	unsigned ndim;
+	uint64_t shape[NS_MAX_DIMS];
+	char *type, *pre, *post, *target;
+	int32_t *syn_pre, *syn_post;
+	int syn_owned; /* SYN_PRE_OWNED | SYN_POST_OWNED: nsnap frees them */
+	ns_attr **attrs;
+	size_t n_attrs, cap_attrs;
+	ns_network *net;
+};
+
+enum { SYN_PRE_OWNED = 1, SYN_POST_OWNED = 2 };
+
+struct meta_entry {
+	char *key, *string;
+	double number;
+};
+
+struct ns_network {
+	char *name;
+	double t_ms, dt_ms;
+	uint64_t step;
+	struct meta_entry *meta;
+	size_t n_meta, cap_meta;
+	ns_object **objs;
+	size_t n_objs, cap_objs;
+	ns_version *version; /* opened networks: read-only, arrays from it */
+};
+
+/* network.c */
+int name_check(const char *what, const char *name);
+/* Grow *items (of @size bytes each) to hold one more than @n. */
+int grow_array(void *items, size_t *cap, size_t n, size_t size);
+/* The number of values an attribute of @scope has on @obj. */
+uint64_t attr_length(const ns_object *obj, ns_scope scope);
+/* Convert @n values from @src (of @from) into @dst (of @to); @what names
+ * them in errors. */
+int convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint64_t n,
+		   const char *what);
+/* Build an opened network's parts; they bypass the read-only checks. */
+int object_new(ns_object **out, ns_network *net, const char *name, ns_object_kind kind);
+int attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
+	     ns_scope scope, ns_dtype dtype, uint64_t count);
+
+/* manifest.c: the network's structure, stored as the version's blob. Array
+ * names: "<object>/<attribute>", and "<object>//pre", "<object>//post". */
+int manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
+		    ns_object *const *objs, size_t n_objs);
+int manifest_decode(ns_network *net, const void *data, size_t size);
+int array_name(char *buf, size_t size, const ns_object *obj, const char *attr);
+
+/* order.c: the store keeps synapses sorted by post, then pre. */
+/* *perm (NULL when already sorted): perm[k] is the network's index of the
+ * k-th synapse in the store's order. */
+int synapse_order(uint32_t **perm, const ns_object *proj);
+
+/* select.c */
+int selected(const ns_select *sel, const ns_object *obj);
+/* Every name of sel->only is in @a or @b (either may be NULL). */
+int select_check(const ns_select *sel, const ns_network *a, const ns_network *b);
+
+#endif

@@ -1,0 +1,305 @@
+/* The manifest: a network's structure, stored as its version's blob.
+ *
+ * Little-endian: "NSN" + u8 format; f64 t_ms, u64 step, f64 dt; str name;
+ * u32 n_meta x (str key, u8 is_string, str value | f64 value);
+ * u32 n_objects x (u8 kind, str name, str type, u64 size,
+ *   population: u8 ndim, ndim x u64 extent;
+ *   projection: str pre, str post, str target;
+ *   u32 n_attrs x (str name, u8 kind, u8 scope, u8 dtype, u64 count)).
+ * A str is u32 length + bytes. Every field is checked on decode. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MANIFEST_FORMAT 1
+
+struct wr {
+	uint8_t *p;
+	size_t n, cap;
+	int failed;
+};
+
+static void wr_bytes(struct wr *w, const void *data, size_t n)
+{
+	if (w->failed)
+		return;
+	if (w->n + n > w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 256;
+		uint8_t *p;
+		while (cap < w->n + n)
+			cap *= 2;
+		if (!(p = realloc(w->p, cap))) {
+			w->failed = 1;
+			return;
+		}
+		w->p = p;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->n, data, n);
+	w->n += n;
+}
+
+static void wr_u64(struct wr *w, uint64_t v)
+{
+	uint8_t b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	wr_bytes(w, b, 8);
+}
+
+static void wr_u32(struct wr *w, uint32_t v)
+{
+	uint8_t b[4];
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	wr_bytes(w, b, 4);
+}
+
+static void wr_u8(struct wr *w, unsigned v)
+{
+	uint8_t b = (uint8_t)v;
+	wr_bytes(w, &b, 1);
+}
+
+static void wr_f64(struct wr *w, double v)
+{
+	uint64_t bits;
+	memcpy(&bits, &v, 8);
+	wr_u64(w, bits);
+}
+
+static void wr_str(struct wr *w, const char *s)
+{
+	size_t n = strlen(s);
+	wr_u32(w, (uint32_t)n);
+	wr_bytes(w, s, n);
+}
+
+int manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
+		    ns_object *const *objs, size_t n_objs)
+{
+	struct wr w = { NULL, 0, 0, 0 };
+	wr_bytes(&w, "NSN", 3);
+	wr_u8(&w, MANIFEST_FORMAT);
+	wr_f64(&w, net->t_ms);
+	wr_u64(&w, net->step);
+	wr_f64(&w, net->dt_ms);
+	wr_str(&w, net->name);
+	wr_u32(&w, (uint32_t)net->n_meta);
+	for (size_t i = 0; i < net->n_meta; i++) {
+		wr_str(&w, net->meta[i].key);
+		wr_u8(&w, net->meta[i].string != NULL);
+		if (net->meta[i].string)
+			wr_str(&w, net->meta[i].string);
+		else
+			wr_f64(&w, net->meta[i].number);
+	}
+	wr_u32(&w, (uint32_t)n_objs);
+	for (size_t i = 0; i < n_objs; i++) {
+		const ns_object *o = objs[i];
+		wr_u8(&w, o->kind);
+		wr_str(&w, o->name);
+		wr_str(&w, o->type);
+		wr_u64(&w, o->size);
+		if (o->kind == NS_POPULATION) {
+			wr_u8(&w, o->ndim);
+			for (unsigned d = 0; d < o->ndim; d++)
+				wr_u64(&w, o->shape[d]);
+		} else {
+			wr_str(&w, o->pre);
+			wr_str(&w, o->post);
+			wr_str(&w, o->target);
+		}
+		wr_u32(&w, (uint32_t)o->n_attrs);
+		for (size_t a = 0; a < o->n_attrs; a++) {
+			const ns_attr *at = o->attrs[a];
+			wr_str(&w, at->name);
+			wr_u8(&w, at->kind);
+			wr_u8(&w, at->scope);
+			wr_u8(&w, at->dtype);
+			wr_u64(&w, at->count);
+		}
+	}
+	if (w.failed) {
+		free(w.p);
+		return ns_err(NS_ENOMEM, "network '%s': out of memory for its manifest", net->name);
+	}
+	*out = w.p;
+	*size = w.n;
+	return NS_OK;
+}
+
+/* -------------------------------------------------------------- decode */
+
+struct rd {
+	const uint8_t *p, *end;
+	int bad;
+	char buf[NS_OBJ_NAME_MAX + 1]; /* the last string read */
+};
+
+static const uint8_t *rd_take(struct rd *r, size_t n)
+{
+	const uint8_t *p = r->p;
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += n;
+	return p;
+}
+
+static uint64_t rd_u64(struct rd *r)
+{
+	const uint8_t *p = rd_take(r, 8);
+	uint64_t v = 0;
+	for (int i = 7; p && i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t rd_u32(struct rd *r)
+{
+	const uint8_t *p = rd_take(r, 4);
+	uint32_t v = 0;
+	for (int i = 3; p && i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static unsigned rd_u8(struct rd *r)
+{
+	const uint8_t *p = rd_take(r, 1);
+	return p ? *p : 0;
+}
+
+static double rd_f64(struct rd *r)
+{
+	uint64_t bits = rd_u64(r);
+	double v;
+	memcpy(&v, &bits, 8);
+	return v;
+}
+
+/* A string of at most NS_OBJ_NAME_MAX bytes (longer ones: @big, else bad). */
+static const char *rd_str(struct rd *r, char **big)
+{
+	uint32_t n = rd_u32(r);
+	const uint8_t *p;
+	if (!big && n > NS_OBJ_NAME_MAX)
+		r->bad = 1;
+	if (!(p = rd_take(r, n)) || memchr(p, '\0', n)) {
+		r->bad = 1;
+		return "";
+	}
+	if (big) {
+		if (!(*big = malloc(n + 1))) {
+			r->bad = 1;
+			return "";
+		}
+		memcpy(*big, p, n);
+		(*big)[n] = '\0';
+		return *big;
+	}
+	memcpy(r->buf, p, n);
+	r->buf[n] = '\0';
+	return r->buf;
+}
+
+static int decode_object(struct rd *r, ns_network *net)
+{
+	ns_object_kind kind = (ns_object_kind)rd_u8(r);
+	ns_object *o;
+	ns_attr *a;
+	uint32_t n_attrs;
+	int rc;
+
+	if (kind != NS_POPULATION && kind != NS_PROJECTION)
+		r->bad = 1;
+	if (r->bad || (rc = object_new(&o, net, rd_str(r, NULL), kind)) < 0)
+		return r->bad ? NS_ECORRUPT : rc;
+	if (!(o->type = strdup(rd_str(r, NULL))))
+		return ns_err(NS_ENOMEM, "out of memory");
+	o->size = rd_u64(r);
+	if (kind == NS_POPULATION) {
+		uint64_t product = 1;
+		o->ndim = rd_u8(r);
+		if (o->ndim == 0 || o->ndim > NS_MAX_DIMS)
+			r->bad = 1;
+		for (unsigned d = 0; !r->bad && d < o->ndim; d++)
+			product *= (o->shape[d] = rd_u64(r));
+		if (product != o->size)
+			r->bad = 1;
+	}
+	o->pre = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
+	o->post = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
+	o->target = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
+	if (!o->pre || !o->post || !o->target)
+		return ns_err(NS_ENOMEM, "out of memory");
+	n_attrs = rd_u32(r);
+	for (uint32_t i = 0; !r->bad && i < n_attrs; i++) {
+		char name[NS_OBJ_NAME_MAX + 1];
+		unsigned akind, scope, dtype;
+		snprintf(name, sizeof name, "%s", rd_str(r, NULL));
+		akind = rd_u8(r);
+		scope = rd_u8(r);
+		dtype = rd_u8(r);
+		if (r->bad)
+			break;
+		if ((rc = attr_new(&a, o, name, (ns_attr_kind)akind, (ns_scope)scope,
+				   (ns_dtype)dtype, 0)) < 0)
+			return rc;
+		a->count = rd_u64(r);
+	}
+	return r->bad ? NS_ECORRUPT : NS_OK;
+}
+
+int manifest_decode(ns_network *net, const void *data, size_t size)
+{
+	struct rd r = { data, (const uint8_t *)data + size, 0, "" };
+	const uint8_t *magic = rd_take(&r, 4);
+	uint32_t n_meta, n_objs;
+	char *name = NULL, *str = NULL;
+	int rc = NS_OK;
+
+	if (!magic || memcmp(magic, "NSN", 3) != 0)
+		return ns_err(NS_ECORRUPT, "not a network manifest");
+	if (magic[3] > MANIFEST_FORMAT)
+		return ns_err(NS_EVERSION, "network manifest of format %u (this nsnap reads up "
+			      "to %u)", magic[3], MANIFEST_FORMAT);
+	net->t_ms = rd_f64(&r);
+	net->step = rd_u64(&r);
+	net->dt_ms = rd_f64(&r);
+	free(net->name);
+	net->name = NULL;
+	rd_str(&r, &net->name);
+	if (!net->name && !(net->name = strdup("")))
+		return ns_err(NS_ENOMEM, "out of memory");
+	n_meta = rd_u32(&r);
+	for (uint32_t i = 0; rc == NS_OK && !r.bad && i < n_meta; i++) {
+		rd_str(&r, &name);
+		if (rd_u8(&r))
+			rc = ns_network_set_meta(net, name ? name : "", rd_str(&r, &str), 0);
+		else
+			rc = ns_network_set_meta(net, name ? name : "", NULL, rd_f64(&r));
+		free(name);
+		free(str);
+		name = str = NULL;
+	}
+	n_objs = rd_u32(&r);
+	for (uint32_t i = 0; rc == NS_OK && !r.bad && i < n_objs; i++)
+		rc = decode_object(&r, net);
+	if (rc == NS_OK && (r.bad || r.p != r.end))
+		rc = NS_ECORRUPT;
+	if (rc == NS_ECORRUPT)
+		return ns_err(NS_ECORRUPT, "damaged network manifest (at byte %td of %zu)",
+			      r.p - (const uint8_t *)data, size);
+	return rc;
+}
+
+int array_name(char *buf, size_t size, const ns_object *obj, const char *attr)
+{
+	int n = snprintf(buf, size, "%s/%s", obj->name, attr);
+	return n < 0 || (size_t)n >= size ? ns_err(NS_EINVAL, "name too long") : NS_OK;
+}

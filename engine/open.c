@@ -1,0 +1,88 @@
+/* A version opened as a read-only network. */
+#include "internal.h"
+
+#include <stdlib.h>
+
+uint64_t ns_network_version(const ns_network *net)
+{
+	return net->version ? ns_version_get_info(net->version)->number : 0;
+}
+
+/* The array of @attr on @o in the version, checked against the manifest. */
+static int find_array(uint64_t *index, ns_version *v, const ns_object *o, const char *attr,
+		      ns_dtype dtype, uint64_t count)
+{
+	char name[2 * NS_OBJ_NAME_MAX + 8];
+	ns_array_info info;
+	int rc;
+
+	NS_TRY(array_name(name, sizeof name, o, attr));
+	if (ns_version_array_find(index, v, name) < 0) {
+		rc = ns_err(NS_ECORRUPT, "array '%s' is missing", name);
+		goto done;
+	}
+	NS_TRY(ns_version_array_at(&info, v, *index));
+	if (info.dtype != dtype || info.count != count)
+		rc = ns_err(NS_ECORRUPT, "array '%s' holds %llu x %s, the manifest says %llu x %s",
+			    name, (unsigned long long)info.count, ns_dtype_name(info.dtype),
+			    (unsigned long long)count, ns_dtype_name(dtype));
+done:
+	return rc;
+}
+
+/* One connectivity array, loaded at once (a view where it can be); sets
+ * @bit in the object's syn_owned when it is a copy. */
+static int load_synapses(int32_t **out, ns_object *o, ns_version *v, const char *which,
+			 int bit)
+{
+	ns_attr tmp = { .dtype = NS_DTYPE_I32, .count = o->size, .obj = o };
+	void *data;
+	int rc;
+
+	if ((rc = find_array(&tmp.array, v, o, which, NS_DTYPE_I32, o->size)) < 0 ||
+	    (rc = ns_attr_data(&data, &tmp)) < 0)
+		return rc;
+	*out = data;
+	if (tmp.owned)
+		o->syn_owned |= bit;
+	return NS_OK;
+}
+
+int ns_network_open(ns_network **out, ns_store *store, const char *rev)
+{
+	ns_network *net = NULL;
+	ns_version *v = NULL;
+	const void *blob;
+	size_t size;
+	int rc;
+
+	NS_TRY(ns_version_open(&v, store, rev));
+	NS_TRY(ns_network_new(&net, NULL));
+	net->version = v;
+	ns_version_blob(&blob, &size, v);
+	if (size == 0) {
+		rc = ns_err(NS_EFORMAT, "holds no network (no manifest)");
+		goto done;
+	}
+	NS_TRY(manifest_decode(net, blob, size));
+	for (size_t i = 0; i < net->n_objs; i++) {
+		ns_object *o = net->objs[i];
+		if (o->kind == NS_PROJECTION) {
+			NS_TRY(load_synapses(&o->syn_pre, o, v, "/pre", SYN_PRE_OWNED));
+			NS_TRY(load_synapses(&o->syn_post, o, v, "/post", SYN_POST_OWNED));
+		}
+		for (size_t a = 0; a < o->n_attrs; a++) {
+			ns_attr *at = o->attrs[a];
+			NS_TRY(find_array(&at->array, v, o, at->name, at->dtype, at->count));
+		}
+	}
+	*out = net;
+done:
+	if (rc < 0) {
+		if (!net)
+			ns_version_close(v);
+		ns_network_free(net);
+		return ns_err_wrap(rc, "store '%s': revision '%s'", ns_store_path(store), rev);
+	}
+	return rc;
+}

@@ -1,0 +1,139 @@
+/* Global parameters: new values in a new version that shares the rest. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A constant array: one value for every element. */
+struct constant {
+	uint8_t value[8];
+	size_t esize;
+};
+
+static int constant_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
+{
+	const struct constant *k = ctx;
+	(void)first;
+	for (uint64_t i = 0; i < n; i++)
+		memcpy((uint8_t *)buf + i * k->esize, k->value, k->esize);
+	return NS_OK;
+}
+
+/* Why @p cannot apply to @net, or NULL when it can. */
+static const char *skip_reason(const ns_network *net, const ns_param *p, int global_only,
+			       ns_attr **out)
+{
+	ns_object *o = ns_network_object_find(net, p->object ? p->object : "");
+	ns_attr *a = o ? ns_object_attr_find(o, p->name ? p->name : "") : NULL;
+	*out = a;
+	if (!o)
+		return "no such population or projection";
+	if (!a)
+		return "no such attribute";
+	if (a->kind != NS_PARAMETER)
+		return "a variable, not a parameter";
+	if (global_only && a->scope != NS_GLOBAL)
+		return "not a global parameter (set every value with global_only off)";
+	return NULL;
+}
+
+static int first_value(double *out, ns_attr *a)
+{
+	void *data;
+	int rc = ns_attr_data(&data, a);
+	if (rc < 0)
+		return rc;
+	*out = 0;
+	return a->count ? convert_values(out, NS_DTYPE_F64, data, a->dtype, 1, a->name) : NS_OK;
+}
+
+int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, const char *rev,
+		  const ns_param *params, size_t n, const ns_params_opts *opts)
+{
+	ns_params_opts defaults = NS_PARAMS_OPTS_INIT;
+	const ns_params_opts *o = opts ? opts : &defaults;
+	ns_commit_opts co = NS_COMMIT_OPTS_INIT;
+	ns_network *net = NULL;
+	ns_commit *c = NULL;
+	ns_attr **target = NULL;
+	struct constant *values = NULL;
+	uint64_t n_arrays;
+	size_t applied = 0;
+	int rc;
+
+	if (o->version != NS_PARAMS_OPTS_VERSION)
+		return ns_err(NS_EINVAL, "parameters: options version %u, expected %u", o->version,
+			      NS_PARAMS_OPTS_VERSION);
+	NS_TRY(ns_network_open(&net, store, rev));
+	n_arrays = ns_version_get_info(net->version)->n_arrays;
+	target = calloc(n + 1, sizeof *target);
+	values = calloc(n + 1, sizeof *values);
+	if (!target || !values) {
+		rc = ns_err(NS_ENOMEM, "parameters: out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *why = skip_reason(net, &params[i], o->global_only, &target[i]);
+		ns_param_result res = { 0, 0.0, why ? why : "" };
+		char what[2 * NS_OBJ_NAME_MAX + 32];
+		if (!why) {
+			snprintf(what, sizeof what, "'%s': parameter '%s'", params[i].object,
+				 params[i].name);
+			values[i].esize = ns_dtype_size(target[i]->dtype);
+			NS_TRY(convert_values(values[i].value, target[i]->dtype, &params[i].value,
+					      NS_DTYPE_F64, 1, what));
+			NS_TRY(first_value(&res.old_value, target[i]));
+			res.applied = 1;
+			applied++;
+		} else {
+			target[i] = NULL;
+		}
+		if (results)
+			results[i] = res;
+	}
+	if (applied == 0) {
+		if (out)
+			*out = ns_network_version(net);
+		goto done;
+	}
+
+	/* The new version: the same manifest and metadata, every array shared
+	 * but the changed ones (the last value given for an array wins). */
+	NS_TRY(ns_commit_new(&c, store));
+	{
+		const void *blob;
+		size_t size;
+		const char *k, *v;
+		ns_version_blob(&blob, &size, net->version);
+		NS_TRY(ns_commit_set_blob(c, blob, size));
+		for (uint64_t i = 0; i < ns_version_get_info(net->version)->n_meta; i++) {
+			NS_TRY(ns_version_meta_at(&k, &v, net->version, i));
+			NS_TRY(ns_commit_set_meta(c, k, v));
+		}
+	}
+	for (uint64_t ai = 0; ai < n_arrays; ai++) {
+		ns_array_info info;
+		size_t last = n;
+		for (size_t i = 0; i < n; i++)
+			if (target[i] && target[i]->array == ai)
+				last = i;
+		NS_TRY(ns_version_array_at(&info, net->version, ai));
+		if (last == n)
+			NS_TRY(ns_commit_add_from(c, NULL, net->version, ai));
+		else
+			NS_TRY(ns_commit_add_fill(c, info.name, info.dtype, info.count,
+						  constant_fill, &values[last]));
+	}
+	co.message = o->message ? o->message : "parameters";
+	co.branch = o->branch;
+	rc = ns_commit_finish(out, c, &co);
+	c = NULL;
+done:
+	ns_commit_free(c);
+	ns_network_free(net);
+	free(target);
+	free(values);
+	return rc;
+}

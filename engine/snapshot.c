@@ -1,0 +1,173 @@
+/* Snapshot: a network's selected objects -> a new version. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A projection's local array in the store's synapse order. */
+struct gather {
+	const uint8_t *src;
+	const uint32_t *perm;
+	size_t esize;
+};
+
+static int gather_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
+{
+	const struct gather *g = ctx;
+	const uint32_t *perm = g->perm + first;
+	uint8_t *dst = buf;
+	switch (g->esize) {
+	case 8:
+		for (uint64_t k = 0; k < n; k++)
+			memcpy(dst + 8 * k, g->src + 8 * (size_t)perm[k], 8);
+		break;
+	case 4:
+		for (uint64_t k = 0; k < n; k++)
+			memcpy(dst + 4 * k, g->src + 4 * (size_t)perm[k], 4);
+		break;
+	default:
+		for (uint64_t k = 0; k < n; k++)
+			memcpy(dst + g->esize * k, g->src + g->esize * perm[k], g->esize);
+	}
+	return NS_OK;
+}
+
+/* Indices in range, and the pre and post populations there. */
+static int validate_projection(const ns_network *net, const ns_object *p)
+{
+	const ns_object *pre = ns_network_object_find(net, p->pre);
+	const ns_object *post = ns_network_object_find(net, p->post);
+	if (!pre || !post)
+		return ns_err(NS_EINVAL, "projection '%s': population '%s' is missing", p->name,
+			      pre ? p->post : p->pre);
+	for (uint64_t i = 0; i < p->size; i++) {
+		if (p->syn_pre[i] < 0 || (uint64_t)p->syn_pre[i] >= pre->size)
+			return ns_err(NS_EINVAL, "projection '%s': synapse %llu has pre index %d, "
+				      "but population '%s' has %llu neurons", p->name,
+				      (unsigned long long)i, p->syn_pre[i], pre->name,
+				      (unsigned long long)pre->size);
+		if (p->syn_post[i] < 0 || (uint64_t)p->syn_post[i] >= post->size)
+			return ns_err(NS_EINVAL, "projection '%s': synapse %llu has post index %d, "
+				      "but population '%s' has %llu neurons", p->name,
+				      (unsigned long long)i, p->syn_post[i], post->name,
+				      (unsigned long long)post->size);
+	}
+	return NS_OK;
+}
+
+struct snap {
+	ns_object **objs;
+	uint32_t **perms;       /* per object; NULL when sorted */
+	struct gather *gathers; /* one per array at most */
+	size_t n_objs, n_gathers;
+};
+
+/* Add one array: straight from memory, or gathered into the store's order. */
+static int add_array(ns_commit *c, struct snap *sn, const ns_object *o, const char *attr,
+		     ns_dtype dtype, const void *data, uint64_t count, const uint32_t *perm)
+{
+	char name[2 * NS_OBJ_NAME_MAX + 8];
+	struct gather *g;
+	int rc;
+	if ((rc = array_name(name, sizeof name, o, attr)) < 0)
+		return rc;
+	if (!perm)
+		return ns_commit_add(c, name, dtype, data, count);
+	g = &sn->gathers[sn->n_gathers++];
+	g->src = data;
+	g->perm = perm;
+	g->esize = ns_dtype_size(dtype);
+	return ns_commit_add_fill(c, name, dtype, count, gather_fill, g);
+}
+
+static int add_object(ns_commit *c, struct snap *sn, size_t i)
+{
+	const ns_object *o = sn->objs[i];
+	const uint32_t *perm = sn->perms[i];
+	void *data;
+	int rc;
+
+	if (o->kind == NS_PROJECTION) {
+		NS_TRY(add_array(c, sn, o, "/pre", NS_DTYPE_I32, o->syn_pre, o->size, perm));
+		NS_TRY(add_array(c, sn, o, "/post", NS_DTYPE_I32, o->syn_post, o->size, perm));
+	}
+	for (size_t a = 0; a < o->n_attrs; a++) {
+		ns_attr *at = o->attrs[a];
+		NS_TRY(ns_attr_data(&data, at));
+		NS_TRY(add_array(c, sn, o, at->name, at->dtype, data, at->count,
+				 at->scope == NS_LOCAL ? perm : NULL));
+	}
+done:
+	return rc;
+}
+
+static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
+		    const ns_snapshot_opts *o, struct snap *sn)
+{
+	ns_commit_opts co = NS_COMMIT_OPTS_INIT;
+	ns_commit *c = NULL;
+	uint8_t *blob = NULL;
+	size_t blob_size, arrays = 0;
+	int rc;
+
+	NS_TRY(select_check(&o->select, net, NULL));
+	sn->objs = calloc(net->n_objs + 1, sizeof *sn->objs);
+	sn->perms = calloc(net->n_objs + 1, sizeof *sn->perms);
+	if (!sn->objs || !sn->perms) {
+		rc = ns_err(NS_ENOMEM, "snapshot: out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < net->n_objs; i++) {
+		ns_object *obj = net->objs[i];
+		if (!selected(&o->select, obj))
+			continue;
+		if (obj->kind == NS_PROJECTION) {
+			NS_TRY(validate_projection(net, obj));
+			NS_TRY(synapse_order(&sn->perms[sn->n_objs], obj));
+		}
+		arrays += obj->n_attrs + 2;
+		sn->objs[sn->n_objs++] = obj;
+	}
+	if (!(sn->gathers = calloc(arrays + 1, sizeof *sn->gathers))) {
+		rc = ns_err(NS_ENOMEM, "snapshot: out of memory");
+		goto done;
+	}
+	NS_TRY(manifest_encode(&blob, &blob_size, net, sn->objs, sn->n_objs));
+	NS_TRY(ns_commit_new(&c, store));
+	NS_TRY(ns_commit_set_blob(c, blob, blob_size));
+	for (size_t i = 0; i < sn->n_objs; i++)
+		NS_TRY(add_object(c, sn, i));
+	co.message = o->message;
+	co.branch = o->branch;
+	co.tag = o->tag;
+	co.codec = o->codec;
+	co.level = o->level;
+	rc = ns_commit_finish(out, c, &co);
+	c = NULL;
+done:
+	ns_commit_free(c);
+	free(blob);
+	return rc;
+}
+
+int ns_snapshot(uint64_t *out, ns_store *store, const ns_network *net,
+		const ns_snapshot_opts *opts)
+{
+	ns_snapshot_opts defaults = NS_SNAPSHOT_OPTS_INIT;
+	const ns_snapshot_opts *o = opts ? opts : &defaults;
+	struct snap sn = { NULL, NULL, NULL, 0, 0 };
+	int rc;
+
+	if (o->version != NS_SNAPSHOT_OPTS_VERSION)
+		return ns_err(NS_EINVAL, "snapshot: options version %u, expected %u", o->version,
+			      NS_SNAPSHOT_OPTS_VERSION);
+	rc = snapshot(out, store, net, o, &sn);
+	if (rc < 0)
+		ns_err_wrap(rc, "network '%s': snapshot", net->name);
+	for (size_t i = 0; sn.perms && i < sn.n_objs; i++)
+		free(sn.perms[i]);
+	free(sn.perms);
+	free(sn.objs);
+	free(sn.gathers);
+	return rc;
+}
