@@ -550,14 +550,13 @@ int convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint6
 		   const char *what)
 {
 	size_t esize = ns_dtype_size(to);
-	int from_bool = from == NS_DTYPE_BOOL, to_bool = to == NS_DTYPE_BOOL;
 
 	if (to == from) {
 		memcpy(dst, src, (size_t)n * esize);
 		return NS_OK;
 	}
 	if (esize == 0 || to == NS_DTYPE_BYTES || from == NS_DTYPE_BYTES ||
-	    (from_bool && to != NS_DTYPE_U8) || (to_bool && from != NS_DTYPE_U8))
+	    ns_dtype_size(from) == 0)
 		return ns_err(NS_EINVAL, "%s: cannot convert %s to %s", what, ns_dtype_name(from),
 			      ns_dtype_name(to));
 	for (uint64_t i = 0; i < n; i++) {
@@ -566,7 +565,6 @@ int convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint6
 		case NS_DTYPE_F64: ((double *)dst)[i] = v; continue;
 		case NS_DTYPE_F32: ((float *)dst)[i] = (float)v; continue;
 		case NS_DTYPE_I64:
-			/* A double holds every i64 that converts exactly. */
 			if (integral_in(v, -9223372036854775808.0, 9223372036854774784.0)) {
 				((int64_t *)dst)[i] = (int64_t)v;
 				continue;
@@ -580,7 +578,7 @@ int convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint6
 			break;
 		case NS_DTYPE_U8:
 		case NS_DTYPE_BOOL:
-			if (integral_in(v, 0, to_bool ? 1 : 255)) {
+			if (integral_in(v, 0, to == NS_DTYPE_BOOL ? 1 : 255)) {
 				((uint8_t *)dst)[i] = (uint8_t)v;
 				continue;
 			}

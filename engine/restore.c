@@ -1,6 +1,7 @@
 /* Restore: a version -> a network's bound arrays, checked before written. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,21 @@ static int skip(struct restore *r, const char *object, const char *attr, int in_
 
 /* ---------------------------------------------------------- the checks */
 
+/* "40x50" */
+static const char *shape_text(char *buf, size_t size, const ns_object *o)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (unsigned d = 0; d < o->ndim && n < size; d++)
+		n += (size_t)snprintf(buf + n, size - n, d ? "x%llu" : "%llu",
+				      (unsigned long long)o->shape[d]);
+	return buf;
+}
+
 static int check_shape(const ns_object *s, const ns_object *l)
 {
+	char a[NS_MAX_DIMS * 21], b[NS_MAX_DIMS * 21];
+
 	if (s->kind != l->kind)
 		return ns_err(NS_EMISMATCH, "'%s' is a %s in the version, a %s in the network",
 			      s->name, kind_name(s->kind), kind_name(l->kind));
@@ -80,10 +94,9 @@ static int check_shape(const ns_object *s, const ns_object *l)
 			      (unsigned long long)l->size);
 	if (s->kind == NS_POPULATION && (s->ndim != l->ndim ||
 					 memcmp(s->shape, l->shape, s->ndim * sizeof *s->shape)))
-		return ns_err(NS_EMISMATCH, "population '%s': its geometry differs between the "
-			      "version (%u dimensions, first %llu) and the network (%u, first %llu)",
-			      s->name, s->ndim, (unsigned long long)s->shape[0], l->ndim,
-			      (unsigned long long)l->shape[0]);
+		return ns_err(NS_EMISMATCH, "population '%s': geometry %s in the version, %s in "
+			      "the network", s->name, shape_text(a, sizeof a, s),
+			      shape_text(b, sizeof b, l));
 	return NS_OK;
 }
 

@@ -12,7 +12,8 @@
  * reads it on snapshot, writes it on restore, never frees or reallocates it
  * — or *owned* by nsnap (allocated zeroed when added, freed with the
  * network). A network opened from a version (ns_network_open()) is
- * read-only: its arrays are views into the store's map or copies nsnap owns.
+ * read-only: its arrays are views into the store's map or copies nsnap owns
+ * (see ns_attr_data()).
  *
  * Connectivity is the list of synapses of a projection as (pre index, post
  * index) pairs. The store keeps it sorted by post, then pre (duplicates, or
@@ -213,17 +214,19 @@ void ns_attr_get_info(ns_attr_info *out, const ns_attr *attr);
  *
  * For a network the simulator built, its bound or owned array. For an
  * opened network: a zero-copy view into the store's map when the array is
- * one raw chunk, otherwise a copy nsnap makes on the first call and owns;
- * read-only either way (valid until the network is freed).
+ * one raw chunk that the map holds aligned for its type (chunks of more
+ * than about 2 KiB are: LMDB keeps them on pages of their own; smaller ones
+ * sit at any even address), otherwise a copy nsnap makes on the first call
+ * and owns; read-only either way (valid until the network is freed).
  * @return NS_OK; NS_ECORRUPT for damaged data; NS_ENOMEM.
  */
 int ns_attr_data(void **out, ns_attr *attr);
 
 /**
  * Read the attribute's values into @p buf (at least count elements of
- * @p dtype), converting from its element type: any numeric type converts to
- * f64, f32, i64 or i32 (integer targets refuse non-integral and
- * out-of-range values), bool only to and from bool and u8.
+ * @p dtype), converting from its element type: every type converts to every
+ * other, as numbers (bool as 0 or 1); integer and bool targets refuse
+ * values that are not integral or out of their range.
  * @return NS_OK; NS_EINVAL for an impossible conversion (the message names
  *         the value); NS_ECORRUPT.
  */

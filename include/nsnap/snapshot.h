@@ -105,7 +105,9 @@ typedef struct ns_restore_opts {
 
 /**
  * Restore revision @p rev into @p net: the values of every attribute both
- * have, for the objects @p opts selects, and the time. Everything is
+ * have, for the objects @p opts selects, and the time and dt (not the
+ * network dictionary, which belongs to parameter files: read it from
+ * ns_network_open()). Everything is
  * checked before anything is written: for each object in both, its kind,
  * size (and geometry), pre and post populations and connectivity (the same
  * synapses, in any order); for each attribute in both, its scope and length
@@ -126,7 +128,8 @@ int ns_restore(ns_restore_report **report, ns_store *store, const char *rev,
 /**
  * Open revision @p rev as a read-only network, to walk it or to build a
  * simulator from it. Its arrays are zero-copy views into the store's map
- * where they are one raw chunk, copies otherwise (see ns_attr_data()). The
+ * where they are one raw, aligned chunk, copies otherwise (see
+ * ns_attr_data()); connectivity is loaded at once. The
  * version stays open (a read transaction) until ns_network_free().
  * @return NS_OK; NS_ECORRUPT for a damaged structure; the errors of
  *         ns_version_open().

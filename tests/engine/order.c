@@ -1,0 +1,157 @@
+/* Connectivity in any order: a synapse is its (pre, post) pair, plus its
+ * position among the duplicates of that pair. */
+#include "engine_util.h"
+
+#include <string.h>
+
+enum { NA = 5, NB = 4, NS = 7 };
+
+/* The synapses of the saved network, not sorted, with the multapse (2, 1)
+ * twice: first with weight 2, then with weight 5. */
+static const int32_t src_pre[NS] = { 4, 2, 0, 3, 2, 1, 0 };
+static const int32_t src_post[NS] = { 3, 1, 0, 1, 1, 3, 2 };
+static const double src_w[NS] = { 1, 2, 3, 4, 5, 6, 7 };
+
+/* The same synapses in another order, and the weight each should get. */
+static const int32_t dst_pre[NS] = { 1, 2, 0, 3, 4, 0, 2 };
+static const int32_t dst_post[NS] = { 3, 1, 2, 1, 3, 0, 1 };
+static const double dst_expected[NS] = { 6, 2, 7, 4, 1, 3, 5 };
+static const int dst_is_multapse[NS] = { 0, 1, 0, 0, 0, 0, 1 };
+
+/* By post, then pre; the multapse in the saved order. */
+static const int32_t sorted_pre[NS] = { 0, 2, 2, 3, 0, 1, 4 };
+static const int32_t sorted_post[NS] = { 0, 1, 1, 1, 2, 3, 3 };
+static const double sorted_w[NS] = { 3, 2, 5, 4, 7, 6, 1 };
+
+struct arrays {
+	int32_t pre[NS], post[NS];
+	double w[NS];
+	int32_t tag[NS];
+	double s[NB];
+};
+
+/* Populations A (5) and B (4), projection P from A to B bound to @a. */
+static ns_network *build(struct arrays *a)
+{
+	ns_network *net = NULL;
+	ns_object *o = NULL;
+	ns_attr *x = NULL;
+	NT_OK(ns_network_new(&net, "order"));
+	NT_OK(ns_population_add(&o, net, "A", NA, NULL, 0, NULL));
+	NT_OK(ns_population_add(&o, net, "B", NB, NULL, 0, NULL));
+	NT_OK(ns_projection_add(&o, net, "P", "A", "B", "exc", NULL));
+	NT_OK(ns_projection_set_synapses(o, a->pre, a->post, NS, 0));
+	NT_OK(ns_attr_add(&x, o, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, a->w, 0));
+	NT_OK(ns_attr_add(&x, o, "tag", NS_PARAMETER, NS_LOCAL, NS_DTYPE_I32, a->tag, 0));
+	NT_OK(ns_attr_add(&x, o, "s", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_F64, a->s, 0));
+	return net;
+}
+
+static void saved_arrays(struct arrays *a)
+{
+	memset(a, 0, sizeof *a);
+	memcpy(a->pre, src_pre, sizeof src_pre);
+	memcpy(a->post, src_post, sizeof src_post);
+	memcpy(a->w, src_w, sizeof src_w);
+	for (int i = 0; i < NS; i++)
+		a->tag[i] = 10 + (int32_t)src_w[i];
+	for (int j = 0; j < NB; j++)
+		a->s[j] = 0.5 + j;
+}
+
+static void live_arrays(struct arrays *a)
+{
+	memset(a, 0, sizeof *a);
+	memcpy(a->pre, dst_pre, sizeof dst_pre);
+	memcpy(a->post, dst_post, sizeof dst_post);
+}
+
+/* Snapshot the saved network into @s and restore it into @live. */
+static void save_and_restore(ns_store *s, struct arrays *live)
+{
+	struct arrays saved;
+	ns_network *src, *dst;
+	saved_arrays(&saved);
+	src = build(&saved);
+	live_arrays(live);
+	dst = build(live);
+	et_snapshot(s, src);
+	ns_restore_report_free(et_restore(s, "HEAD", dst));
+	ns_network_free(src);
+	ns_network_free(dst);
+}
+
+Test(engine_order, each_synapse_gets_its_own_values_back_in_another_order)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	struct arrays live;
+	save_and_restore(s, &live);
+	for (int i = 0; i < NS; i++) {
+		if (dst_is_multapse[i])
+			continue;
+		cr_assert_eq(live.w[i], dst_expected[i], "synapse (%d, %d): w %g, not %g",
+			     dst_pre[i], dst_post[i], live.w[i], dst_expected[i]);
+		cr_assert_eq(live.tag[i], 10 + (int32_t)dst_expected[i]);
+	}
+	ns_store_close(s);
+}
+
+Test(engine_order, multapses_keep_their_relative_order)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	struct arrays live;
+	save_and_restore(s, &live);
+	cr_assert_eq(live.w[1], 2.0, "the first (2, 1) got %g", live.w[1]);
+	cr_assert_eq(live.w[6], 5.0, "the second (2, 1) got %g", live.w[6]);
+	ns_store_close(s);
+}
+
+Test(engine_order, semiglobal_values_follow_the_post_neuron_not_the_synapse_order)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	struct arrays live;
+	save_and_restore(s, &live);
+	for (int j = 0; j < NB; j++)
+		cr_assert_eq(live.s[j], 0.5 + j);
+	ns_store_close(s);
+}
+
+Test(engine_order, a_snapshot_leaves_unsorted_bound_arrays_as_they_were)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	struct arrays saved, copy;
+	ns_network *src;
+	saved_arrays(&saved);
+	copy = saved;
+	src = build(&saved);
+	et_snapshot(s, src);
+	cr_assert(memcmp(&copy, &saved, sizeof saved) == 0, "the snapshot reordered them");
+	ns_network_free(src);
+	ns_store_close(s);
+}
+
+Test(engine_order, an_opened_version_lists_synapses_by_post_then_pre)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	struct arrays saved;
+	ns_network *src, *opened = NULL;
+	const int32_t *pre = NULL, *post = NULL;
+	double w[NS];
+	saved_arrays(&saved);
+	src = build(&saved);
+	et_snapshot(s, src);
+	NT_OK(ns_network_open(&opened, s, "HEAD"));
+	ns_projection_connectivity(&pre, &post, ns_network_object_find(opened, "P"));
+	cr_assert_not_null(pre);
+	cr_assert_not_null(post);
+	for (int i = 0; i < NS; i++) {
+		cr_assert_eq(pre[i], sorted_pre[i], "synapse %d: pre %d", i, pre[i]);
+		cr_assert_eq(post[i], sorted_post[i], "synapse %d: post %d", i, post[i]);
+	}
+	cr_assert_eq(et_read_f64(w, NS, opened, "P", "w"), NS);
+	for (int i = 0; i < NS; i++)
+		cr_assert_eq(w[i], sorted_w[i], "synapse %d: w %g, not %g", i, w[i], sorted_w[i]);
+	ns_network_free(opened);
+	ns_network_free(src);
+	ns_store_close(s);
+}
