@@ -32,9 +32,12 @@ static int gather_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
 	return NS_OK;
 }
 
-/* Indices in range, and the pre and post populations there. */
-static int validate_projection(const ns_network *net, const ns_object *p)
+/* Indices in range, and the pre and post populations there; *sorted tells
+ * whether the synapses are in the store's order already (one scan does
+ * both). */
+static int validate_projection(const ns_network *net, const ns_object *p, int *sorted)
 {
+	uint64_t last = 0;
 	const ns_object *pre = ns_network_object_find(net, p->pre);
 	const ns_object *post = ns_network_object_find(net, p->post);
 	if (!pre || !post)
@@ -51,6 +54,11 @@ static int validate_projection(const ns_network *net, const ns_object *p)
 				      "but population '%s' has %llu neurons", p->name,
 				      (unsigned long long)i, p->syn_post[i], post->name,
 				      (unsigned long long)post->size);
+		if (*sorted) {
+			uint64_t pair = (uint64_t)p->syn_post[i] << 32 | (uint32_t)p->syn_pre[i];
+			*sorted = pair >= last;
+			last = pair;
+		}
 	}
 	return NS_OK;
 }
@@ -85,7 +93,7 @@ static int add_object(ns_commit *c, struct snap *sn, size_t i)
 	const ns_object *o = sn->objs[i];
 	const uint32_t *perm = sn->perms[i];
 	void *data;
-	int rc;
+	int rc = NS_OK;
 
 	if (o->kind == NS_PROJECTION) {
 		NS_TRY(add_array(c, sn, o, "/pre", NS_DTYPE_I32, o->syn_pre, o->size, perm));
@@ -122,8 +130,10 @@ static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 		if (!selected(&o->select, obj))
 			continue;
 		if (obj->kind == NS_PROJECTION) {
-			NS_TRY(validate_projection(net, obj));
-			NS_TRY(synapse_order(&sn->perms[sn->n_objs], obj));
+			int sorted = 1;
+			NS_TRY(validate_projection(net, obj, &sorted));
+			if (!sorted)
+				NS_TRY(synapse_order(&sn->perms[sn->n_objs], obj));
 		}
 		arrays += obj->n_attrs + 2;
 		sn->objs[sn->n_objs++] = obj;

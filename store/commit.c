@@ -202,6 +202,11 @@ struct job {
 	uint8_t *scratch;  /* one chunk, for fill and from arrays */
 	uint64_t number;
 	uint64_t new_bytes;
+	/* Per chunk (first[ai] + ci): whether new_bytes counts it already, so
+	 * that a chunk a gc freed and this commit stored again counts once;
+	 * saved before each transaction, put back when it fails. */
+	uint8_t *counted, *counted_saved;
+	uint64_t *first, n_total;
 	/* The batch being stored: its first chunk, and where it stopped. */
 	size_t ai, next_ai;
 	uint64_t ci, next_ci, batch_bytes;
@@ -335,7 +340,10 @@ static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
 	rc = chunk_put(j->w, txn, j->c->s, h, data, n, j->c->arrays[ai].dtype, cnt, &stored);
 	if (rc < 0)
 		return ns_err_wrap(rc, "array '%s'", j->c->arrays[ai].name);
-	j->new_bytes += stored;
+	if (!j->counted[j->first[ai] + ci]) {
+		j->counted[j->first[ai] + ci] = 1;
+		j->new_bytes += stored;
+	}
 	*size = n;
 	return NS_OK;
 }
@@ -351,6 +359,7 @@ static int store_batch(MDB_txn *txn, void *ctx)
 	uint64_t ci = j->ci;
 	int rc;
 
+	memcpy(j->counted_saved, j->counted, j->n_total);
 	NS_TRY(counters_get(txn, j->c->s, &cnt));
 	for (; ai < j->c->n_arrays && written < j->c->s->write_batch; ai++, ci = 0) {
 		uint64_t nc = n_chunks_of(j->c, &j->c->arrays[ai]);
@@ -367,8 +376,10 @@ static int store_batch(MDB_txn *txn, void *ctx)
 	j->next_ai = ai;
 	j->next_ci = ci;
 done:
-	if (rc < 0)
+	if (rc < 0) {
 		j->new_bytes = before;
+		memcpy(j->counted, j->counted_saved, j->n_total);
+	}
 	return rc;
 }
 
@@ -430,6 +441,7 @@ static int write_version(MDB_txn *txn, void *ctx)
 	size_t key;
 	int rc;
 
+	memcpy(j->counted_saved, j->counted, j->n_total);
 	NS_TRY(check_tag(txn, s, j->o->tag));
 	NS_TRY(head_branch(txn, s, head, sizeof head));
 	branch = j->o->branch ? j->o->branch : head;
@@ -461,8 +473,10 @@ static int write_version(MDB_txn *txn, void *ctx)
 	NS_TRY(counters_put(txn, s, &cnt));
 	j->number = number;
 done:
-	if (rc < 0)
+	if (rc < 0) {
 		j->new_bytes = before;
+		memcpy(j->counted, j->counted_saved, j->n_total);
+	}
 	return rc;
 }
 
@@ -481,6 +495,51 @@ static int discard_batches(MDB_txn *txn, void *ctx)
 						 &cnt));
 	rc = counters_put(txn, j->c->s, &cnt);
 done:
+	return rc;
+}
+
+/* Index the chunks for the counted flags. */
+static int index_chunks(struct job *j)
+{
+	j->first = calloc(j->c->n_arrays + 1, sizeof *j->first);
+	if (!j->first)
+		return ns_err(NS_ENOMEM, "commit: out of memory");
+	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
+		j->first[ai] = j->n_total;
+		j->n_total += n_chunks_of(j->c, &j->c->arrays[ai]);
+	}
+	j->counted = calloc(j->n_total + 1, 1);
+	j->counted_saved = calloc(j->n_total + 1, 1);
+	if (!j->counted || !j->counted_saved)
+		return ns_err(NS_ENOMEM, "commit: out of memory");
+	return NS_OK;
+}
+
+/* The bytes of the chunks the store does not have yet. */
+static int missing_bytes(struct job *j, uint64_t *out)
+{
+	ns_store *s = j->c->s;
+	MDB_txn *txn = NULL;
+	uint64_t sum = 0;
+	int rc, has;
+
+	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
+	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
+		const struct commit_array *a = &j->c->arrays[ai];
+		uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
+		for (uint64_t ci = 0; !a->from && ci < n_chunks_of(j->c, a); ci++) {
+			if ((has = chunk_has(txn, s, j->hashes[ai] + NS_HASH_SIZE * ci)) < 0) {
+				rc = has;
+				goto done;
+			}
+			if (!has)
+				sum += nbytes - ci * s->chunk_size < s->chunk_size
+					       ? nbytes - ci * s->chunk_size : s->chunk_size;
+		}
+	}
+	*out = sum;
+done:
+	store_txn_end(s, txn, 0, &rc);
 	return rc;
 }
 
@@ -533,11 +592,10 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 		rc = ns_err(NS_ENOMEM, "commit: out of memory");
 		goto done;
 	}
+	NS_TRY(index_chunks(&j));
 	NS_TRY(hash_all(&j));
 	NS_TRY(chunk_writer_new(&j.w, codec, level));
-	for (size_t i = 0; i < c->n_arrays; i++)
-		if (!c->arrays[i].from)
-			fresh += c->arrays[i].count * ns_dtype_size(c->arrays[i].dtype);
+	NS_TRY(missing_bytes(&j, &fresh));
 	/* Page headers and tree pages add about 1/64. */
 	NS_TRY(store_reserve(s, fresh + fresh / 64 + j.rec_size));
 	batched = fresh > s->write_batch;
@@ -559,6 +617,9 @@ done:
 	free(j.rec);
 	free(j.hashes);
 	free(j.scratch);
+	free(j.first);
+	free(j.counted);
+	free(j.counted_saved);
 	ns_commit_free(c);
 	return rc;
 }

@@ -379,7 +379,7 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	s->rdonly = !!(o->flags & NS_STORE_RDONLY);
-	s->write_batch = o->write_batch ? o->write_batch : 32u << 20;
+	s->write_batch = o->write_batch ? o->write_batch : 48u << 20;
 	if (exists && stat(path, &st) == 0 && (uint64_t)st.st_size * 2 > map)
 		map = round_up((uint64_t)st.st_size * 2, MAP_STEP);
 	if (s->rdonly)

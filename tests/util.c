@@ -136,3 +136,13 @@ char *nt_slurp(const char *path, size_t *size)
 	*size = (size_t)n;
 	return buf;
 }
+
+uint64_t nt_new_bytes(ns_store *s, uint64_t number)
+{
+	ns_version *v = NULL;
+	uint64_t n;
+	NT_OK(ns_version_open_number(&v, s, number));
+	n = ns_version_get_info(v)->new_bytes;
+	ns_version_close(v);
+	return n;
+}

@@ -56,6 +56,9 @@ ns_store *nt_three_versions(void);
 /* The number @rev resolves to (fails the test if it does not). */
 uint64_t nt_resolve(ns_store *s, const char *rev);
 
+/* The new_bytes of version @number. */
+uint64_t nt_new_bytes(ns_store *s, uint64_t number);
+
 /* The store's statistics (fails the test on error). */
 ns_store_stats nt_stats(ns_store *s);
 

@@ -89,7 +89,7 @@ typedef struct ns_store_opts {
 	 *  by itself past it; a small value only makes it grow sooner. */
 	uint64_t map_size;
 	/** Bytes a commit writes per transaction before its last one: what LMDB
-	 *  holds in memory at most. 0 for 32 MiB. */
+	 *  holds in memory at most. 0 for 48 MiB. */
 	uint64_t write_batch;
 } ns_store_opts;
 
@@ -199,7 +199,8 @@ int ns_commit_set_blob(ns_commit *commit, const void *data, size_t size);
  * Write the commit as a new version, durably (fsync) and atomically: after
  * a crash at any point either the whole version is there or none of it.
  * Chunks already in the store are not written again. A commit of more new
- * bytes than the store's write batch first stores its chunks in batches,
+ * bytes (chunks the store lacks) than the store's write batch first stores
+ * its new chunks in batches,
  * then adds the version: a crash in between leaves those chunks as orphans
  * (see ns_store_gc()), a failure frees them. The commit is freed, whatever
  * the result.

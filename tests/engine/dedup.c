@@ -48,16 +48,6 @@ static void big_free(struct big *b)
 	free(b);
 }
 
-static uint64_t new_bytes_of(ns_store *s, uint64_t number)
-{
-	ns_version *v = NULL;
-	uint64_t n;
-	NT_OK(ns_version_open_number(&v, s, number));
-	n = ns_version_get_info(v)->new_bytes;
-	ns_version_close(v);
-	return n;
-}
-
 Test(engine_dedup, a_snapshot_with_only_the_weights_changed_costs_about_the_weights)
 {
 	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
@@ -68,7 +58,7 @@ Test(engine_dedup, a_snapshot_with_only_the_weights_changed_costs_about_the_weig
 	for (int i = 0; i < NSYN; i++)
 		b->w[i] += 1.0;
 	v = et_snapshot(s, b->net);
-	cost = new_bytes_of(s, v);
+	cost = nt_new_bytes(s, v);
 	cr_assert_geq(cost, wbytes, "%llu new bytes for %llu bytes of new weights",
 		      (unsigned long long)cost, (unsigned long long)wbytes);
 	cr_assert_leq(cost, wbytes * 105 / 100 + 8192, "%llu new bytes for %llu of weights",
@@ -86,7 +76,7 @@ Test(engine_dedup, a_snapshot_of_an_unchanged_network_adds_no_chunks)
 	et_snapshot(s, b->net);
 	before = nt_stats(s);
 	v = et_snapshot(s, b->net);
-	cr_assert_eq(new_bytes_of(s, v), 0);
+	cr_assert_eq(nt_new_bytes(s, v), 0);
 	cr_assert_eq(nt_stats(s).chunks, before.chunks);
 	cr_assert_eq(nt_stats(s).versions, 2);
 	big_free(b);
@@ -103,8 +93,8 @@ Test(engine_dedup, a_snapshot_with_one_weight_changed_costs_one_chunk)
 	before = nt_stats(s);
 	b->w[12345] = -1.0;
 	v = et_snapshot(s, b->net);
-	cr_assert_leq(new_bytes_of(s, v), 4096);
-	cr_assert_gt(new_bytes_of(s, v), 0);
+	cr_assert_leq(nt_new_bytes(s, v), 4096);
+	cr_assert_gt(nt_new_bytes(s, v), 0);
 	cr_assert_eq(nt_stats(s).chunks, before.chunks + 1);
 	big_free(b);
 	ns_store_close(s);

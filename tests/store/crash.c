@@ -6,7 +6,11 @@
  * version n-K and report "D <n-K>". The parent kills it with SIGKILL after
  * a random delay, then checks the store against the reports. An array's
  * contents are a function of a spec kept in the version's metadata, so the
- * parent can regenerate any version it finds. */
+ * parent can regenerate any version it finds.
+ *
+ * The writer's write batch is small, so its commits store their chunks in
+ * many transactions and most kills land between two of them: the orphans
+ * they leave must verify clean, and ns_store_gc() must free them all. */
 #include "util.h"
 
 #include <inttypes.h>
@@ -24,6 +28,8 @@
 #define CHUNK ((size_t)64 << 10)
 #define SEED 0x6e736e6170ull
 #define MAX_VERSIONS 100000
+/* Two new chunks a batch: new arrays (1.5 to 7.5 MB) take 12 to 60 batches. */
+#define WRITE_BATCH ((uint64_t)128 << 10)
 
 enum { COMMITTED = 1, DELETED = 2 };
 
@@ -141,7 +147,10 @@ static void writer(const char *path, uint64_t r, int fd)
 	ns_store *s = NULL;
 	ns_version *v = NULL;
 	struct spec sp[N_ARR];
-	int rc = ns_store_open(&s, path, NULL);
+	ns_store_opts o = NS_STORE_OPTS_INIT;
+	int rc;
+	o.write_batch = WRITE_BATCH;
+	rc = ns_store_open(&s, path, &o);
 	if (rc)
 		writer_failed(fd, "open", rc);
 	rc = ns_version_open(&v, s, "HEAD");
@@ -237,16 +246,24 @@ static void check_version(ns_store *s, uint64_t number)
 	ns_version_close(v);
 }
 
-/* Check the store after a round, then keep only its newest K versions so
- * the next writer's deletes find theirs. @in_flight is the version whose
- * delete may have been cut short (0 for none). */
+static void assert_verify_clean(ns_store *s, int round, const char *when)
+{
+	uint64_t problems = 0;
+	char problem[512] = "";
+	NT_OK(ns_store_verify(s, first_problem, problem, &problems));
+	cr_assert_eq(problems, 0, "round %d, %s: %s", round, when, problem);
+}
+
+/* Check the store after a round, collect its orphans (adding their number
+ * to *@orphans), then keep only its newest K versions so the next writer's
+ * deletes find theirs. @in_flight is the version whose delete may have
+ * been cut short (0 for none). */
 static void check_store(const char *path, uint8_t *state, uint64_t *max_known,
-			uint64_t in_flight, int round)
+			uint64_t in_flight, int round, uint64_t *orphans)
 {
 	ns_store *s = NULL;
 	struct present p = { 0 };
-	uint64_t problems = 0;
-	char problem[512] = "";
+	uint64_t counted, freed = 0;
 	int unreported = 0;
 	NT_OK(ns_store_open(&s, path, NULL));
 	NT_OK(ns_store_foreach_version(s, collect, &p));
@@ -270,8 +287,15 @@ static void check_store(const char *path, uint8_t *state, uint64_t *max_known,
 			cr_assert(is_present(&p, num),
 				  "round %d: version %" PRIu64 " was committed but is gone", round,
 				  num);
-	NT_OK(ns_store_verify(s, first_problem, problem, &problems));
-	cr_assert_eq(problems, 0, "round %d: %s", round, problem);
+	/* Orphans are no damage; gc frees exactly those stats count. */
+	assert_verify_clean(s, round, "before gc");
+	counted = nt_stats(s).orphan_chunks;
+	NT_OK(ns_store_gc(s, &freed, NULL));
+	cr_assert_eq(freed, counted, "round %d: gc freed %llu of %llu orphans", round,
+		     (unsigned long long)freed, (unsigned long long)counted);
+	cr_assert_eq(nt_stats(s).orphan_chunks, 0, "round %d: orphans left after gc", round);
+	assert_verify_clean(s, round, "after gc");
+	*orphans += freed;
 
 	for (size_t i = 0; i < p.n; i++) {
 		state[p.number[i]] |= COMMITTED;
@@ -319,7 +343,7 @@ Test(store_crash, a_killed_writer_leaves_only_whole_versions, .timeout = 240,
      .fini = nt_tmpdir_remove)
 {
 	uint8_t *state = calloc(MAX_VERSIONS, 1);
-	uint64_t rng = SEED, max_known = 0;
+	uint64_t rng = SEED, max_known = 0, orphans = 0;
 	unsigned commits = 0, deletes = 0, cut_deletes = 0;
 	struct spec sp[N_ARR];
 	ns_store *s;
@@ -352,7 +376,8 @@ Test(store_crash, a_killed_writer_leaves_only_whole_versions, .timeout = 240,
 		}
 		close(fds[1]);
 		rng = mix(rng);
-		sleep_ms(2 + (unsigned)(rng % 99));
+		/* Long enough for a few batched commits, even under ASan. */
+		sleep_ms(2 + (unsigned)(rng % 159));
 		kill(pid, SIGKILL);
 		reports = read_reports(fds[0]);
 		close(fds[0]);
@@ -382,13 +407,15 @@ Test(store_crash, a_killed_writer_leaves_only_whole_versions, .timeout = 240,
 		cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 			  "round %d: the writer ended by itself (status %d)", round, status);
 		cut_deletes += in_flight != 0;
-		check_store(path, state, &max_known, in_flight, round);
+		check_store(path, state, &max_known, in_flight, round, &orphans);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	cr_log_info("%d rounds: %u commits, %u deletes, %u deletes cut short; %.1f s", ROUNDS,
-		    commits, deletes, cut_deletes,
+	cr_log_info("%d rounds: %u commits, %u deletes, %u deletes cut short, %llu orphan "
+		    "chunks; %.1f s", ROUNDS, commits, deletes, cut_deletes,
+		    (unsigned long long)orphans,
 		    (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
 	cr_assert_geq(commits, ROUNDS / 4, "only %u commits: the writers hardly ran", commits);
 	cr_assert_gt(deletes, 0);
+	cr_assert_gt(orphans, 0, "no kill landed between two batches");
 	free(state);
 }

@@ -4,16 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t new_bytes_of(ns_store *s, uint64_t number)
-{
-	ns_version *v = NULL;
-	uint64_t n;
-	NT_OK(ns_version_open_number(&v, s, number));
-	n = ns_version_get_info(v)->new_bytes;
-	ns_version_close(v);
-	return n;
-}
-
 Test(store_dedup, committing_the_same_data_twice_adds_no_chunks)
 {
 	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
@@ -26,7 +16,7 @@ Test(store_dedup, committing_the_same_data_twice_adds_no_chunks)
 	cr_assert_eq(after.versions, 2);
 	cr_assert_eq(after.chunks, before.chunks);
 	cr_assert_eq(after.unique_bytes, before.unique_bytes);
-	cr_assert_eq(new_bytes_of(s, n), 0);
+	cr_assert_eq(nt_new_bytes(s, n), 0);
 	ns_store_close(s);
 }
 
@@ -65,7 +55,7 @@ Test(store_dedup, changing_one_chunk_adds_exactly_one_chunk)
 	after = nt_stats(s);
 	cr_assert_eq(after.chunks, before.chunks + 1);
 	cr_assert_eq(after.unique_bytes, before.unique_bytes + 4096);
-	cr_assert_gt(new_bytes_of(s, n), 0);
+	cr_assert_gt(nt_new_bytes(s, n), 0);
 
 	NT_OK(ns_version_open_number(&v1, s, 1));
 	NT_OK(ns_version_open_number(&v2, s, 2));
@@ -116,6 +106,6 @@ Test(store_dedup, a_chunk_stored_raw_is_reused_by_a_zstd_commit)
 	NT_OK(ns_commit_add(c, "x", NS_DTYPE_F64, x, 1024));
 	NT_OK(ns_commit_finish(&n, c, &o));
 	cr_assert_eq(nt_stats(s).chunks, 2);
-	cr_assert_eq(new_bytes_of(s, n), 0);
+	cr_assert_eq(nt_new_bytes(s, n), 0);
 	ns_store_close(s);
 }
