@@ -83,6 +83,10 @@ int array_name(char *buf, size_t size, const ns_object *obj, const char *attr);
  * k-th synapse in the store's order. */
 int synapse_order(uint32_t **perm, const ns_object *proj);
 
+/* Drop the objects @sel does not select (from an opened network, for an
+ * export of some of them). */
+void network_prune(ns_network *net, const ns_select *sel);
+
 /* select.c */
 int selected(const ns_select *sel, const ns_object *obj);
 /* Every name of sel->only is in @a or @b (either may be NULL). */

@@ -85,6 +85,18 @@ static void object_free(ns_object *o)
 	free(o);
 }
 
+void network_prune(ns_network *net, const ns_select *sel)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < net->n_objs; i++) {
+		if (selected(sel, net->objs[i]))
+			net->objs[kept++] = net->objs[i];
+		else
+			object_free(net->objs[i]);
+	}
+	net->n_objs = kept;
+}
+
 void ns_network_free(ns_network *net)
 {
 	if (!net)

@@ -49,6 +49,51 @@ static int first_value(double *out, ns_attr *a)
 	return a->count ? convert_values(out, NS_DTYPE_F64, data, a->dtype, 1, a->name) : NS_OK;
 }
 
+/* Make @net's dictionary that of @from; *same when nothing changes. */
+static int replace_dictionary(ns_network *net, const ns_network *from, int *same)
+{
+	*same = net->n_meta == from->n_meta;
+	for (size_t i = 0; *same && i < from->n_meta; i++) {
+		const struct meta_entry *a = &net->meta[i], *b = &from->meta[i];
+		*same = strcmp(a->key, b->key) == 0 && !a->string == !b->string &&
+			(a->string ? strcmp(a->string, b->string) == 0 : a->number == b->number);
+	}
+	if (*same)
+		return NS_OK;
+	for (size_t i = 0; i < net->n_meta; i++) {
+		free(net->meta[i].key);
+		free(net->meta[i].string);
+	}
+	net->n_meta = 0;
+	for (size_t i = 0; i < from->n_meta; i++) {
+		int rc = ns_network_set_meta(net, from->meta[i].key, from->meta[i].string,
+					     from->meta[i].number);
+		if (rc < 0)
+			return rc;
+	}
+	return NS_OK;
+}
+
+/* The manifest (made again: the dictionary may have changed) and the
+ * version's metadata, into the new commit. */
+static int copy_description(ns_commit *c, const ns_network *net)
+{
+	const char *k, *v;
+	uint8_t *blob = NULL;
+	size_t size;
+	int rc;
+
+	NS_TRY(manifest_encode(&blob, &size, net, net->objs, net->n_objs));
+	NS_TRY(ns_commit_set_blob(c, blob, size));
+	for (uint64_t i = 0; i < ns_version_get_info(net->version)->n_meta; i++) {
+		NS_TRY(ns_version_meta_at(&k, &v, net->version, i));
+		NS_TRY(ns_commit_set_meta(c, k, v));
+	}
+done:
+	free(blob);
+	return rc;
+}
+
 int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, const char *rev,
 		  const ns_param *params, size_t n, const ns_params_opts *opts)
 {
@@ -93,6 +138,11 @@ int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, cons
 		if (results)
 			results[i] = res;
 	}
+	if (o->dictionary) {
+		int same;
+		NS_TRY(replace_dictionary(net, o->dictionary, &same));
+		applied += !same;
+	}
 	if (applied == 0) {
 		if (out)
 			*out = ns_network_version(net);
@@ -102,17 +152,7 @@ int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, cons
 	/* The new version: the same manifest and metadata, every array shared
 	 * but the changed ones (the last value given for an array wins). */
 	NS_TRY(ns_commit_new(&c, store));
-	{
-		const void *blob;
-		size_t size;
-		const char *k, *v;
-		ns_version_blob(&blob, &size, net->version);
-		NS_TRY(ns_commit_set_blob(c, blob, size));
-		for (uint64_t i = 0; i < ns_version_get_info(net->version)->n_meta; i++) {
-			NS_TRY(ns_version_meta_at(&k, &v, net->version, i));
-			NS_TRY(ns_commit_set_meta(c, k, v));
-		}
-	}
+	NS_TRY(copy_description(c, net));
 	for (uint64_t ai = 0; ai < n_arrays; ai++) {
 		ns_array_info info;
 		size_t last = n;

@@ -2,6 +2,8 @@
 #ifndef NSNAP_STORE_ERR_H
 #define NSNAP_STORE_ERR_H
 
+#include <stdarg.h>
+
 #include <nsnap/error.h>
 
 #if defined(__GNUC__)
@@ -12,6 +14,8 @@
 
 /* Record @code with a formatted message; returns @code. */
 int ns_err(int code, const char *fmt, ...) NS_PRINTF(2, 3);
+/* ns_err() with a va_list. */
+int ns_err_v(int code, const char *fmt, va_list ap);
 /* Record an errno value: the message ends with ": <strerror>". */
 int ns_err_errno(int errnum, const char *fmt, ...) NS_PRINTF(2, 3);
 /* Record an LMDB result code, translated; the message ends with LMDB's text. */

@@ -25,6 +25,11 @@ static int set_v(int code, const char *suffix, const char *fmt, va_list ap)
 	return code;
 }
 
+int ns_err_v(int code, const char *fmt, va_list ap)
+{
+	return set_v(code, NULL, fmt, ap);
+}
+
 int ns_err(int code, const char *fmt, ...)
 {
 	va_list ap;

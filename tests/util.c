@@ -31,6 +31,13 @@ void nt_tmpdir_remove(void)
 	rmdir(tmpdir);
 }
 
+const char *nt_tmpdir_path(void)
+{
+	if (!tmpdir[0])
+		nt_tmpdir();
+	return tmpdir;
+}
+
 const char *nt_path(const char *name)
 {
 	static char bufs[4][4096];

@@ -34,6 +34,9 @@ const char *nt_tmpdir(void);
  * write large stores. */
 void nt_tmpdir_remove(void);
 
+/* The folder nt_path() uses (made on first use). */
+const char *nt_tmpdir_path(void);
+
 /* "<nt_tmpdir()>/<name>" in a static buffer (one of a few rotating). */
 const char *nt_path(const char *name);
 

@@ -11,7 +11,10 @@
  *   attributes; arrays bound to the simulator's memory or owned by nsnap);
  * - <nsnap/snapshot.h>: snapshot a network into a store, restore a version
  *   into it (checked before written), open a version as a network, change
- *   global parameters in a new version.
+ *   global parameters in a new version;
+ * - <nsnap/formats.h>: loading format and filter plugins, importing files
+ *   as versions and exporting versions to files (atomically);
+ * - <nsnap/plugin.h>: writing a plugin (the only header plugins include).
  *
  * Conventions: functions return an `int` (#NS_OK or a negative
  * #ns_error_code) and write their out-parameter (always the first) only on
@@ -23,6 +26,7 @@
 #define NSNAP_NSNAP_H
 
 #include <nsnap/error.h>
+#include <nsnap/formats.h>
 #include <nsnap/network.h>
 #include <nsnap/snapshot.h>
 #include <nsnap/store.h>

@@ -163,9 +163,12 @@ typedef struct ns_params_opts {
 	int global_only;
 	const char *message; /**< of the new version; NULL for "parameters" */
 	const char *branch;  /**< as in #ns_commit_opts */
+	/** When not NULL, its network dictionary replaces the version's (as a
+	 *  parameter file's "network" entry does). */
+	const ns_network *dictionary;
 } ns_params_opts;
 
-#define NS_PARAMS_OPTS_INIT { NS_PARAMS_OPTS_VERSION, 1, NULL, NULL }
+#define NS_PARAMS_OPTS_INIT { NS_PARAMS_OPTS_VERSION, 1, NULL, NULL, NULL }
 
 /**
  * Give parameters new values in a new version made from revision @p rev:
@@ -173,8 +176,9 @@ typedef struct ns_params_opts {
  * again). Unknown objects or attributes, variables, and (with global_only)
  * non-global parameters are skipped and reported in @p results (may be
  * NULL; else @p n entries), as ANNarchy's load_parameters() skips them.
- * @param out  the new version (may be NULL); when nothing applies, no
- *             version is made and *out is @p rev's number
+ * @param out  the new version (may be NULL); when nothing applies and the
+ *             dictionary is unchanged, no version is made and *out is
+ *             @p rev's number
  * @return NS_OK; NS_EINVAL for a value the element type cannot hold
  *         (0.5 for an i32, 2 for a bool); the errors of ns_version_open()
  *         and ns_commit_finish().

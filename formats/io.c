@@ -1,0 +1,322 @@
+/* Import (a file -> a new version) and export (a version -> a file). */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../engine/internal.h"
+
+#define MAX_FILTERS 4
+#define PROBE_BYTES 512
+
+/* Formats nsnap knows by their first bytes but reads no plugin for. */
+static const struct {
+	const char *magic;
+	size_t len;
+	const char *what;
+} unsupported[] = {
+	{ "PK\3\4", 4, "a zip archive (NumPy's .npz, as ANNarchy's savez_compressed "
+		       "writes); save the network with a .data or .gz name instead" },
+	{ "\x89HDF\r\n\x1a\n", 8, "an HDF5 file (MATLAB v7.3); is the mat plugin loaded?" },
+	{ "MATLAB 5.0 MAT-file", 19, "a MATLAB v5 file; is the mat plugin loaded?" },
+	{ "BZh", 3, "bzip2-compressed; decompress it first, or use .gz or .zst" },
+	{ "\xfd" "7zXZ", 5, "xz-compressed; decompress it first, or use .gz or .zst" },
+	{ "\x80", 1, "a Python pickle; is the pickle plugin loaded?" },
+	{ "\x1f\x8b", 2, "gzip-compressed; is the gzip plugin loaded?" },
+	{ "\x28\xb5\x2f\xfd", 4, "zstd-compressed; is the zstd plugin loaded?" },
+};
+
+static int describe_unknown(const char *path, const unsigned char *head, size_t n)
+{
+	char hex[3 * 8 + 1] = "";
+	for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
+		if (n >= unsupported[i].len && memcmp(head, unsupported[i].magic,
+						      unsupported[i].len) == 0)
+			return ns_err(NS_EUNSUPPORTED, "file '%s': %s", path, unsupported[i].what);
+	for (size_t i = 0; i < n && i < 8; i++)
+		snprintf(hex + 3 * i, sizeof hex - 3 * i, "%02x ", head[i]);
+	return ns_err(NS_EFORMAT, "file '%s': no plugin reads it (it starts with %s%s)", path,
+		      n ? hex : "nothing: it is empty", n > 8 ? "..." : "");
+}
+
+/* The last suffix of @name from @end back (".gz"), into @ext. */
+static int last_suffix(char *ext, size_t size, const char *name, size_t end)
+{
+	const char *base = strrchr(name, '/');
+	size_t start = base ? (size_t)(base - name) + 1 : 0;
+	for (size_t i = end; i-- > start;)
+		if (name[i] == '.') {
+			if (end - i >= size || i == start)
+				return 0;
+			memcpy(ext, name + i, end - i);
+			ext[end - i] = '\0';
+			return 1;
+		}
+	return 0;
+}
+
+/* Filters from the end of the name (outermost first), then the format, as
+ * ANNarchy chooses: its own extension, or a pickle. */
+static int choose_by_name(const ns_plugin **filters, size_t *n_filters, const ns_plugin **fmt,
+			  const ns_plugins *ps, const char *path, const char *format)
+{
+	char ext[64];
+	size_t end = strlen(path);
+	const ns_plugin *f;
+
+	*n_filters = 0;
+	while (*n_filters < MAX_FILTERS && last_suffix(ext, sizeof ext, path, end) &&
+	       (f = plugins_by_ext(ps, ext, NS_PLUGIN_FILTER))) {
+		filters[(*n_filters)++] = f;
+		end -= strlen(ext);
+	}
+	if (format) {
+		if (!(*fmt = plugins_find(ps, format, NS_PLUGIN_FORMAT)))
+			return ns_err(NS_ENOTFOUND, "file '%s': no format plugin '%s' is loaded",
+				      path, format);
+		return NS_OK;
+	}
+	*fmt = last_suffix(ext, sizeof ext, path, end) ?
+		plugins_by_ext(ps, ext, NS_PLUGIN_FORMAT) : NULL;
+	if (!*fmt && !(*fmt = plugins_find(ps, "pickle", NS_PLUGIN_FORMAT)))
+		return ns_err(NS_ENOTFOUND, "file '%s': no format plugin for its name, and the "
+			      "default one, pickle, is not loaded", path);
+	return NS_OK;
+}
+
+/* ---------------------------------------------------------------- import */
+
+/* Stack the filters whose probes recognise the stream, then choose the
+ * format: the best probe, else the name. */
+static int open_import(ns_istream **in, const ns_plugin **fmt, const ns_plugins *ps,
+		       const char *path, const ns_import_opts *o, const ns_plugin_args *args)
+{
+	const ns_plugin *filters[MAX_FILTERS], *f;
+	const unsigned char *head;
+	size_t n, n_filters;
+	int rc, stacked = 0;
+
+	for (;;) {
+		if ((rc = istream_peek(*in, &head, &n, PROBE_BYTES)) < 0)
+			return rc;
+		if (stacked == MAX_FILTERS || !(f = plugins_probe(ps, head, n, NS_PLUGIN_FILTER)))
+			break;
+		if ((rc = istream_filter(in, f, args)) < 0)
+			return rc;
+		stacked++;
+	}
+	if (o->format || !(*fmt = plugins_probe(ps, head, n, NS_PLUGIN_FORMAT))) {
+		if ((rc = choose_by_name(filters, &n_filters, fmt, ps, path, o->format)) < 0) {
+			if (!o->format && !plugins_find(ps, "pickle", NS_PLUGIN_FORMAT))
+				return describe_unknown(path, head, n);
+			return rc;
+		}
+		/* A name that says pickle over bytes that are not one. */
+		if (!o->format && (*fmt)->probe && !(*fmt)->probe(head, n))
+			return describe_unknown(path, head, n);
+	}
+	return NS_OK;
+}
+
+/* A parameter file's network: its global values, applied onto a version. */
+static int apply_parameters(uint64_t *out, ns_store *store, const ns_network *net,
+			    const char *path, const ns_import_opts *o)
+{
+	ns_params_opts po = NS_PARAMS_OPTS_INIT;
+	ns_param *params = NULL;
+	ns_param_result *res = NULL;
+	size_t n = 0, cap = 0;
+	double value;
+	int rc = NS_OK;
+
+	for (size_t i = 0; i < ns_network_object_count(net); i++) {
+		ns_object *obj = ns_network_object_at(net, i);
+		for (size_t a = 0; a < ns_object_attr_count(obj); a++) {
+			ns_attr *at = ns_object_attr_at(obj, a);
+			if ((rc = grow_array(&params, &cap, n, sizeof *params)) < 0 ||
+			    (rc = ns_attr_read(&value, NS_DTYPE_F64, at)) < 0)
+				goto done;
+			params[n].object = obj->name;
+			params[n].name = at->name;
+			params[n].value = value;
+			n++;
+		}
+	}
+	if (!(res = calloc(n + 1, sizeof *res))) {
+		rc = ns_err(NS_ENOMEM, "out of memory");
+		goto done;
+	}
+	po.global_only = o->global_only;
+	po.message = o->message;
+	po.branch = o->branch;
+	po.dictionary = net;
+	NS_TRY(ns_params_set(out, res, store, o->onto ? o->onto : "HEAD", params, n, &po));
+	for (size_t i = 0; o->verbose && i < n; i++) {
+		if (res[i].applied)
+			host_table.log(NS_LOG_INFO, "%s: %s.%s: %.17g -> %.17g", path,
+				       params[i].object, params[i].name, res[i].old_value,
+				       params[i].value);
+		else
+			host_table.log(NS_LOG_INFO, "%s: %s.%s skipped: %s", path,
+				       params[i].object, params[i].name, res[i].reason);
+	}
+done:
+	free(params);
+	free(res);
+	return rc;
+}
+
+int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
+	      const ns_import_opts *opts)
+{
+	ns_import_opts defaults = NS_IMPORT_OPTS_INIT;
+	const ns_import_opts *o = opts ? opts : &defaults;
+	ns_plugin_args args = { NS_PLUGIN_ABI_VERSION, sizeof args, path, 0, o->verbose,
+				o->global_only };
+	ns_snapshot_opts so = NS_SNAPSHOT_OPTS_INIT;
+	const ns_plugin *fmt = NULL;
+	ns_network *net = NULL;
+	ns_istream *in = NULL;
+	char *copy = NULL;
+	FILE *f;
+	int rc;
+
+	if (o->version != NS_IMPORT_OPTS_VERSION)
+		return ns_err(NS_EINVAL, "import: options version %u, expected %u", o->version,
+			      NS_IMPORT_OPTS_VERSION);
+	if (!(f = fopen(path, "rb")))
+		return ns_err_errno(errno, "file '%s'", path);
+	if (!(in = istream_file(f, path))) {
+		rc = NS_ENOMEM;
+		goto done;
+	}
+	NS_TRY(open_import(&in, &fmt, ps, path, o, &args));
+	host_enter(o->verbose);
+	if ((rc = host_result(fmt->format->import(&net, in, &args), fmt, "import")) < 0)
+		goto done;
+	if (!net) {
+		rc = ns_err(NS_EPLUGIN, "plugin '%s' import of '%s' returned no network",
+			    fmt->name, path);
+		goto done;
+	}
+	if (fmt->flags & NS_FORMAT_PARAMETERS) {
+		rc = apply_parameters(out, store, net, path, o);
+		goto done;
+	}
+	if (!(copy = strdup(path))) {
+		rc = ns_err(NS_ENOMEM, "out of memory");
+		goto done;
+	}
+	so.message = o->message ? o->message : basename(copy);
+	so.branch = o->branch;
+	so.tag = o->tag;
+	rc = ns_snapshot(out, store, net, &so);
+done:
+	ns_network_free(net);
+	istream_close(in);
+	fclose(f);
+	free(copy);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- export */
+
+/* The temporary file beside @path; *tmp is malloc'd. */
+static FILE *create_beside(char **tmp, const char *path)
+{
+	size_t n = strlen(path) + 16;
+	FILE *f = NULL;
+	int fd;
+	if (!(*tmp = malloc(n))) {
+		ns_err(NS_ENOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(*tmp, n, "%s.tmpXXXXXX", path);
+	if ((fd = mkstemp(*tmp)) < 0 || !(f = fdopen(fd, "wb"))) {
+		ns_err_errno(errno, "file '%s': creating a temporary file beside it", path);
+		if (fd >= 0) {
+			close(fd);
+			unlink(*tmp);
+		}
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return f;
+}
+
+/* Flush, sync and close @f, then give it its name. */
+static int publish(FILE *f, const char *tmp, const char *path, int overwrite)
+{
+	int rc = NS_OK;
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = ns_err_errno(errno, "file '%s': writing", path);
+	if (fclose(f) != 0 && rc == NS_OK)
+		rc = ns_err_errno(errno, "file '%s': writing", path);
+	if (rc == NS_OK && overwrite && rename(tmp, path) != 0)
+		rc = ns_err_errno(errno, "file '%s': renaming '%s' to it", path, tmp);
+	/* link() never replaces a file that appeared meanwhile. */
+	if (rc == NS_OK && !overwrite && link(tmp, path) != 0)
+		rc = errno == EEXIST ? ns_err(NS_EEXISTS, "file '%s' exists", path)
+				     : ns_err_errno(errno, "file '%s': naming it", path);
+	if (!overwrite || rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+int ns_export(ns_plugins *ps, ns_store *store, const char *rev, const char *path,
+	      const ns_export_opts *opts)
+{
+	ns_export_opts defaults = NS_EXPORT_OPTS_INIT;
+	const ns_export_opts *o = opts ? opts : &defaults;
+	ns_plugin_args args = { NS_PLUGIN_ABI_VERSION, sizeof args, path, o->level, o->verbose,
+				1 };
+	const ns_plugin *filters[MAX_FILTERS], *fmt;
+	size_t n_filters;
+	ns_network *net = NULL;
+	ns_ostream *out = NULL;
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int rc;
+
+	if (o->version != NS_EXPORT_OPTS_VERSION)
+		return ns_err(NS_EINVAL, "export: options version %u, expected %u", o->version,
+			      NS_EXPORT_OPTS_VERSION);
+	if (!o->overwrite && access(path, F_OK) == 0)
+		return ns_err(NS_EEXISTS, "file '%s' exists (export with overwrite to replace it)",
+			      path);
+	NS_TRY(choose_by_name(filters, &n_filters, &fmt, ps, path, o->format));
+	NS_TRY(ns_network_open(&net, store, rev));
+	NS_TRY(select_check(&o->select, net, NULL));
+	network_prune(net, &o->select);
+	if (!(f = create_beside(&tmp, path))) {
+		rc = ns_error_last()->code;
+		goto done;
+	}
+	if (!(out = ostream_file(f, path))) {
+		rc = NS_ENOMEM;
+		goto done;
+	}
+	/* The filter nearest the file is the last suffix. */
+	for (size_t i = n_filters; i-- > 0;)
+		NS_TRY(ostream_filter(&out, filters[i], &args));
+	host_enter(o->verbose);
+	NS_TRY(host_result(fmt->format->export(out, net, &args), fmt, "export"));
+	NS_TRY(ostream_finish(out));
+	ostream_close(out);
+	out = NULL;
+	rc = publish(f, tmp, path, o->overwrite);
+	f = NULL;
+done:
+	ostream_close(out);
+	if (f) {
+		fclose(f);
+		unlink(tmp);
+	}
+	free(tmp);
+	ns_network_free(net);
+	return rc;
+}

@@ -1,0 +1,251 @@
+/* Finding, loading, checking and listing plugins. */
+#define _XOPEN_SOURCE 700 /* realpath() */
+#include "internal.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef NSNAP_PLUGIN_DEFAULT_DIR
+#define NSNAP_PLUGIN_DEFAULT_DIR "/usr/local/lib/nsnap/plugins"
+#endif
+
+struct loaded {
+	const ns_plugin *desc;
+	void *handle;
+	char *path; /* as given */
+	char *real; /* resolved, to load a module once */
+};
+
+struct ns_plugins {
+	struct loaded *items;
+	size_t n, cap;
+};
+
+static void unload(struct loaded *l)
+{
+	if (l->desc && l->desc->fini)
+		l->desc->fini();
+	if (l->handle)
+		dlclose(l->handle);
+	free(l->path);
+	free(l->real);
+}
+
+static int grow_items(ns_plugins *ps)
+{
+	struct loaded *p;
+	size_t cap = ps->cap ? 2 * ps->cap : 8;
+	if (ps->n < ps->cap)
+		return NS_OK;
+	if (!(p = realloc(ps->items, cap * sizeof *p)))
+		return ns_err(NS_ENOMEM, "plugins: out of memory");
+	ps->items = p;
+	ps->cap = cap;
+	return NS_OK;
+}
+
+void ns_plugins_free(ns_plugins *ps)
+{
+	if (!ps)
+		return;
+	for (size_t i = ps->n; i-- > 0;)
+		unload(&ps->items[i]);
+	free(ps->items);
+	free(ps);
+}
+
+/* The checks of a descriptor, before anything else of it is touched. */
+static int check_descriptor(const ns_plugin *d, const char *path)
+{
+	if (d->abi_version < NS_PLUGIN_ABI_MIN || d->abi_version > NS_PLUGIN_ABI_VERSION)
+		return ns_err(NS_EPLUGIN, "plugin '%s': built for ABI version %u; this nsnap "
+			      "loads versions %d to %d", path, d->abi_version, NS_PLUGIN_ABI_MIN,
+			      NS_PLUGIN_ABI_VERSION);
+	if (d->struct_size < sizeof(ns_plugin))
+		return ns_err(NS_EPLUGIN, "plugin '%s': its descriptor has %zu bytes, ABI version "
+			      "%u needs %zu", path, d->struct_size, d->abi_version,
+			      sizeof(ns_plugin));
+	if (!d->name || !*d->name)
+		return ns_err(NS_EPLUGIN, "plugin '%s': no name", path);
+	if ((d->kind == NS_PLUGIN_FORMAT && (!d->format || !d->format->import ||
+					     !d->format->export)) ||
+	    (d->kind == NS_PLUGIN_FILTER && (!d->filter || !d->filter->reader_open ||
+					     !d->filter->read || !d->filter->reader_close ||
+					     !d->filter->writer_open || !d->filter->write ||
+					     !d->filter->writer_finish || !d->filter->writer_close)) ||
+	    (d->kind != NS_PLUGIN_FORMAT && d->kind != NS_PLUGIN_FILTER))
+		return ns_err(NS_EPLUGIN, "plugin '%s' ('%s'): kind %d without all of its "
+			      "callbacks", d->name, path, (int)d->kind);
+	return NS_OK;
+}
+
+int ns_plugins_load(ns_plugins *ps, const char *path)
+{
+	struct loaded l = { NULL, NULL, NULL, NULL };
+	ns_plugin_entry_fn entry;
+	char real[PATH_MAX];
+	int rc;
+
+	if (!realpath(path, real))
+		return ns_err_errno(errno, "plugin '%s'", path);
+	for (size_t i = 0; i < ps->n; i++)
+		if (strcmp(ps->items[i].real, real) == 0)
+			return NS_OK; /* the same module, found twice */
+	if (!(l.path = strdup(path)) || !(l.real = strdup(real))) {
+		rc = ns_err(NS_ENOMEM, "plugin '%s': out of memory", path);
+		goto fail;
+	}
+	if (!(l.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+		rc = ns_err(NS_EPLUGIN, "plugin '%s': cannot load it: %s", path, dlerror());
+		goto fail;
+	}
+	/* POSIX lets a data pointer carry a function pointer from dlsym(). */
+	*(void **)&entry = dlsym(l.handle, NS_PLUGIN_ENTRY_NAME);
+	if (!entry) {
+		rc = ns_err(NS_EPLUGIN, "plugin '%s': no entry symbol '%s': not an nsnap plugin",
+			    path, NS_PLUGIN_ENTRY_NAME);
+		goto fail;
+	}
+	if (!(l.desc = entry())) {
+		rc = ns_err(NS_EPLUGIN, "plugin '%s': its entry returned no descriptor", path);
+		goto fail;
+	}
+	if ((rc = check_descriptor(l.desc, path)) < 0)
+		goto fail;
+	for (size_t i = 0; i < ps->n; i++)
+		if (strcmp(ps->items[i].desc->name, l.desc->name) == 0) {
+			rc = ns_err(NS_EPLUGIN, "plugin '%s': '%s' and '%s' both call themselves "
+				    "that", l.desc->name, ps->items[i].path, path);
+			goto fail;
+		}
+	/* Room first: once init() ran, nothing may fail. */
+	if ((rc = grow_items(ps)) < 0)
+		goto fail;
+	if (l.desc->init) {
+		host_enter(0);
+		rc = host_result(l.desc->init(&host_table), l.desc, "init");
+		if (rc < 0) {
+			rc = ns_err_wrap(NS_EPLUGIN, "plugin '%s' ('%s'): init failed",
+					 l.desc->name, path);
+			goto fail;
+		}
+	}
+	ps->items[ps->n++] = l;
+	return NS_OK;
+fail:
+	l.desc = NULL; /* fini() only after a successful init() */
+	unload(&l);
+	return rc;
+}
+
+/* Every "*.so" of @dir, in name order; a missing directory is no error. */
+static int load_dir(ns_plugins *ps, const char *dir)
+{
+	struct dirent **names = NULL;
+	char path[PATH_MAX];
+	int n, rc = NS_OK;
+
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0)
+		return errno == ENOENT || errno == ENOTDIR ? NS_OK
+			: ns_err_errno(errno, "plugin directory '%s'", dir);
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]->d_name);
+		if (rc == NS_OK && len > 3 && strcmp(names[i]->d_name + len - 3, ".so") == 0) {
+			snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+			rc = ns_plugins_load(ps, path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int ns_plugins_new(ns_plugins **out, const char *const *dirs, unsigned flags)
+{
+	ns_plugins *ps = calloc(1, sizeof *ps);
+	const char *env = getenv("NSNAP_PLUGIN_PATH");
+	int rc = NS_OK;
+
+	if (!ps)
+		return ns_err(NS_ENOMEM, "plugins: out of memory");
+	for (size_t i = 0; dirs && dirs[i] && rc == NS_OK; i++)
+		rc = load_dir(ps, dirs[i]);
+	if (rc == NS_OK && env && *env && !(flags & NS_PLUGINS_NO_ENV)) {
+		char *copy = strdup(env), *save = NULL;
+		if (!copy)
+			rc = ns_err(NS_ENOMEM, "plugins: out of memory");
+		for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d && rc == NS_OK;
+		     d = strtok_r(NULL, ":", &save))
+			rc = load_dir(ps, d);
+		free(copy);
+	}
+	if (rc == NS_OK && !(flags & NS_PLUGINS_NO_DEFAULT))
+		rc = load_dir(ps, NSNAP_PLUGIN_DEFAULT_DIR);
+	if (rc < 0) {
+		ns_plugins_free(ps);
+		return rc;
+	}
+	*out = ps;
+	return NS_OK;
+}
+
+size_t ns_plugins_count(const ns_plugins *ps)
+{
+	return ps->n;
+}
+
+int ns_plugins_at(ns_plugin_info *out, const ns_plugins *ps, size_t i)
+{
+	const ns_plugin *d;
+	if (i >= ps->n)
+		return ns_err(NS_EINVAL, "no plugin %zu (there are %zu)", i, ps->n);
+	d = ps->items[i].desc;
+	out->name = d->name;
+	out->description = d->description ? d->description : "";
+	out->kind = d->kind;
+	out->extensions = d->extensions;
+	out->path = ps->items[i].path;
+	out->abi_version = d->abi_version;
+	out->flags = d->flags;
+	return NS_OK;
+}
+
+const ns_plugin *plugins_find(const ns_plugins *ps, const char *name, ns_plugin_kind kind)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->items[i].desc->kind == kind && strcmp(ps->items[i].desc->name, name) == 0)
+			return ps->items[i].desc;
+	return NULL;
+}
+
+const ns_plugin *plugins_by_ext(const ns_plugins *ps, const char *ext, ns_plugin_kind kind)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		const ns_plugin *d = ps->items[i].desc;
+		for (const char *const *e = d->extensions; d->kind == kind && e && *e; e++)
+			if (strcmp(*e, ext) == 0)
+				return d;
+	}
+	return NULL;
+}
+
+const ns_plugin *plugins_probe(const ns_plugins *ps, const unsigned char *head, size_t n,
+			       ns_plugin_kind kind)
+{
+	const ns_plugin *best = NULL;
+	int best_bid = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		const ns_plugin *d = ps->items[i].desc;
+		int bid = d->kind == kind && d->probe ? d->probe(head, n) : 0;
+		if (bid > best_bid) {
+			best = d;
+			best_bid = bid;
+		}
+	}
+	return best;
+}

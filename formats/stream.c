@@ -1,0 +1,188 @@
+/* Streams: a file at the bottom, filters stacked on it. A reader keeps
+ * bytes it read ahead for probing and hands them out first. */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PEEK_MAX 4096
+
+struct ns_istream {
+	FILE *file;               /* the bottom of the chain */
+	const ns_plugin *filter;  /* or a filter over @below */
+	void *state;
+	ns_istream *below;
+	const char *path;
+	unsigned char peek[PEEK_MAX];
+	size_t peek_len, peek_pos;
+};
+
+struct ns_ostream {
+	FILE *file;
+	const ns_plugin *filter;
+	void *state;
+	ns_ostream *below;
+	const char *path;
+};
+
+/* ------------------------------------------------------------- reading */
+
+ns_istream *istream_file(FILE *f, const char *path)
+{
+	ns_istream *in = calloc(1, sizeof *in);
+	if (!in) {
+		ns_err(NS_ENOMEM, "file '%s': out of memory", path);
+		return NULL;
+	}
+	in->file = f;
+	in->path = path;
+	return in;
+}
+
+/* The bytes under the peek buffer. */
+static ptrdiff_t read_raw(ns_istream *in, void *buf, size_t n)
+{
+	size_t got;
+	ptrdiff_t rc;
+	if (in->filter) {
+		ns_error_clear();
+		rc = in->filter->filter->read(in->state, buf, n);
+		return rc < 0 ? host_result((int)rc, in->filter, "read") : rc;
+	}
+	got = fread(buf, 1, n, in->file);
+	if (got == 0 && ferror(in->file))
+		return ns_err_errno(errno ? errno : EIO, "file '%s': reading", in->path);
+	return (ptrdiff_t)got;
+}
+
+ptrdiff_t istream_read(ns_istream *in, void *buf, size_t n)
+{
+	size_t left = in->peek_len - in->peek_pos;
+	if (left) {
+		if (n > left)
+			n = left;
+		memcpy(buf, in->peek + in->peek_pos, n);
+		in->peek_pos += n;
+		return (ptrdiff_t)n;
+	}
+	return read_raw(in, buf, n);
+}
+
+int istream_peek(ns_istream *in, const unsigned char **head, size_t *len, size_t n)
+{
+	if (n > PEEK_MAX)
+		n = PEEK_MAX;
+	/* Only before the first real read: probing happens at the start. */
+	while (in->peek_pos == 0 && in->peek_len < n) {
+		ptrdiff_t got = read_raw(in, in->peek + in->peek_len, n - in->peek_len);
+		if (got < 0)
+			return (int)got;
+		if (got == 0)
+			break;
+		in->peek_len += (size_t)got;
+	}
+	*head = in->peek + in->peek_pos;
+	*len = in->peek_len - in->peek_pos;
+	return NS_OK;
+}
+
+int istream_filter(ns_istream **top, const ns_plugin *filter, const ns_plugin_args *args)
+{
+	ns_istream *in = calloc(1, sizeof *in);
+	int rc;
+	if (!in)
+		return ns_err(NS_ENOMEM, "file '%s': out of memory", args->path);
+	host_enter(args->verbose);
+	rc = host_result(filter->filter->reader_open(&in->state, *top, args), filter,
+			 "reader_open");
+	if (rc < 0) {
+		free(in);
+		return rc;
+	}
+	in->filter = filter;
+	in->below = *top;
+	in->path = args->path;
+	*top = in;
+	return NS_OK;
+}
+
+void istream_close(ns_istream *top)
+{
+	while (top) {
+		ns_istream *below = top->below;
+		if (top->filter)
+			top->filter->filter->reader_close(top->state);
+		free(top);
+		top = below;
+	}
+}
+
+/* ------------------------------------------------------------- writing */
+
+ns_ostream *ostream_file(FILE *f, const char *path)
+{
+	ns_ostream *out = calloc(1, sizeof *out);
+	if (!out) {
+		ns_err(NS_ENOMEM, "file '%s': out of memory", path);
+		return NULL;
+	}
+	out->file = f;
+	out->path = path;
+	return out;
+}
+
+int ostream_write(ns_ostream *out, const void *buf, size_t n)
+{
+	if (out->filter) {
+		ns_error_clear();
+		return host_result(out->filter->filter->write(out->state, buf, n), out->filter,
+				   "write");
+	}
+	if (n && fwrite(buf, 1, n, out->file) != n)
+		return ns_err_errno(errno ? errno : EIO, "file '%s': writing", out->path);
+	return NS_OK;
+}
+
+int ostream_filter(ns_ostream **top, const ns_plugin *filter, const ns_plugin_args *args)
+{
+	ns_ostream *out = calloc(1, sizeof *out);
+	int rc;
+	if (!out)
+		return ns_err(NS_ENOMEM, "file '%s': out of memory", args->path);
+	host_enter(args->verbose);
+	rc = host_result(filter->filter->writer_open(&out->state, *top, args), filter,
+			 "writer_open");
+	if (rc < 0) {
+		free(out);
+		return rc;
+	}
+	out->filter = filter;
+	out->below = *top;
+	out->path = args->path;
+	*top = out;
+	return NS_OK;
+}
+
+int ostream_finish(ns_ostream *top)
+{
+	int rc;
+	for (ns_ostream *o = top; o && o->filter; o = o->below) {
+		ns_error_clear();
+		if ((rc = host_result(o->filter->filter->writer_finish(o->state), o->filter,
+				      "writer_finish")) < 0)
+			return rc;
+	}
+	return NS_OK;
+}
+
+void ostream_close(ns_ostream *top)
+{
+	while (top) {
+		ns_ostream *below = top->below;
+		if (top->filter)
+			top->filter->filter->writer_close(top->state);
+		free(top);
+		top = below;
+	}
+}

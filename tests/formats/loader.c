@@ -1,0 +1,281 @@
+/* The plugin host: loading, refusing broken modules, detection, and
+ * atomic export, with the test modules of module.c. */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *module_dir(const char *variant)
+{
+	static char buf[2][4096];
+	static int next;
+	char *b = buf[next++ % 2];
+	snprintf(b, sizeof buf[0], "%s/%s", NSNAP_TEST_MODULES, variant);
+	return b;
+}
+
+static int load(ns_plugins **out, const char *a, const char *b)
+{
+	const char *dirs[3] = { a ? module_dir(a) : NULL, b ? module_dir(b) : NULL, NULL };
+	return ns_plugins_new(out, dirs, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT);
+}
+
+static void refused(const char *variant, const char *why)
+{
+	ns_plugins *ps = NULL;
+	NT_FAILS(NS_EPLUGIN, load(&ps, variant, NULL));
+	cr_assert_null(ps);
+	NT_MESSAGE_HAS(variant);
+	NT_MESSAGE_HAS(why);
+}
+
+Test(formats_loader, a_module_without_the_entry_symbol_is_refused)
+{
+	refused("no_entry", "no entry symbol 'nsnap_plugin_entry'");
+}
+
+Test(formats_loader, a_newer_abi_is_refused)
+{
+	refused("abi_new", "ABI version 99");
+}
+
+Test(formats_loader, a_descriptor_too_small_is_refused)
+{
+	refused("small", "descriptor has 16 bytes");
+}
+
+Test(formats_loader, a_failed_init_is_reported_with_its_message)
+{
+	refused("init_fails", "init failed: the test init refuses to start");
+}
+
+Test(formats_loader, a_failed_init_without_message_still_says_what_failed)
+{
+	refused("init_silent", "init returned -4");
+}
+
+Test(formats_loader, two_plugins_of_one_name_are_refused)
+{
+	ns_plugins *ps = NULL;
+	NT_FAILS(NS_EPLUGIN, load(&ps, "good", "dup"));
+	NT_MESSAGE_HAS("'good'");
+	NT_MESSAGE_HAS("dup.so");
+}
+
+Test(formats_loader, a_file_that_is_no_module_is_refused)
+{
+	ns_plugins *ps = NULL;
+	const char *dir = nt_tmpdir();
+	char path[4096];
+	snprintf(path, sizeof path, "%s/text.so", dir);
+	nt_write_file(path, "not an ELF file\n", 16);
+	const char *dirs[] = { dir, NULL };
+	NT_FAILS(NS_EPLUGIN, ns_plugins_new(&ps, dirs, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT));
+	NT_MESSAGE_HAS("text.so");
+	NT_MESSAGE_HAS("cannot load it");
+}
+
+Test(formats_loader, a_good_module_is_listed)
+{
+	ns_plugins *ps = NULL;
+	ns_plugin_info info;
+	NT_OK(load(&ps, "good", NULL));
+	cr_assert_eq(ns_plugins_count(ps), 1);
+	NT_OK(ns_plugins_at(&info, ps, 0));
+	cr_assert_str_eq(info.name, "good");
+	cr_assert_eq(info.kind, NS_PLUGIN_FORMAT);
+	cr_assert_str_eq(info.extensions[0], ".good");
+	cr_assert_eq(info.abi_version, NS_PLUGIN_ABI_VERSION);
+	cr_assert(strstr(info.path, "good.so"));
+	NT_FAILS(NS_EINVAL, ns_plugins_at(&info, ps, 1));
+	ns_plugins_free(ps);
+}
+
+Test(formats_loader, missing_directories_are_passed_over_and_a_module_loads_once)
+{
+	ns_plugins *ps = NULL;
+	const char *dirs[] = { "/nonexistent/nsnap", module_dir("good"), module_dir("good"), NULL };
+	NT_OK(ns_plugins_new(&ps, dirs, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT));
+	cr_assert_eq(ns_plugins_count(ps), 1);
+	ns_plugins_free(ps);
+}
+
+Test(formats_loader, nsnap_plugin_path_is_searched_unless_told_not_to)
+{
+	ns_plugins *ps = NULL;
+	char env[8192];
+	snprintf(env, sizeof env, "/nonexistent:%s", module_dir("good"));
+	setenv("NSNAP_PLUGIN_PATH", env, 1);
+	NT_OK(ns_plugins_new(&ps, NULL, NS_PLUGINS_NO_DEFAULT));
+	cr_assert_eq(ns_plugins_count(ps), 1);
+	ns_plugins_free(ps);
+	NT_OK(ns_plugins_new(&ps, NULL, NS_PLUGINS_NO_DEFAULT | NS_PLUGINS_NO_ENV));
+	cr_assert_eq(ns_plugins_count(ps), 0);
+	ns_plugins_free(ps);
+	unsetenv("NSNAP_PLUGIN_PATH");
+}
+
+/* ------------------------------------------------------- import, export */
+
+/* A store with one version of network @name: populations P (3), Q (5). */
+static ns_store *store_of(const char *name)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	ns_object *o;
+	NT_OK(ns_network_new(&net, name));
+	NT_OK(ns_population_add(&o, net, "P", 3, NULL, 0, NULL));
+	NT_OK(ns_population_add(&o, net, "Q", 5, NULL, 0, NULL));
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+	return s;
+}
+
+Test(formats_loader, export_then_import_round_trips)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	ns_network *net = NULL;
+	uint64_t v = 0;
+	size_t size;
+	char *text;
+	NT_OK(load(&ps, "good", NULL));
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.good"), NULL));
+	text = nt_slurp(nt_path("x.good"), &size);
+	cr_assert_str_eq(text, "GOOD\nnet\nP 3\nQ 5\n");
+	free(text);
+	NT_OK(ns_import(&v, ps, s, nt_path("x.good"), NULL));
+	cr_assert_eq(v, 2);
+	NT_OK(ns_network_open(&net, s, "2"));
+	cr_assert_eq(ns_network_object_count(net), 2);
+	cr_assert_str_eq(ns_network_name(net), "net");
+	ns_network_free(net);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, export_selects_objects)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	const char *only[] = { "Q", NULL };
+	size_t size;
+	char *text;
+	o.select.only = only;
+	NT_OK(load(&ps, "good", NULL));
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("q.good"), &o));
+	text = nt_slurp(nt_path("q.good"), &size);
+	cr_assert_str_eq(text, "GOOD\nnet\nQ 5\n");
+	free(text);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+/* The folder holds @path only (no temporary file left). */
+static void only_file_is(const char *dir_file)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "test \"$(ls '%s' | grep -v s.nsnap)\" = \"%s\"", nt_tmpdir_path(),
+		 dir_file);
+	cr_assert_eq(system(cmd), 0, "the folder holds more than %s", dir_file);
+}
+
+Test(formats_loader, a_failed_export_leaves_no_file_and_an_old_one_untouched)
+{
+	ns_store *s = store_of("fail");
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	size_t size;
+	char *text;
+	NT_OK(load(&ps, "good", NULL));
+	NT_FAILS(NS_EIO, ns_export(ps, s, "HEAD", nt_path("new.good"), NULL));
+	NT_MESSAGE_HAS("fails halfway");
+	only_file_is("");
+	nt_write_file(nt_path("old.good"), "old\n", 4);
+	o.overwrite = 1;
+	NT_FAILS(NS_EIO, ns_export(ps, s, "HEAD", nt_path("old.good"), &o));
+	text = nt_slurp(nt_path("old.good"), &size);
+	cr_assert_str_eq(text, "old\n");
+	free(text);
+	only_file_is("old.good");
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, an_existing_file_is_replaced_only_when_asked)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	size_t size;
+	char *text;
+	NT_OK(load(&ps, "good", NULL));
+	nt_write_file(nt_path("x.good"), "old\n", 4);
+	NT_FAILS(NS_EEXISTS, ns_export(ps, s, "HEAD", nt_path("x.good"), NULL));
+	o.overwrite = 1;
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	text = nt_slurp(nt_path("x.good"), &size);
+	cr_assert_eq(strncmp(text, "GOOD\n", 5), 0);
+	free(text);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, a_plugin_error_without_message_names_the_plugin)
+{
+	ns_store *s = store_of("silent");
+	ns_plugins *ps = NULL;
+	NT_OK(load(&ps, "good", NULL));
+	NT_FAILS(NS_EIO, ns_export(ps, s, "HEAD", nt_path("x.good"), NULL));
+	NT_MESSAGE_HAS("plugin 'good' export returned -4");
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, the_probe_wins_over_the_extension)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	uint64_t v = 0;
+	NT_OK(load(&ps, "good", NULL));
+	nt_write_file(nt_path("looks.mat"), "GOOD\nother\nR 2\n", 16);
+	NT_OK(ns_import(&v, ps, s, nt_path("looks.mat"), NULL));
+	cr_assert_eq(v, 2);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, unknown_bytes_are_described)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	NT_OK(load(&ps, "good", NULL));
+	nt_write_file(nt_path("x.data"), "hello world", 11);
+	NT_FAILS(NS_EFORMAT, ns_import(NULL, ps, s, nt_path("x.data"), NULL));
+	NT_MESSAGE_HAS("x.data");
+	NT_MESSAGE_HAS("68 65 6c 6c 6f");
+	nt_write_file(nt_path("x.npz"), "PK\3\4rest", 8);
+	NT_FAILS(NS_EUNSUPPORTED, ns_import(NULL, ps, s, nt_path("x.npz"), NULL));
+	NT_MESSAGE_HAS(".npz");
+	NT_FAILS(NS_ENOTFOUND, ns_import(NULL, ps, s, nt_path("missing.data"), NULL));
+	NT_MESSAGE_HAS("missing.data");
+	cr_assert_eq(nt_stats(s).versions, 1);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, a_format_override_that_is_not_loaded_is_named)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	o.format = "mat";
+	NT_OK(load(&ps, "good", NULL));
+	NT_FAILS(NS_ENOTFOUND, ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	NT_MESSAGE_HAS("no format plugin 'mat'");
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
