@@ -3,10 +3,10 @@
 # Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
 set -euo pipefail
 
-want=(build-essential cmake pkg-config liblmdb-dev lmdb-utils libzstd-dev zlib1g-dev
+want=(build-essential cmake pkg-config liblmdb-dev libzstd-dev zlib1g-dev
       libcjson-dev libmatio-dev libxxhash-dev)
 if [ "${1:-build}" = test ]; then
-  want+=(libcriterion-dev python3 python3-numpy python3-scipy)
+  want+=(libcriterion-dev python3 python3-numpy python3-scipy gzip zstd)
 fi
 
 missing=()
