@@ -40,6 +40,11 @@ static int host_write(ns_ostream *out, const void *buf, size_t n)
 	return ostream_write(out, buf, n);
 }
 
+static const char *host_last_error(void)
+{
+	return ns_error_last()->message;
+}
+
 const ns_host host_table = {
 	.abi_version = NS_PLUGIN_ABI_VERSION,
 	.struct_size = sizeof(ns_host),
@@ -78,6 +83,7 @@ const ns_host host_table = {
 	.attr_read = ns_attr_read,
 	.dtype_size = ns_dtype_size,
 	.dtype_name = ns_dtype_name,
+	.last_error = host_last_error,
 };
 
 void host_enter(int verbose)

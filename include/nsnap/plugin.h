@@ -23,7 +23,14 @@
  *
  * Detection is a bid: probe() gets the first bytes of a stream and returns
  * how many bits of them it recognised (0: not mine). The highest bid wins
- * over file name extensions.
+ * over file name extensions. A format chosen by a file's name whose probe
+ * returns 0 for its bytes is refused (the user is told what the bytes look
+ * like): a probe must accept every file its import reads, or be NULL.
+ *
+ * An export gets the objects the user selected: with populations switched
+ * off (ANNarchy's populations=False) or a selection of projections only, a
+ * projection's pre and post populations may be missing from the network;
+ * their names are in its ns_object_info.
  *
  * Errors: a callback returns #NS_OK or a negative #ns_error_code, after
  * host->error() recorded a message that names the file, object and cause.
@@ -136,6 +143,9 @@ typedef struct ns_host {
 	int (*attr_read)(void *buf, ns_dtype dtype, ns_attr *attr);
 	size_t (*dtype_size)(ns_dtype dtype);
 	const char *(*dtype_name)(ns_dtype dtype);
+	/** The message of the last error a host function recorded, to build
+	 *  on it (never NULL). */
+	const char *(*last_error)(void);
 } ns_host;
 
 /** The callbacks of a format. */
