@@ -56,7 +56,8 @@ static int replace_dictionary(ns_network *net, const ns_network *from, int *same
 	for (size_t i = 0; *same && i < from->n_meta; i++) {
 		const struct meta_entry *a = &net->meta[i], *b = &from->meta[i];
 		*same = strcmp(a->key, b->key) == 0 && !a->string == !b->string &&
-			(a->string ? strcmp(a->string, b->string) == 0 : a->number == b->number);
+			(a->string ? strcmp(a->string, b->string) == 0
+				   : memcmp(&a->number, &b->number, sizeof a->number) == 0);
 	}
 	if (*same)
 		return NS_OK;

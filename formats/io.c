@@ -13,30 +13,42 @@
 #define MAX_FILTERS 4
 #define PROBE_BYTES 512
 
-/* Formats nsnap knows by their first bytes but reads no plugin for. */
+/* Formats nsnap knows by their first bytes, and the plugin that reads
+ * them (NULL: none does). */
 static const struct {
 	const char *magic;
 	size_t len;
+	const char *plugin;
+	ns_plugin_kind kind;
 	const char *what;
-} unsupported[] = {
-	{ "PK\3\4", 4, "a zip archive (NumPy's .npz, as ANNarchy's savez_compressed "
-		       "writes); save the network with a .data or .gz name instead" },
-	{ "\x89HDF\r\n\x1a\n", 8, "an HDF5 file (MATLAB v7.3); is the mat plugin loaded?" },
-	{ "MATLAB 5.0 MAT-file", 19, "a MATLAB v5 file; is the mat plugin loaded?" },
-	{ "BZh", 3, "bzip2-compressed; decompress it first, or use .gz or .zst" },
-	{ "\xfd" "7zXZ", 5, "xz-compressed; decompress it first, or use .gz or .zst" },
-	{ "\x80", 1, "a Python pickle; is the pickle plugin loaded?" },
-	{ "\x1f\x8b", 2, "gzip-compressed; is the gzip plugin loaded?" },
-	{ "\x28\xb5\x2f\xfd", 4, "zstd-compressed; is the zstd plugin loaded?" },
+} known[] = {
+	{ "PK\3\4", 4, NULL, 0, "a zip archive (NumPy's .npz, as ANNarchy's savez_compressed "
+				  "writes); save the network with a .data or .gz name instead" },
+	{ "BZh", 3, NULL, 0, "bzip2-compressed; decompress it first, or use .gz or .zst" },
+	{ "\xfd" "7zXZ", 5, NULL, 0, "xz-compressed; decompress it first, or use .gz or .zst" },
+	{ "\x89HDF\r\n\x1a\n", 8, "mat", NS_PLUGIN_FORMAT, "an HDF5 file (MATLAB v7.3)" },
+	{ "MATLAB 5.0 MAT-file", 19, "mat", NS_PLUGIN_FORMAT, "a MATLAB v5 file" },
+	{ "\x80", 1, "pickle", NS_PLUGIN_FORMAT, "a Python pickle" },
+	{ "\x1f\x8b", 2, "gzip", NS_PLUGIN_FILTER, "gzip-compressed" },
+	{ "\x28\xb5\x2f\xfd", 4, "zstd", NS_PLUGIN_FILTER, "zstd-compressed" },
 };
 
-static int describe_unknown(const char *path, const unsigned char *head, size_t n)
+static int describe_unknown(const ns_plugins *ps, const char *path, const unsigned char *head,
+			    size_t n)
 {
 	char hex[3 * 8 + 1] = "";
-	for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
-		if (n >= unsupported[i].len && memcmp(head, unsupported[i].magic,
-						      unsupported[i].len) == 0)
-			return ns_err(NS_EUNSUPPORTED, "file '%s': %s", path, unsupported[i].what);
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		if (n < known[i].len || memcmp(head, known[i].magic, known[i].len) != 0)
+			continue;
+		if (!known[i].plugin)
+			return ns_err(NS_EUNSUPPORTED, "file '%s': %s", path, known[i].what);
+		if (!plugins_find(ps, known[i].plugin, known[i].kind))
+			return ns_err(NS_EUNSUPPORTED, "file '%s': %s, and the %s plugin is not "
+				      "loaded", path, known[i].what, known[i].plugin);
+		return ns_err(NS_EFORMAT, "file '%s': it starts as %s, but the %s plugin does "
+			      "not recognise it: too short or damaged", path, known[i].what,
+			      known[i].plugin);
+	}
 	for (size_t i = 0; i < n && i < 8; i++)
 		snprintf(hex + 3 * i, sizeof hex - 3 * i, "%02x ", head[i]);
 	return ns_err(NS_EFORMAT, "file '%s': no plugin reads it (it starts with %s%s)", path,
@@ -112,14 +124,24 @@ static int open_import(ns_istream **in, const ns_plugin **fmt, const ns_plugins 
 	if (o->format || !(*fmt = plugins_probe(ps, head, n, NS_PLUGIN_FORMAT))) {
 		if ((rc = choose_by_name(filters, &n_filters, fmt, ps, path, o->format)) < 0) {
 			if (!o->format && !plugins_find(ps, "pickle", NS_PLUGIN_FORMAT))
-				return describe_unknown(path, head, n);
+				return describe_unknown(ps, path, head, n);
 			return rc;
 		}
 		/* A name that says pickle over bytes that are not one. */
 		if (!o->format && (*fmt)->probe && !(*fmt)->probe(head, n))
-			return describe_unknown(path, head, n);
+			return describe_unknown(ps, path, head, n);
 	}
 	return NS_OK;
+}
+
+/* The shortest of %.15g and %.17g that reads back as @v (0.1, not
+ * 0.10000000000000001). */
+static const char *shortest(char buf[32], double v)
+{
+	snprintf(buf, 32, "%.15g", v);
+	if (strtod(buf, NULL) != v && v == v)
+		snprintf(buf, 32, "%.17g", v);
+	return buf;
 }
 
 /* A parameter file's network: its global values, applied onto a version. */
@@ -153,13 +175,15 @@ static int apply_parameters(uint64_t *out, ns_store *store, const ns_network *ne
 	po.global_only = o->global_only;
 	po.message = o->message;
 	po.branch = o->branch;
-	po.dictionary = net;
+	/* A file without a dictionary leaves the version's as it was. */
+	po.dictionary = ns_network_meta_count(net) ? net : NULL;
 	NS_TRY(ns_params_set(out, res, store, o->onto ? o->onto : "HEAD", params, n, &po));
 	for (size_t i = 0; o->verbose && i < n; i++) {
+		char old[32], new[32];
 		if (res[i].applied)
-			host_table.log(NS_LOG_INFO, "%s: %s.%s: %.17g -> %.17g", path,
-				       params[i].object, params[i].name, res[i].old_value,
-				       params[i].value);
+			host_table.log(NS_LOG_INFO, "%s: %s.%s: %s -> %s", path, params[i].object,
+				       params[i].name, shortest(old, res[i].old_value),
+				       shortest(new, params[i].value));
 		else
 			host_table.log(NS_LOG_INFO, "%s: %s.%s skipped: %s", path,
 				       params[i].object, params[i].name, res[i].reason);
@@ -168,6 +192,15 @@ done:
 	free(params);
 	free(res);
 	return rc;
+}
+
+static int drain(ns_istream *in)
+{
+	char buf[65536];
+	ptrdiff_t got;
+	while ((got = istream_read(in, buf, sizeof buf)) > 0)
+		;
+	return got < 0 ? (int)got : NS_OK;
 }
 
 int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
@@ -203,6 +236,9 @@ int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
 			    fmt->name, path);
 		goto done;
 	}
+	/* Read to the end: the filters check their trailers (CRC, checksum)
+	 * only there, and a format may stop at its own end mark. */
+	NS_TRY(drain(in));
 	if (fmt->flags & NS_FORMAT_PARAMETERS) {
 		rc = apply_parameters(out, store, net, path, o);
 		goto done;

@@ -89,7 +89,8 @@ typedef struct ns_import_opts {
 /**
  * Import the file @p path as a new version: a whole network, one
  * population or projection, or (a parameter file) new parameter values
- * applied onto a version.
+ * applied onto a version, whose network dictionary the file's replaces when
+ * it has a non-empty one.
  * @param out  the new version (may be NULL)
  * @return NS_OK; NS_ENOTFOUND for a missing file; NS_EFORMAT for a file no
  *         plugin reads (the message says what its first bytes look like);

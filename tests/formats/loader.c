@@ -279,3 +279,52 @@ Test(formats_loader, a_format_override_that_is_not_loaded_is_named)
 	ns_plugins_free(ps);
 	ns_store_close(s);
 }
+
+/* With the build's gzip plugin beside the good format. */
+static int load_with_gzip(ns_plugins **out)
+{
+	const char *dirs[] = { module_dir("good"), NSNAP_TEST_PLUGIN_DIR, NULL };
+	return ns_plugins_new(out, dirs, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT);
+}
+
+Test(formats_loader, a_damaged_trailer_fails_even_when_the_format_stops_early)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	char cmd[8192], *gz, *text = malloc(1 << 20);
+	size_t size;
+	uint32_t x = 1;
+	/* Bytes after the end mark that the format never reads, incompressible,
+	 * so that the gzip trailer lies far past what the import reads. */
+	memcpy(text, "GOOD\nnet\nR 2\nEND\n", 18);
+	for (size_t i = 18; i < 1 << 20; i++) {
+		x = x * 1664525u + 1013904223u;
+		text[i] = (char)(x >> 24);
+	}
+	NT_OK(load_with_gzip(&ps));
+	nt_write_file(nt_path("x.good"), text, 1 << 20);
+	free(text);
+	snprintf(cmd, sizeof cmd, "gzip -n '%s'", nt_path("x.good"));
+	cr_assert_eq(system(cmd), 0);
+	gz = nt_slurp(nt_path("x.good.gz"), &size);
+	gz[size - 8] ^= 0x55; /* the CRC-32 */
+	nt_write_file(nt_path("x.good.gz"), gz, size);
+	free(gz);
+	NT_FAILS(NS_EFORMAT, ns_import(NULL, ps, s, nt_path("x.good.gz"), NULL));
+	NT_MESSAGE_HAS("x.good.gz");
+	cr_assert_eq(nt_stats(s).versions, 1);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, a_gzip_file_too_short_for_its_probe_is_called_damaged)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	NT_OK(load_with_gzip(&ps));
+	nt_write_file(nt_path("cut.data.gz"), "\x1f\x8b", 2);
+	NT_FAILS(NS_EFORMAT, ns_import(NULL, ps, s, nt_path("cut.data.gz"), NULL));
+	NT_MESSAGE_HAS("too short or damaged");
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}

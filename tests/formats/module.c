@@ -20,8 +20,9 @@ static int init(const ns_host *h)
 }
 
 /* The "good" format: "GOOD\n", then the network's name on one line, then
- * one line per population: its name and size. A network called "fail"
- * fails its export halfway, one called "silent" without a message. */
+ * one line per population: its name and size; reading stops at a line
+ * "END", as formats with an end mark do. A network called "fail" fails its
+ * export halfway, one called "silent" without a message. */
 static int probe(const unsigned char *head, size_t n)
 {
 	return n >= 5 && memcmp(head, "GOOD\n", 5) == 0 ? 40 : 0;
@@ -38,8 +39,14 @@ static int import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 	const char *p;
 	int rc, k;
 
-	while ((got = host->read(in, buf + len, sizeof buf - 1 - len)) > 0)
+	while ((got = host->read(in, buf + len, 1)) > 0) {
 		len += (size_t)got;
+		buf[len] = '\0';
+		if (len >= 5 && strcmp(buf + len - 5, "\nEND\n") == 0)
+			break;
+		if (len == sizeof buf - 1)
+			return host->error(NS_EFORMAT, "file '%s': too long", args->path);
+	}
 	if (got < 0)
 		return (int)got;
 	buf[len] = '\0';
