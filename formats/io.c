@@ -127,7 +127,7 @@ static int open_import(ns_istream **in, const ns_plugin **fmt, const ns_plugins 
 				return describe_unknown(ps, path, head, n);
 			return rc;
 		}
-		/* A name that says pickle over bytes that are not one. */
+		/* Chosen by name, but its probe does not know these bytes. */
 		if (!o->format && (*fmt)->probe && !(*fmt)->probe(head, n))
 			return describe_unknown(ps, path, head, n);
 	}
