@@ -465,7 +465,7 @@ Test(formats_text, the_fuzz_seed_imports_with_its_values)
 	double num;
 	void *data;
 	uint32_t bits;
-	cr_assert_eq(import(ps, s, NSNAP_TEST_DATA_DIR "/../fuzz/corpus/text/small.nsnt"), 1);
+	cr_assert_eq(import(ps, s, NSNAP_TEST_SOURCE_DIR "/fuzz/corpus/text/small.nsnt"), 1);
 	NT_OK(ns_network_open(&net, s, "1"));
 	cr_assert_str_eq(ns_network_name(net), "fuzz net");
 	NT_OK(ns_network_meta_at(&key, &str, &num, net, 0));
