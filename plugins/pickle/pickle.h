@@ -1,0 +1,76 @@
+/* The pickle plugin's private interface: a safe pickle reader that builds
+ * a tree of values (reader.c), ANNarchy's dicts mapped to a network
+ * (annarchy.c) and the writer (writer.c). */
+#ifndef NSNAP_PLUGIN_PICKLE_H
+#define NSNAP_PLUGIN_PICKLE_H
+
+#include <nsnap/plugin.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern const ns_host *pk_host;
+
+typedef enum pv_type {
+	PV_NONE, PV_BOOL, PV_INT, PV_FLOAT, PV_STR, PV_BYTES, PV_TUPLE, PV_LIST,
+	PV_DICT, PV_GLOBAL, PV_DTYPE, PV_ARRAY, PV_MARK,
+} pv_type;
+
+/* The only callables a file may name. */
+typedef enum pv_global {
+	PG_RECONSTRUCT, PG_FROMBUFFER, PG_SCALAR, PG_DTYPE, PG_NDARRAY, PG_ODICT,
+	PG_ENCODE, PG_BYTEARRAY,
+} pv_global;
+
+/* One value. Containers hold borrowed pointers: every value belongs to the
+ * reader's pool and is freed with it, so shared (memoised) and cyclic
+ * values need no reference counts. */
+typedef struct pv {
+	pv_type t;
+	unsigned depth;        /* containers: nesting below this one */
+	int64_t i;             /* PV_BOOL, PV_INT; PV_GLOBAL: a pv_global */
+	double f;
+	char *s;               /* PV_STR (NUL-terminated), PV_BYTES, PV_ARRAY data */
+	size_t n;              /* bytes of s */
+	struct pv **items;     /* tuple, list, object array; dict: key, value pairs */
+	size_t len, cap;       /* items used (dict: pairs * 2) and allocated */
+	/* PV_DTYPE: kind 'f' 'i' 'u' 'b' 'O', item size, byte order '<' '>' '|' */
+	char kind, order;
+	unsigned itemsize;
+	/* PV_ARRAY: element type, shape; data in C order, native byte order */
+	struct pv *dtype;
+	unsigned ndim;
+	uint64_t shape[8];
+	uint64_t count;
+	int ready;             /* state set (BUILD, _frombuffer) */
+} pv;
+
+typedef struct pk_reader pk_reader;
+
+/* Read the pickle @p data (@p n bytes) into *@p root; values live until
+ * pk_reader_free(). Errors name @p path and the byte offset. */
+int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n,
+	    const char *path);
+void pk_reader_free(pk_reader *r);
+
+/* The reader's machine, for numpy.c: record an error naming the file and
+ * the opcode's offset; make a value (owned by the reader); push one. */
+int pk_fail(pk_reader *r, int code, const char *fmt, ...);
+int pk_oom(pk_reader *r);
+pv *pk_pv_new(pk_reader *r, pv_type t);
+int pk_push(pk_reader *r, pv *v);
+int pk_push_int(pk_reader *r, pv_type t, int64_t i);
+int pk_push_bytes(pk_reader *r, pv_type t, const unsigned char *b, size_t len);
+
+/* numpy.c: GLOBAL against the allow-list, REDUCE and BUILD. */
+int pk_resolve_global(pk_reader *r, const char *module, const char *name);
+int pk_reduce(pk_reader *r, const pv *f, const pv *args);
+int pk_build(pk_reader *r, pv *obj, const pv *state);
+
+/* Helpers on values. */
+pv *pv_dict_get(const pv *d, const char *key);
+const char *pv_type_name(const pv *v);
+
+int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args);
+
+#endif

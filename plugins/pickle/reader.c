@@ -1,0 +1,681 @@
+/* A safe pickle reader: runs the pickle machine of protocols 0 to 5 over
+ * a buffer, building plain values (pickle.h). It never imports or calls
+ * anything: GLOBAL and STACK_GLOBAL resolve only an allow-list (numpy's
+ * array reconstructors, numpy.dtype, OrderedDict, the latin-1 codec of
+ * protocol 2 bytes), and REDUCE and BUILD apply only those. Every length
+ * is checked against the bytes left before anything is allocated, and
+ * the mark stack, nesting and memo are bounded, so a hostile file costs
+ * at most a few times its size in memory. */
+#include "pickle.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Nesting of marks and containers: ANNarchy's files nest 5 deep. */
+#define PK_MAX_DEPTH 256
+/* Memo slots above the values the file could have made are refused. */
+#define PK_MEMO_SLACK 1024
+
+struct pk_reader {
+	const unsigned char *p;
+	size_t n, pos, op;     /* input, read position, current opcode's offset */
+	const char *path;
+	pv **stack;
+	size_t sp, scap;
+	size_t *marks;
+	size_t nmarks, mcap;
+	pv **memo;
+	size_t nmemo, nmemo_next; /* memo slots allocated; MEMOIZE's next */
+	pv **pool;
+	size_t npool, poolcap;
+	int proto;
+};
+
+int pk_fail(pk_reader *r, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return pk_host->error(code, "file '%s': byte %zu: %s", r->path, r->op, msg);
+}
+
+int pk_oom(pk_reader *r)
+{
+	return pk_fail(r, NS_ENOMEM, "out of memory");
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap ? *cap : 16;
+	void *q;
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	if (!(q = pk_host->realloc(*p, c * elem)))
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+pv *pk_pv_new(pk_reader *r, pv_type t)
+{
+	pv *v;
+	if (grow((void **)&r->pool, &r->poolcap, r->npool + 1, sizeof *r->pool) < 0 ||
+	    !(v = pk_host->alloc(sizeof *v)))
+		return NULL;
+	memset(v, 0, sizeof *v);
+	v->t = t;
+	r->pool[r->npool++] = v;
+	return v;
+}
+
+void pk_reader_free(pk_reader *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->npool; i++) {
+		pk_host->free(r->pool[i]->s);
+		pk_host->free(r->pool[i]->items);
+		pk_host->free(r->pool[i]);
+	}
+	pk_host->free(r->pool);
+	pk_host->free(r->stack);
+	pk_host->free(r->marks);
+	pk_host->free(r->memo);
+	pk_host->free(r);
+}
+
+const char *pv_type_name(const pv *v)
+{
+	static const char *const names[] = { "None", "a bool", "an int", "a float", "a str",
+					     "bytes", "a tuple", "a list", "a dict", "a global",
+					     "a numpy dtype", "a numpy array", "a mark" };
+	return v ? names[v->t] : "nothing";
+}
+
+pv *pv_dict_get(const pv *d, const char *key)
+{
+	if (!d || d->t != PV_DICT)
+		return NULL;
+	/* The last of duplicate keys wins, as in Python. */
+	for (size_t i = d->len; i >= 2; i -= 2) {
+		const pv *k = d->items[i - 2];
+		if (k->t == PV_STR && strcmp(k->s, key) == 0)
+			return d->items[i - 1];
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ stack */
+
+int pk_push(pk_reader *r, pv *v)
+{
+	if (!v || grow((void **)&r->stack, &r->scap, r->sp + 1, sizeof *r->stack) < 0)
+		return pk_oom(r);
+	r->stack[r->sp++] = v;
+	return NS_OK;
+}
+
+static int pop(pk_reader *r, pv **out)
+{
+	size_t floor = r->nmarks ? r->marks[r->nmarks - 1] : 0;
+	if (r->sp <= floor)
+		return pk_fail(r, NS_EFORMAT, "stack underflow (opcode 0x%02x)", r->p[r->op]);
+	*out = r->stack[--r->sp];
+	return NS_OK;
+}
+
+static int top(pk_reader *r, pv **out)
+{
+	size_t floor = r->nmarks ? r->marks[r->nmarks - 1] : 0;
+	if (r->sp <= floor)
+		return pk_fail(r, NS_EFORMAT, "stack underflow (opcode 0x%02x)", r->p[r->op]);
+	*out = r->stack[r->sp - 1];
+	return NS_OK;
+}
+
+/* The items above the last mark, popped with it: *first, *count. */
+static int pop_mark(pk_reader *r, size_t *first, size_t *count)
+{
+	if (!r->nmarks)
+		return pk_fail(r, NS_EFORMAT, "no mark on the stack (opcode 0x%02x)", r->p[r->op]);
+	*first = r->marks[--r->nmarks];
+	*count = r->sp - *first;
+	r->sp = *first;
+	return NS_OK;
+}
+
+/* Add @child into @parent (a container), with the nesting bounded. */
+static int add_item(pk_reader *r, pv *parent, pv *child)
+{
+	if (grow((void **)&parent->items, &parent->cap, parent->len + 1,
+		 sizeof *parent->items) < 0)
+		return pk_oom(r);
+	parent->items[parent->len++] = child;
+	if (child->depth + 1 > parent->depth)
+		parent->depth = child->depth + 1;
+	if (parent->depth > PK_MAX_DEPTH)
+		return pk_fail(r, NS_EFORMAT, "values nested more than %d deep", PK_MAX_DEPTH);
+	return NS_OK;
+}
+
+static int make_seq(pk_reader *r, pv_type t, size_t first, size_t count)
+{
+	pv *v = pk_pv_new(r, t);
+	int rc;
+	if (!v)
+		return pk_oom(r);
+	for (size_t i = 0; i < count; i++)
+		if ((rc = add_item(r, v, r->stack[first + i])) < 0)
+			return rc;
+	return pk_push(r, v);
+}
+
+/* ------------------------------------------------------------------ input */
+
+static int take(pk_reader *r, const unsigned char **out, uint64_t len)
+{
+	if (len > r->n - r->pos)
+		return pk_fail(r, NS_EFORMAT, "truncated: %llu bytes declared, %zu left",
+			    (unsigned long long)len, r->n - r->pos);
+	*out = r->p + r->pos;
+	r->pos += (size_t)len;
+	return NS_OK;
+}
+
+static int take_uint(pk_reader *r, uint64_t *out, unsigned size)
+{
+	const unsigned char *b;
+	int rc;
+	if ((rc = take(r, &b, size)) < 0)
+		return rc;
+	*out = 0;
+	for (unsigned k = size; k > 0; k--)
+		*out = (*out << 8) | b[k - 1];
+	return NS_OK;
+}
+
+/* A text line (protocol 0), without its newline, copied NUL-terminated. */
+static int take_line(pk_reader *r, char *buf, size_t size)
+{
+	const unsigned char *nl = memchr(r->p + r->pos, '\n', r->n - r->pos);
+	size_t len;
+	if (!nl)
+		return pk_fail(r, NS_EFORMAT, "truncated: a line without its end");
+	len = (size_t)(nl - (r->p + r->pos));
+	if (len >= size)
+		return pk_fail(r, NS_EFORMAT, "a line of %zu bytes is too long", len);
+	memcpy(buf, r->p + r->pos, len);
+	buf[len] = '\0';
+	r->pos += len + 1;
+	return NS_OK;
+}
+
+int pk_push_bytes(pk_reader *r, pv_type t, const unsigned char *b, size_t len)
+{
+	pv *v = pk_pv_new(r, t);
+	if (!v || !(v->s = pk_host->alloc(len + 1)))
+		return pk_oom(r);
+	memcpy(v->s, b, len);
+	v->s[len] = '\0';
+	v->n = len;
+	return pk_push(r, v);
+}
+
+static int push_sized(pk_reader *r, pv_type t, unsigned size)
+{
+	const unsigned char *b;
+	uint64_t len;
+	int rc;
+	if ((rc = take_uint(r, &len, size)) < 0 || (rc = take(r, &b, len)) < 0)
+		return rc;
+	return pk_push_bytes(r, t, b, (size_t)len);
+}
+
+int pk_push_int(pk_reader *r, pv_type t, int64_t i)
+{
+	pv *v = pk_pv_new(r, t);
+	if (!v)
+		return pk_oom(r);
+	v->i = i;
+	return pk_push(r, v);
+}
+
+static int push_float(pk_reader *r, double f)
+{
+	pv *v = pk_pv_new(r, PV_FLOAT);
+	if (!v)
+		return pk_oom(r);
+	v->f = f;
+	return pk_push(r, v);
+}
+
+/* LONG1 / LONG4: little-endian two's complement of up to 8 bytes. */
+static int push_long(pk_reader *r, unsigned size)
+{
+	const unsigned char *b;
+	uint64_t len, u = 0;
+	int rc;
+	if ((rc = take_uint(r, &len, size)) < 0 || (rc = take(r, &b, len)) < 0)
+		return rc;
+	if (len > 8)
+		return pk_fail(r, NS_EUNSUPPORTED, "an integer of %llu bytes (over 64 bits)",
+			    (unsigned long long)len);
+	for (size_t k = len; k > 0; k--)
+		u = (u << 8) | b[k - 1];
+	if (len && len < 8 && (b[len - 1] & 0x80))
+		u |= ~(uint64_t)0 << (8 * len);
+	return pk_push_int(r, PV_INT, (int64_t)u);
+}
+
+/* ------------------------------------------------------------------ memo */
+
+static int memo_put(pk_reader *r, uint64_t idx, pv *v)
+{
+	if (idx >= r->npool + PK_MEMO_SLACK)
+		return pk_fail(r, NS_EFORMAT, "memo index %llu out of range",
+			    (unsigned long long)idx);
+	if (idx >= r->nmemo) {
+		size_t cap = r->nmemo;
+		if (grow((void **)&r->memo, &cap, (size_t)idx + 1, sizeof *r->memo) < 0)
+			return pk_oom(r);
+		memset(r->memo + r->nmemo, 0, (cap - r->nmemo) * sizeof *r->memo);
+		r->nmemo = cap;
+	}
+	r->memo[idx] = v;
+	return NS_OK;
+}
+
+static int memo_get(pk_reader *r, uint64_t idx)
+{
+	if (idx >= r->nmemo || !r->memo[idx])
+		return pk_fail(r, NS_EFORMAT, "memo index %llu not set", (unsigned long long)idx);
+	return pk_push(r, r->memo[idx]);
+}
+
+/* ------------------------------------------------------------------- loop */
+
+
+/* A protocol 0 quoted string ('...' or "..."), with Python's escapes
+ * \\ \' \" \n \r \t \xHH; the rest of its escapes are refused. */
+static int push_quoted(pk_reader *r, const char *line)
+{
+	size_t len = strlen(line), k = 0;
+	char *s;
+	int rc;
+	if (len < 2 || (line[0] != '\'' && line[0] != '"') || line[len - 1] != line[0])
+		return pk_fail(r, NS_EFORMAT, "STRING without quotes");
+	if (!(s = pk_host->alloc(len)))
+		return pk_oom(r);
+	for (size_t i = 1; i + 1 < len; i++) {
+		char c = line[i];
+		if (c == '\\' && i + 2 < len) {
+			c = line[++i];
+			if (c == 'n') c = '\n';
+			else if (c == 'r') c = '\r';
+			else if (c == 't') c = '\t';
+			else if (c == 'x' && i + 3 < len) {
+				char hex[3] = { line[i + 1], line[i + 2], 0 };
+				c = (char)strtol(hex, NULL, 16);
+				i += 2;
+			} else if (c != '\\' && c != '\'' && c != '"') {
+				pk_host->free(s);
+				return pk_fail(r, NS_EUNSUPPORTED, "a string escape '\\%c'", c);
+			}
+		}
+		s[k++] = c;
+	}
+	rc = pk_push_bytes(r, PV_STR, (const unsigned char *)s, k);
+	pk_host->free(s);
+	return rc;
+}
+
+static void utf8_put(char *s, size_t *k, unsigned long cp)
+{
+	if (cp < 0x80) {
+		s[(*k)++] = (char)cp;
+	} else if (cp < 0x800) {
+		s[(*k)++] = (char)(0xc0 | (cp >> 6));
+		s[(*k)++] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		s[(*k)++] = (char)(0xe0 | (cp >> 12));
+		s[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		s[(*k)++] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		s[(*k)++] = (char)(0xf0 | (cp >> 18));
+		s[(*k)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		s[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		s[(*k)++] = (char)(0x80 | (cp & 0x3f));
+	}
+}
+
+/* UNICODE of protocol 0: a line in raw-unicode-escape (latin-1 bytes and
+ * \uXXXX, \UXXXXXXXX escapes), stored as UTF-8. */
+static int push_raw_unicode(pk_reader *r)
+{
+	const unsigned char *b = r->p + r->pos, *nl = memchr(b, '\n', r->n - r->pos);
+	size_t len, k = 0;
+	char *s;
+	int rc;
+	if (!nl)
+		return pk_fail(r, NS_EFORMAT, "truncated: a line without its end");
+	len = (size_t)(nl - b);
+	r->pos += len + 1;
+	if (!(s = pk_host->alloc(len * 2 + 1)))
+		return pk_oom(r);
+	for (size_t i = 0; i < len; i++) {
+		unsigned long cp = b[i];
+		size_t digits = 0;
+		if (b[i] == '\\' && i + 1 < len && (b[i + 1] == 'u' || b[i + 1] == 'U'))
+			digits = b[i + 1] == 'u' ? 4 : 8;
+		if (digits) {
+			char hex[9] = { 0 }, *end;
+			if (i + 2 + digits > len) {
+				pk_host->free(s);
+				return pk_fail(r, NS_EFORMAT, "a bad \\u escape");
+			}
+			memcpy(hex, b + i + 2, digits);
+			cp = strtoul(hex, &end, 16);
+			if (*end || cp > 0x10ffff) {
+				pk_host->free(s);
+				return pk_fail(r, NS_EFORMAT, "a bad \\u escape");
+			}
+			i += 1 + digits;
+		}
+		utf8_put(s, &k, cp);
+	}
+	rc = pk_push_bytes(r, PV_STR, (const unsigned char *)s, k);
+	pk_host->free(s);
+	return rc;
+}
+
+static int run(pk_reader *r, pv **root)
+{
+	char line[256], line2[256];
+	const unsigned char *b;
+	uint64_t u;
+	size_t first, count;
+	pv *v, *w, *x;
+	int rc;
+
+	for (;;) {
+		unsigned char op;
+		r->op = r->pos;
+		if (r->pos >= r->n)
+			return pk_fail(r, NS_EFORMAT, "truncated: no STOP opcode at the end");
+		op = r->p[r->pos++];
+		switch (op) {
+		case 0x80: /* PROTO */
+			if ((rc = take_uint(r, &u, 1)) < 0)
+				return rc;
+			if (u > 5)
+				return pk_fail(r, NS_EUNSUPPORTED, "pickle protocol %u", (unsigned)u);
+			r->proto = (int)u;
+			break;
+		case 0x95: /* FRAME: a hint only */
+			if ((rc = take_uint(r, &u, 8)) < 0)
+				return rc;
+			break;
+		case '.': /* STOP */
+			if ((rc = pop(r, root)) < 0)
+				return rc;
+			return NS_OK;
+		case '(': /* MARK */
+			if (r->nmarks >= PK_MAX_DEPTH)
+				return pk_fail(r, NS_EFORMAT, "marks nested more than %d deep",
+					    PK_MAX_DEPTH);
+			if (grow((void **)&r->marks, &r->mcap, r->nmarks + 1, sizeof *r->marks) < 0)
+				return pk_oom(r);
+			r->marks[r->nmarks++] = r->sp;
+			break;
+		case '0': /* POP */
+			if ((rc = pop(r, &v)) < 0)
+				return rc;
+			break;
+		case '1': /* POP_MARK */
+			if ((rc = pop_mark(r, &first, &count)) < 0)
+				return rc;
+			break;
+		case '2': /* DUP */
+			if ((rc = top(r, &v)) < 0 || (rc = pk_push(r, v)) < 0)
+				return rc;
+			break;
+		case 'N': if ((rc = pk_push(r, pk_pv_new(r, PV_NONE))) < 0) return rc; break;
+		case 0x88: if ((rc = pk_push_int(r, PV_BOOL, 1)) < 0) return rc; break;
+		case 0x89: if ((rc = pk_push_int(r, PV_BOOL, 0)) < 0) return rc; break;
+		case 'J': case 'K': case 'M': /* BININT, BININT1, BININT2 */
+			if ((rc = take_uint(r, &u, op == 'J' ? 4 : op == 'K' ? 1 : 2)) < 0 ||
+			    (rc = pk_push_int(r, PV_INT, op == 'J' ? (int64_t)(int32_t)(uint32_t)u :
+					   (int64_t)u)) < 0)
+				return rc;
+			break;
+		case 0x8a: case 0x8b: /* LONG1, LONG4 */
+			if ((rc = push_long(r, op == 0x8a ? 1 : 4)) < 0)
+				return rc;
+			break;
+		case 'I': case 'L': { /* INT, LONG (text) */
+			char *end;
+			long long i;
+			if ((rc = take_line(r, line, sizeof line)) < 0)
+				return rc;
+			if (op == 'I' && (strcmp(line, "00") == 0 || strcmp(line, "01") == 0)) {
+				rc = pk_push_int(r, PV_BOOL, line[1] == '1');
+			} else {
+				i = strtoll(line, &end, 10);
+				if (end == line || (*end && !(op == 'L' && *end == 'L' && !end[1])))
+					return pk_fail(r, NS_EFORMAT, "a bad integer '%.40s'", line);
+				rc = pk_push_int(r, PV_INT, i);
+			}
+			if (rc < 0)
+				return rc;
+			break;
+		}
+		case 'F': { /* FLOAT (text) */
+			char *end;
+			double f;
+			if ((rc = take_line(r, line, sizeof line)) < 0)
+				return rc;
+			f = strtod(line, &end);
+			if (end == line || *end)
+				return pk_fail(r, NS_EFORMAT, "a bad float '%.40s'", line);
+			if ((rc = push_float(r, f)) < 0)
+				return rc;
+			break;
+		}
+		case 'G': { /* BINFLOAT, big-endian */
+			double f;
+			if ((rc = take(r, &b, 8)) < 0)
+				return rc;
+			u = 0;
+			for (int k = 0; k < 8; k++)
+				u = (u << 8) | b[k];
+			memcpy(&f, &u, sizeof f);
+			if ((rc = push_float(r, f)) < 0)
+				return rc;
+			break;
+		}
+		case 'S': /* STRING */
+			if ((rc = take_line(r, line, sizeof line)) < 0 ||
+			    (rc = push_quoted(r, line)) < 0)
+				return rc;
+			break;
+		case 'V': /* UNICODE (raw-unicode-escape) */
+			if ((rc = push_raw_unicode(r)) < 0)
+				return rc;
+			break;
+		case 'T': case 'U': /* BINSTRING, SHORT_BINSTRING */
+			if ((rc = push_sized(r, PV_STR, op == 'T' ? 4 : 1)) < 0)
+				return rc;
+			break;
+		case 0x8c: case 'X': case 0x8d: /* SHORT_BINUNICODE, BINUNICODE(8) */
+			if ((rc = push_sized(r, PV_STR, op == 0x8c ? 1 : op == 'X' ? 4 : 8)) < 0)
+				return rc;
+			break;
+		case 'C': case 'B': case 0x8e: case 0x96: /* (SHORT_)BINBYTES(8), BYTEARRAY8 */
+			if ((rc = push_sized(r, PV_BYTES, op == 'C' ? 1 : op == 'B' ? 4 : 8)) < 0)
+				return rc;
+			break;
+		case 0x97: /* NEXT_BUFFER */
+			return pk_fail(r, NS_EUNSUPPORTED, "an out-of-band buffer (protocol 5 "
+				    "buffer_callback)");
+		case 0x98: /* READONLY_BUFFER */
+			break;
+		case ')': if ((rc = make_seq(r, PV_TUPLE, 0, 0)) < 0) return rc; break;
+		case ']': if ((rc = make_seq(r, PV_LIST, 0, 0)) < 0) return rc; break;
+		case '}': if ((rc = pk_push(r, pk_pv_new(r, PV_DICT))) < 0) return rc; break;
+		case 't': case 'l': /* TUPLE, LIST */
+			if ((rc = pop_mark(r, &first, &count)) < 0 ||
+			    (rc = make_seq(r, op == 't' ? PV_TUPLE : PV_LIST, first, count)) < 0)
+				return rc;
+			break;
+		case 0x85: case 0x86: case 0x87: { /* TUPLE1..3 */
+			size_t k = (size_t)(op - 0x84);
+			size_t floor = r->nmarks ? r->marks[r->nmarks - 1] : 0;
+			if (r->sp - floor < k)
+				return pk_fail(r, NS_EFORMAT, "stack underflow (TUPLE%zu)", k);
+			r->sp -= k;
+			if ((rc = make_seq(r, PV_TUPLE, r->sp, k)) < 0)
+				return rc;
+			break;
+		}
+		case 'd': /* DICT */
+			if ((rc = pop_mark(r, &first, &count)) < 0)
+				return rc;
+			if (count % 2)
+				return pk_fail(r, NS_EFORMAT, "DICT with an odd number of items");
+			if ((rc = make_seq(r, PV_DICT, first, count)) < 0)
+				return rc;
+			break;
+		case 'a': case 'e': /* APPEND, APPENDS */
+			if (op == 'a') {
+				if ((rc = pop(r, &x)) < 0)
+					return rc;
+				first = r->sp;
+				count = 1;
+				r->stack[first] = x;
+			} else if ((rc = pop_mark(r, &first, &count)) < 0) {
+				return rc;
+			}
+			if ((rc = top(r, &v)) < 0)
+				return rc;
+			if (v->t != PV_LIST)
+				return pk_fail(r, NS_EUNSUPPORTED, "APPEND to %s", pv_type_name(v));
+			for (size_t k = 0; k < count; k++)
+				if ((rc = add_item(r, v, r->stack[first + k])) < 0)
+					return rc;
+			break;
+		case 's': case 'u': /* SETITEM, SETITEMS */
+			if (op == 's') {
+				if ((rc = pop(r, &x)) < 0 || (rc = pop(r, &w)) < 0)
+					return rc;
+				first = r->sp;
+				count = 2;
+				r->stack[first] = w;
+				r->stack[first + 1] = x;
+			} else if ((rc = pop_mark(r, &first, &count)) < 0) {
+				return rc;
+			}
+			if ((rc = top(r, &v)) < 0)
+				return rc;
+			if (v->t != PV_DICT)
+				return pk_fail(r, NS_EUNSUPPORTED, "SETITEM on %s", pv_type_name(v));
+			if (count % 2)
+				return pk_fail(r, NS_EFORMAT, "SETITEMS with an odd number of items");
+			for (size_t k = 0; k < count; k++)
+				if ((rc = add_item(r, v, r->stack[first + k])) < 0)
+					return rc;
+			break;
+		case 'c': /* GLOBAL */
+			if ((rc = take_line(r, line, sizeof line)) < 0 ||
+			    (rc = take_line(r, line2, sizeof line2)) < 0 ||
+			    (rc = pk_resolve_global(r, line, line2)) < 0)
+				return rc;
+			break;
+		case 0x93: /* STACK_GLOBAL */
+			if ((rc = pop(r, &w)) < 0 || (rc = pop(r, &v)) < 0)
+				return rc;
+			if (v->t != PV_STR || w->t != PV_STR)
+				return pk_fail(r, NS_EFORMAT, "STACK_GLOBAL of %s and %s",
+					    pv_type_name(v), pv_type_name(w));
+			if ((rc = pk_resolve_global(r, v->s, w->s)) < 0)
+				return rc;
+			break;
+		case 'R': /* REDUCE */
+			if ((rc = pop(r, &w)) < 0 || (rc = pop(r, &v)) < 0 ||
+			    (rc = pk_reduce(r, v, w)) < 0)
+				return rc;
+			break;
+		case 'b': /* BUILD */
+			if ((rc = pop(r, &w)) < 0 || (rc = top(r, &v)) < 0 ||
+			    (rc = pk_build(r, v, w)) < 0)
+				return rc;
+			break;
+		case 'p': case 'g': { /* PUT, GET (text) */
+			char *end;
+			if ((rc = take_line(r, line, sizeof line)) < 0)
+				return rc;
+			u = strtoull(line, &end, 10);
+			if (end == line || *end)
+				return pk_fail(r, NS_EFORMAT, "a bad memo index '%.40s'", line);
+			if (op == 'g')
+				rc = memo_get(r, u);
+			else if ((rc = top(r, &v)) == 0)
+				rc = memo_put(r, u, v);
+			if (rc < 0)
+				return rc;
+			break;
+		}
+		case 'q': case 'r': case 0x94: /* BINPUT, LONG_BINPUT, MEMOIZE */
+			if (op == 0x94)
+				u = r->nmemo_next;
+			else if ((rc = take_uint(r, &u, op == 'q' ? 1 : 4)) < 0)
+				return rc;
+			if ((rc = top(r, &v)) < 0 || (rc = memo_put(r, u, v)) < 0)
+				return rc;
+			if (op == 0x94)
+				r->nmemo_next++;
+			break;
+		case 'h': case 'j': /* BINGET, LONG_BINGET */
+			if ((rc = take_uint(r, &u, op == 'h' ? 1 : 4)) < 0 ||
+			    (rc = memo_get(r, u)) < 0)
+				return rc;
+			break;
+		case 'i': case 'o': case 0x81: case 0x92: /* INST, OBJ, NEWOBJ, NEWOBJ_EX */
+			return pk_fail(r, NS_EUNSUPPORTED, "opcode 0x%02x (building class instances)",
+				    op);
+		case 'P': case 'Q': /* PERSID, BINPERSID */
+			return pk_fail(r, NS_EUNSUPPORTED, "persistent ids");
+		case 0x82: case 0x83: case 0x84: /* EXT1, EXT2, EXT4 */
+			return pk_fail(r, NS_EUNSUPPORTED, "the extension registry");
+		case 0x8f: case 0x90: case 0x91: /* EMPTY_SET, ADDITEMS, FROZENSET */
+			return pk_fail(r, NS_EUNSUPPORTED, "sets");
+		default:
+			return pk_fail(r, NS_EFORMAT, "unknown opcode 0x%02x", op);
+		}
+	}
+}
+
+int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n, const char *path)
+{
+	pk_reader *r = pk_host->alloc(sizeof *r);
+	int rc;
+	if (!r)
+		return pk_host->error(NS_ENOMEM, "out of memory");
+	memset(r, 0, sizeof *r);
+	r->p = data;
+	r->n = n;
+	r->path = path;
+	rc = run(r, root);
+	if (rc < 0) {
+		pk_reader_free(r);
+		return rc;
+	}
+	*out = r;
+	return NS_OK;
+}

@@ -1,0 +1,471 @@
+/* Export: ANNarchy's save() layout as a protocol 4 pickle, streamed through
+ * host->write in 64 KiB blocks. numpy arrays are written as numpy does for
+ * protocols 2 to 4 (`numpy.core.multiarray._reconstruct` then BUILD with
+ * (1, shape, dtype, is_fortran, raw bytes)), which numpy 1.x and 2.x both
+ * load; the `numpy.core` names are the ones both resolve.
+ *
+ * Populations: local attributes as arrays shaped by the geometry, globals
+ * as Python floats. Projections: post_ranks (list of int), pre_ranks (2-D
+ * int64 array when every row has the same length, else an object array of
+ * lists), local attributes as lists of lists, semiglobal ones as a list
+ * per post_ranks row, globals as floats; an attribute called 'delays' is
+ * written under that key outside the attribute lists, as ANNarchy does. */
+#include "pickle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PW_BUF ((size_t)64 << 10)
+
+typedef struct pw {
+	ns_ostream *out;
+	unsigned char *buf;
+	size_t n;
+	int rc;
+} pw;
+
+static void flush(pw *w)
+{
+	if (w->rc == NS_OK && w->n)
+		w->rc = pk_host->write(w->out, w->buf, w->n);
+	w->n = 0;
+}
+
+static void put(pw *w, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	while (n && w->rc == NS_OK) {
+		size_t k = PW_BUF - w->n < n ? PW_BUF - w->n : n;
+		memcpy(w->buf + w->n, b, k);
+		w->n += k;
+		b += k;
+		n -= k;
+		if (w->n == PW_BUF)
+			flush(w);
+	}
+}
+
+static void op(pw *w, unsigned char c)
+{
+	put(w, &c, 1);
+}
+
+static void le(pw *w, uint64_t v, unsigned size)
+{
+	unsigned char b[8];
+	for (unsigned k = 0; k < size; k++)
+		b[k] = (unsigned char)(v >> (8 * k));
+	put(w, b, size);
+}
+
+static void w_int(pw *w, int64_t v)
+{
+	if (v >= 0 && v < 256) {
+		op(w, 'K');
+		le(w, (uint64_t)v, 1);
+	} else if (v >= 0 && v < 65536) {
+		op(w, 'M');
+		le(w, (uint64_t)v, 2);
+	} else if (v >= INT32_MIN && v <= INT32_MAX) {
+		op(w, 'J');
+		le(w, (uint64_t)v, 4);
+	} else {
+		op(w, 0x8a); /* LONG1: 8 bytes of two's complement */
+		le(w, 8, 1);
+		le(w, (uint64_t)v, 8);
+	}
+}
+
+static void w_float(pw *w, double v)
+{
+	unsigned char b[8];
+	uint64_t u;
+	memcpy(&u, &v, sizeof u);
+	for (int k = 0; k < 8; k++)
+		b[k] = (unsigned char)(u >> (56 - 8 * k));
+	op(w, 'G');
+	put(w, b, 8);
+}
+
+static void w_str(pw *w, const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 256) {
+		op(w, 0x8c);
+		le(w, n, 1);
+	} else {
+		op(w, 'X');
+		le(w, n, 4);
+	}
+	put(w, s, n);
+}
+
+static void w_bytes(pw *w, const void *p, size_t n)
+{
+	if (n < 256) {
+		op(w, 'C');
+		le(w, n, 1);
+	} else if (n <= UINT32_MAX) {
+		op(w, 'B');
+		le(w, n, 4);
+	} else {
+		op(w, 0x8e);
+		le(w, n, 8);
+	}
+	put(w, p, n);
+}
+
+static void w_global(pw *w, const char *module, const char *name)
+{
+	w_str(w, module);
+	w_str(w, name);
+	op(w, 0x93);
+}
+
+/* numpy.dtype(descr, False, True) with its state (3, order, None, None,
+ * None, -1, -1, flags). */
+static void w_dtype(pw *w, const char *descr, const char *order, int flags)
+{
+	w_global(w, "numpy", "dtype");
+	w_str(w, descr);
+	op(w, 0x89);
+	op(w, 0x88);
+	op(w, 0x87);
+	op(w, 'R');
+	op(w, '(');
+	w_int(w, 3);
+	w_str(w, order);
+	op(w, 'N');
+	op(w, 'N');
+	op(w, 'N');
+	w_int(w, -1);
+	w_int(w, -1);
+	w_int(w, flags);
+	op(w, 't');
+	op(w, 'b');
+}
+
+static void w_shape(pw *w, const uint64_t *shape, unsigned ndim)
+{
+	op(w, '(');
+	for (unsigned k = 0; k < ndim; k++)
+		w_int(w, (int64_t)shape[k]);
+	op(w, 't');
+}
+
+/* _reconstruct(ndarray, (0,), b'b'), then the mark of its state tuple
+ * with version and shape; the caller adds dtype, fortran and data. */
+static void array_head(pw *w, const uint64_t *shape, unsigned ndim)
+{
+	w_global(w, "numpy.core.multiarray", "_reconstruct");
+	w_global(w, "numpy", "ndarray");
+	w_int(w, 0);
+	op(w, 0x85);
+	w_bytes(w, "b", 1);
+	op(w, 0x87);
+	op(w, 'R');
+	op(w, '(');
+	w_int(w, 1);
+	w_shape(w, shape, ndim);
+}
+
+static void w_array(pw *w, const void *data, ns_dtype t, const uint64_t *shape, unsigned ndim,
+		    uint64_t count)
+{
+	const char *descr;
+	size_t size = pk_host->dtype_size(t);
+	switch (t) {
+	case NS_DTYPE_F64: descr = "f8"; break;
+	case NS_DTYPE_F32: descr = "f4"; break;
+	case NS_DTYPE_I64: descr = "i8"; break;
+	case NS_DTYPE_I32: descr = "i4"; break;
+	case NS_DTYPE_BOOL: descr = "b1"; break;
+	default: descr = "u1"; size = 1; break;
+	}
+	array_head(w, shape, ndim);
+	w_dtype(w, descr, size > 1 ? "<" : "|", 0);
+	op(w, 0x89);
+	w_bytes(w, data, (size_t)count * size);
+	op(w, 't');
+	op(w, 'b');
+}
+
+/* One value of an attribute read as f64 or i64 into @vals. */
+static void w_value(pw *w, ns_dtype t, const void *vals, size_t i)
+{
+	if (t == NS_DTYPE_BOOL)
+		op(w, ((const int64_t *)vals)[i] ? 0x88 : 0x89);
+	else if (t == NS_DTYPE_I64 || t == NS_DTYPE_I32 || t == NS_DTYPE_U8)
+		w_int(w, ((const int64_t *)vals)[i]);
+	else
+		w_float(w, ((const double *)vals)[i]);
+}
+
+static int names_of(pw *w, const ns_object *obj, int which)
+{
+	size_t n = pk_host->object_attr_count(obj);
+	op(w, ']');
+	op(w, '(');
+	for (size_t i = 0; i < n; i++) {
+		ns_attr_info ai;
+		pk_host->attr_get_info(&ai, pk_host->object_attr_at(obj, i));
+		if (strcmp(ai.name, "delays") == 0)
+			continue;
+		if (which < 0 || (int)ai.kind == which)
+			w_str(w, ai.name);
+	}
+	op(w, 'e');
+	return w->rc;
+}
+
+static void name_lists(pw *w, const ns_object *obj)
+{
+	w_str(w, "attributes");
+	names_of(w, obj, -1);
+	w_str(w, "parameters");
+	names_of(w, obj, NS_PARAMETER);
+	w_str(w, "variables");
+	names_of(w, obj, NS_VARIABLE);
+}
+
+static int w_population(pw *w, ns_object *obj)
+{
+	ns_object_info oi;
+	uint64_t flat;
+	int rc;
+	pk_host->object_get_info(&oi, obj);
+	flat = oi.size;
+	op(w, '}');
+	op(w, '(');
+	w_str(w, "name");
+	w_str(w, oi.name);
+	w_str(w, "geometry");
+	if (oi.ndim)
+		w_shape(w, oi.shape, oi.ndim);
+	else
+		w_shape(w, &flat, 1);
+	w_str(w, "size");
+	w_int(w, (int64_t)oi.size);
+	name_lists(w, obj);
+	for (size_t i = 0; i < oi.n_attrs; i++) {
+		ns_attr *a = pk_host->object_attr_at(obj, i);
+		ns_attr_info ai;
+		void *data;
+		double x;
+		pk_host->attr_get_info(&ai, a);
+		w_str(w, ai.name);
+		if (ai.scope == NS_GLOBAL) {
+			if ((rc = pk_host->attr_read(&x, NS_DTYPE_F64, a)) < 0)
+				return rc;
+			w_float(w, x);
+			continue;
+		}
+		if ((rc = pk_host->attr_data(&data, a)) < 0)
+			return rc;
+		if (oi.ndim)
+			w_array(w, data, ai.dtype, oi.shape, oi.ndim, ai.count);
+		else
+			w_array(w, data, ai.dtype, &flat, 1, ai.count);
+	}
+	op(w, 'u');
+	return w->rc;
+}
+
+typedef struct syn {
+	int32_t post, pre;
+	size_t idx;
+} syn;
+
+static int by_post(const void *a, const void *b)
+{
+	const syn *x = a, *y = b;
+	if (x->post != y->post)
+		return x->post < y->post ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* A projection: rows of synapses grouped by post neuron, ascending, each
+ * row in the network's order. */
+static int w_projection(pw *w, ns_object *obj)
+{
+	ns_object_info oi;
+	const int32_t *pre, *post;
+	uint64_t n = pk_host->projection_synapses(obj);
+	syn *s = NULL;
+	size_t *row_start = NULL, rows = 0;
+	void *vals = NULL;
+	int rect = 1, rc = NS_OK;
+
+	pk_host->object_get_info(&oi, obj);
+	pk_host->projection_connectivity(&pre, &post, obj);
+	if (!(s = pk_host->alloc((size_t)n * sizeof *s + 1)) ||
+	    !(row_start = pk_host->alloc(((size_t)n + 1) * sizeof *row_start))) {
+		rc = pk_host->error(NS_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		s[i].post = post[i];
+		s[i].pre = pre[i];
+		s[i].idx = i;
+	}
+	qsort(s, (size_t)n, sizeof *s, by_post);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || s[i].post != s[i - 1].post)
+			row_start[rows++] = i;
+	row_start[rows] = (size_t)n;
+	for (size_t r = 1; r < rows; r++)
+		if (row_start[r + 1] - row_start[r] != row_start[1] - row_start[0])
+			rect = 0;
+
+	op(w, '}');
+	op(w, '(');
+	w_str(w, "name");
+	w_str(w, oi.name);
+	w_str(w, "pre");
+	w_str(w, oi.pre);
+	w_str(w, "post");
+	w_str(w, oi.post);
+	w_str(w, "target");
+	w_str(w, oi.target);
+	w_str(w, "post_ranks");
+	op(w, ']');
+	op(w, '(');
+	for (size_t r = 0; r < rows; r++)
+		w_int(w, s[row_start[r]].post);
+	op(w, 'e');
+	w_str(w, "pre_ranks");
+	if (rect) {
+		uint64_t shape[2] = { rows, rows ? row_start[1] : 0 };
+		int64_t *m = pk_host->alloc((size_t)n * 8 + 8);
+		if (!m) {
+			rc = pk_host->error(NS_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < n; i++)
+			m[i] = s[i].pre;
+		w_array(w, m, NS_DTYPE_I64, shape, 2, n);
+		pk_host->free(m);
+	} else {
+		uint64_t shape[1] = { rows };
+		array_head(w, shape, 1);
+		w_dtype(w, "O8", "|", 63);
+		op(w, 0x89);
+		op(w, ']');
+		op(w, '(');
+		for (size_t r = 0; r < rows; r++) {
+			op(w, ']');
+			op(w, '(');
+			for (size_t i = row_start[r]; i < row_start[r + 1]; i++)
+				w_int(w, s[i].pre);
+			op(w, 'e');
+		}
+		op(w, 'e');
+		op(w, 't');
+		op(w, 'b');
+	}
+	name_lists(w, obj);
+
+	for (size_t a = 0; a < oi.n_attrs && w->rc == NS_OK; a++) {
+		ns_attr *attr = pk_host->object_attr_at(obj, a);
+		ns_attr_info ai;
+		int ints;
+		pk_host->attr_get_info(&ai, attr);
+		ints = ai.dtype == NS_DTYPE_I64 || ai.dtype == NS_DTYPE_I32 ||
+		       ai.dtype == NS_DTYPE_U8 || ai.dtype == NS_DTYPE_BOOL;
+		pk_host->free(vals);
+		if (!(vals = pk_host->alloc((size_t)ai.count * 8 + 8))) {
+			rc = pk_host->error(NS_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((rc = pk_host->attr_read(vals, ints ? NS_DTYPE_I64 : NS_DTYPE_F64, attr)) < 0)
+			goto done;
+		w_str(w, ai.name);
+		if (ai.scope == NS_GLOBAL) {
+			double x;
+			if ((rc = pk_host->attr_read(&x, NS_DTYPE_F64, attr)) < 0)
+				goto done;
+			w_float(w, x);
+		} else if (ai.scope == NS_SEMIGLOBAL) {
+			op(w, ']');
+			op(w, '(');
+			for (size_t r = 0; r < rows; r++) {
+				size_t p = (size_t)s[row_start[r]].post;
+				w_value(w, ai.dtype, vals, p < ai.count ? p : 0);
+			}
+			op(w, 'e');
+		} else {
+			op(w, ']');
+			op(w, '(');
+			for (size_t r = 0; r < rows; r++) {
+				op(w, ']');
+				op(w, '(');
+				for (size_t i = row_start[r]; i < row_start[r + 1]; i++)
+					w_value(w, ai.dtype, vals, s[i].idx);
+				op(w, 'e');
+			}
+			op(w, 'e');
+		}
+	}
+	op(w, 'u');
+	rc = w->rc;
+done:
+	pk_host->free(vals);
+	pk_host->free(s);
+	pk_host->free(row_start);
+	return rc;
+}
+
+int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args)
+{
+	pw w = { out, NULL, 0, NS_OK };
+	size_t n = pk_host->network_object_count(net);
+	uint64_t step = 0;
+	int rc = NS_OK;
+
+	if (!(w.buf = pk_host->alloc(PW_BUF)))
+		return pk_host->error(NS_ENOMEM, "out of memory");
+	pk_host->network_time(net, NULL, &step);
+	op(&w, 0x80);
+	op(&w, 4);
+	op(&w, '}');
+	op(&w, '(');
+	w_str(&w, "time_step");
+	w_int(&w, (int64_t)step);
+	w_str(&w, "net_id");
+	w_int(&w, 0);
+	for (size_t i = 0; i < n && rc == NS_OK; i++) {
+		ns_object *obj = pk_host->network_object_at(net, i);
+		ns_object_info oi;
+		pk_host->object_get_info(&oi, obj);
+		w_str(&w, oi.name);
+		rc = oi.kind == NS_POPULATION ? w_population(&w, obj) : w_projection(&w, obj);
+	}
+	if (rc < 0)
+		goto done;
+	w_str(&w, "obj_names");
+	op(&w, '}');
+	op(&w, '(');
+	for (int kind = 0; kind < 2; kind++) {
+		w_str(&w, kind ? "projections" : "populations");
+		op(&w, ']');
+		op(&w, '(');
+		for (size_t i = 0; i < n; i++) {
+			ns_object_info oi;
+			pk_host->object_get_info(&oi, pk_host->network_object_at(net, i));
+			if ((int)oi.kind == kind)
+				w_str(&w, oi.name);
+		}
+		op(&w, 'e');
+	}
+	op(&w, 'u');
+	op(&w, 'u');
+	op(&w, '.');
+	flush(&w);
+	rc = w.rc;
+	if (rc == NS_OK && args && args->verbose)
+		pk_host->log(NS_LOG_INFO, "file '%s': %zu objects written", args->path ?
+			     args->path : "(stream)", n);
+done:
+	pk_host->free(w.buf);
+	return rc;
+}

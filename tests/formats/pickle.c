@@ -1,0 +1,509 @@
+/* The pickle format (ANNarchy's save() and load() files), through the
+ * loaded plugin and the host: golden files that Python's pickle and numpy
+ * wrote (tests/data/pickle/gen.py), export read back by Python, round
+ * trips, and hostile files. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DATA NSNAP_TEST_DATA_DIR "/pickle/"
+
+static ns_plugins *pickle_plugins(void)
+{
+	ns_plugins *ps = NULL;
+	NT_OK(ns_plugins_new(&ps, NULL, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT));
+	NT_OK(ns_plugins_load(ps, NSNAP_TEST_PLUGIN_DIR "/pickle.so"));
+	NT_OK(ns_plugins_load(ps, NSNAP_TEST_PLUGIN_DIR "/gzip.so"));
+	return ps;
+}
+
+static int import_file(uint64_t *v, ns_plugins *ps, ns_store *s, const char *path)
+{
+	ns_import_opts o = NS_IMPORT_OPTS_INIT;
+	return ns_import(v, ps, s, path, &o);
+}
+
+static int python(const char *prog, const char *args)
+{
+	char cmd[8192];
+	const char *script = nt_path("prog.py");
+	nt_write_file(script, prog, strlen(prog));
+	snprintf(cmd, sizeof cmd, "%s %s %s", NSNAP_TEST_PYTHON, script, args);
+	return system(cmd);
+}
+
+/* Attribute @obj.@name of @net: its kind, scope, type and values. */
+static void expect_attr(ns_network *net, const char *obj, const char *name, ns_attr_kind kind,
+			ns_scope scope, ns_dtype dtype, const double *want, size_t n)
+{
+	ns_object *o = ns_network_object_find(net, obj);
+	ns_attr *a;
+	ns_attr_info ai;
+	double got[16];
+	cr_assert_not_null(o, "no object %s", obj);
+	cr_assert_not_null(a = ns_object_attr_find(o, name), "no attribute %s.%s", obj, name);
+	ns_attr_get_info(&ai, a);
+	cr_assert_eq(ai.kind, kind, "%s.%s kind %d", obj, name, ai.kind);
+	cr_assert_eq(ai.scope, scope, "%s.%s scope %d", obj, name, ai.scope);
+	cr_assert_eq(ai.dtype, dtype, "%s.%s dtype %d", obj, name, ai.dtype);
+	cr_assert_eq(ai.count, n, "%s.%s has %llu values", obj, name,
+		     (unsigned long long)ai.count);
+	NT_OK(ns_attr_read(got, NS_DTYPE_F64, a));
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(got[i], want[i], "%s.%s[%zu] = %g, not %g", obj, name, i, got[i],
+			     want[i]);
+}
+
+static void expect_population_e(ns_network *net)
+{
+	static const double tau[] = { 10.5 }, v[] = { -1, -0.5, 0, 0.5, 1, 1.5 };
+	static const double r[] = { 0.25, 0.5, 0.75, 1, 1.25, 1.5 }, sc[] = { 1, 2, 3, 4, 5, -6 };
+	static const double on[] = { 1, 0, 1, 0, 0, 1 }, thr[] = { 7, 8, 9, 10, 11, 12 };
+	ns_object *e = ns_network_object_find(net, "E");
+	ns_object_info oi;
+	cr_assert_not_null(e);
+	ns_object_get_info(&oi, e);
+	cr_assert_eq(oi.kind, NS_POPULATION);
+	cr_assert_eq(oi.size, 6);
+	cr_assert_eq(oi.ndim, 2);
+	cr_assert(oi.shape[0] == 2 && oi.shape[1] == 3);
+	cr_assert_eq(oi.n_attrs, 6);
+	expect_attr(net, "E", "tau", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, tau, 1);
+	expect_attr(net, "E", "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 6);
+	expect_attr(net, "E", "r", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F32, r, 6);
+	expect_attr(net, "E", "spike_count", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I64, sc, 6);
+	expect_attr(net, "E", "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, on, 6);
+	expect_attr(net, "E", "thr", NS_PARAMETER, NS_LOCAL, NS_DTYPE_I32, thr, 6);
+}
+
+static void expect_synapses(ns_network *net, const char *name, const int32_t *pre,
+			    const int32_t *post, uint64_t n)
+{
+	ns_object *p = ns_network_object_find(net, name);
+	const int32_t *gp, *gq;
+	cr_assert_not_null(p, "no projection %s", name);
+	cr_assert_eq(ns_projection_synapses(p), n);
+	ns_projection_connectivity(&gp, &gq, p);
+	for (uint64_t i = 0; i < n; i++)
+		cr_assert(gp[i] == pre[i] && gq[i] == post[i], "%s synapse %llu: (%d, %d)", name,
+			  (unsigned long long)i, gp[i], gq[i]);
+}
+
+static void expect_projection_ei(ns_network *net)
+{
+	static const int32_t pre[] = { 0, 1, 2, 3, 4, 5 }, post[] = { 0, 0, 2, 3, 3, 3 };
+	static const double eta[] = { 0.01 }, w[] = { 0.5, 0.25, 0.125, 1, 2, 3 };
+	static const double trace[] = { 1.5, 0, 2.5, 3.5 }, d[] = { 1, 2, 1, 3, 1, 1 };
+	ns_object_info oi;
+	expect_synapses(net, "EI", pre, post, 6);
+	ns_object_get_info(&oi, ns_network_object_find(net, "EI"));
+	cr_assert_str_eq(oi.pre, "E");
+	cr_assert_str_eq(oi.post, "I");
+	cr_assert_str_eq(oi.target, "exc");
+	expect_attr(net, "EI", "eta", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, eta, 1);
+	expect_attr(net, "EI", "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, w, 6);
+	expect_attr(net, "EI", "trace", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_F64, trace, 4);
+	expect_attr(net, "EI", "delays", NS_PARAMETER, NS_LOCAL, NS_DTYPE_F64, d, 6);
+}
+
+/* Everything gen.py's network() holds, in version @rev of @s. */
+static void expect_network(ns_store *s, const char *rev)
+{
+	static const int32_t pre[] = { 0, 1, 2, 3 }, post[] = { 1, 1, 4, 4 };
+	static const double tau[] = { 20 }, v[] = { -70, -65, -60, -55.5 };
+	static const double w[] = { 0.75 }, d[] = { 2 };
+	ns_network *net = NULL;
+	uint64_t step = 0;
+	NT_OK(ns_network_open(&net, s, rev));
+	ns_network_time(net, NULL, &step);
+	cr_assert_eq(step, 1234);
+	cr_assert_eq(ns_network_object_count(net), 4);
+	expect_population_e(net);
+	expect_attr(net, "I", "tau", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, tau, 1);
+	expect_attr(net, "I", "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 4);
+	expect_projection_ei(net);
+	expect_synapses(net, "IE", pre, post, 4);
+	expect_attr(net, "IE", "w", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, w, 1);
+	expect_attr(net, "IE", "delays", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, d, 1);
+	ns_network_free(net);
+}
+
+/* ------------------------------------------------------------------ plugin */
+
+Test(formats_pickle, the_plugin_is_a_format_for_data_pkl_and_pickle_names)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_plugin_info info;
+	int found = 0;
+	for (size_t i = 0; i < ns_plugins_count(ps); i++) {
+		NT_OK(ns_plugins_at(&info, ps, i));
+		if (strcmp(info.name, "pickle") != 0)
+			continue;
+		found = 1;
+		cr_assert_eq(info.kind, NS_PLUGIN_FORMAT);
+		cr_assert_str_eq(info.extensions[0], ".data");
+		cr_assert_str_eq(info.extensions[1], ".pkl");
+		cr_assert_str_eq(info.extensions[2], ".pickle");
+		cr_assert_null(info.extensions[3]);
+	}
+	cr_assert(found);
+	ns_plugins_free(ps);
+}
+
+/* ------------------------------------------------------------------ import */
+
+static void import_golden_network(const char *file)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	uint64_t v = 0;
+	NT_OK(import_file(&v, ps, s, file));
+	cr_assert_eq(v, 1);
+	expect_network(s, "1");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, import_reads_every_value_of_a_protocol_0_network)
+{
+	import_golden_network(DATA "net_p0.data");
+}
+
+Test(formats_pickle, import_reads_every_value_of_a_protocol_1_network)
+{
+	import_golden_network(DATA "net_p1.data");
+}
+
+Test(formats_pickle, import_reads_every_value_of_a_protocol_2_network)
+{
+	import_golden_network(DATA "net_p2.data");
+}
+
+Test(formats_pickle, import_reads_every_value_of_a_protocol_3_network)
+{
+	import_golden_network(DATA "net_p3.data");
+}
+
+Test(formats_pickle, import_reads_every_value_of_a_protocol_4_network)
+{
+	import_golden_network(DATA "net_p4.data");
+}
+
+Test(formats_pickle, import_reads_every_value_of_a_protocol_5_network)
+{
+	import_golden_network(DATA "net_p5.data");
+}
+
+Test(formats_pickle, import_reads_a_gzipped_protocol_5_network)
+{
+	import_golden_network(DATA "net_p5.data.gz");
+}
+
+Test(formats_pickle, import_of_a_population_file_makes_that_population)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	NT_OK(import_file(NULL, ps, s, DATA "pop_p4.data"));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	cr_assert_eq(ns_network_object_count(net), 1);
+	expect_population_e(net);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, import_of_a_projection_file_adds_placeholder_populations)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	ns_object_info oi;
+	NT_OK(import_file(NULL, ps, s, DATA "proj_p4.data"));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	cr_assert_eq(ns_network_object_count(net), 3);
+	/* Sized by the largest rank used + 1, without attributes. */
+	ns_object_get_info(&oi, ns_network_object_find(net, "E"));
+	cr_assert(oi.size == 6 && oi.n_attrs == 0);
+	ns_object_get_info(&oi, ns_network_object_find(net, "I"));
+	cr_assert(oi.size == 4 && oi.n_attrs == 0);
+	expect_projection_ei(net);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, import_reads_annarchy_4_6_flat_arrays_and_0d_globals)
+{
+	static const double tau[] = { 10.5 }, v[] = { -1, -0.5, 0, 0.5, 1, 1.5 };
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	uint64_t step = 0;
+	NT_OK(import_file(NULL, ps, s, DATA "old46_p2.data"));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	ns_network_time(net, NULL, &step);
+	cr_assert_eq(step, 7);
+	expect_attr(net, "E", "tau", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, tau, 1);
+	expect_attr(net, "E", "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 6);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+static void import_population_file(const char *file)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	NT_OK(import_file(NULL, ps, s, file));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	cr_assert_eq(ns_network_object_count(net), 1);
+	expect_population_e(net);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, import_reads_numpy_2_reconstruct_names)
+{
+	import_population_file(DATA "pop_np2_p4.data");
+}
+
+Test(formats_pickle, import_reads_numpy_2_frombuffer_names)
+{
+	import_population_file(DATA "pop_np2_p5.data");
+}
+
+Test(formats_pickle, a_name_no_other_format_claims_is_read_as_a_pickle)
+{
+	size_t n;
+	char *data = nt_slurp(DATA "net_p3.data", &n);
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	nt_write_file(nt_path("net.txt"), data, n);
+	NT_OK(import_file(NULL, ps, s, nt_path("net.txt")));
+	expect_network(s, "1");
+	free(data);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* ------------------------------------------------------------------ export */
+
+/* Python's deep comparison of two pickles (the second may be gzip'ed):
+ * same keys, types, values; arrays of the same shape, dtype and values. */
+static const char *compare_py =
+	"import gzip, pickle, sys\n"
+	"import numpy as np\n"
+	"def load(p):\n"
+	"    f = gzip.open(p) if p.endswith('.gz') else open(p, 'rb')\n"
+	"    return pickle.load(f)\n"
+	"def same(a, b, path):\n"
+	"    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):\n"
+	"        assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray), path\n"
+	"        assert a.shape == b.shape and a.dtype == b.dtype, (path, a.shape, b.shape,\n"
+	"                                                           a.dtype, b.dtype)\n"
+	"        if a.dtype == object:\n"
+	"            for x, y in zip(a, b):\n"
+	"                same(x, y, path)\n"
+	"        else:\n"
+	"            assert np.array_equal(a, b), (path, a, b)\n"
+	"    elif isinstance(a, dict):\n"
+	"        assert type(b) is dict and set(a) == set(b), (path, set(a) ^ set(b))\n"
+	"        for k in a:\n"
+	"            same(a[k], b[k], path + '.' + k)\n"
+	"    elif isinstance(a, (list, tuple)):\n"
+	"        assert type(a) is type(b) and len(a) == len(b), (path, a, b)\n"
+	"        for x, y in zip(a, b):\n"
+	"            same(x, y, path)\n"
+	"    else:\n"
+	"        assert type(a) is type(b) and a == b, (path, a, b)\n"
+	"same(load(sys.argv[1]), load(sys.argv[2]), '')\n";
+
+static void round_trip(const char *golden, const char *out)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	char args[4096];
+	NT_OK(import_file(NULL, ps, s, golden));
+	NT_OK(ns_export(ps, s, "HEAD", nt_path(out), NULL));
+	snprintf(args, sizeof args, "%s %s", golden, nt_path(out));
+	cr_assert_eq(python(compare_py, args), 0, "python finds %s and %s differ", golden,
+		     nt_path(out));
+	/* And back into nsnap: the same values. */
+	NT_OK(import_file(NULL, ps, s, nt_path(out)));
+	expect_network(s, "2");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, export_of_an_imported_network_equals_the_golden_file_in_python)
+{
+	round_trip(DATA "net_p4.data", "x.data");
+}
+
+Test(formats_pickle, export_of_a_protocol_2_import_equals_it_in_python)
+{
+	round_trip(DATA "net_p2.data", "x.pkl");
+}
+
+Test(formats_pickle, export_to_gz_is_a_gzipped_pickle_python_reads)
+{
+	round_trip(DATA "net_p5.data.gz", "x.data.gz");
+}
+
+Test(formats_pickle, export_writes_protocol_4_with_numpy_core_names)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	size_t n;
+	char *x;
+	NT_OK(import_file(NULL, ps, s, DATA "net_p4.data"));
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.data"), NULL));
+	x = nt_slurp(nt_path("x.data"), &n);
+	cr_assert(n > 2 && (unsigned char)x[0] == 0x80 && x[1] == 4);
+	cr_assert(memmem(x, n, "numpy.core.multiarray", 21) != NULL);
+	cr_assert(memmem(x, n, "numpy._core", 11) == NULL);
+	free(x);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* A network built here, with a ragged projection and int and bool globals,
+ * as Python reads its export. */
+Test(formats_pickle, export_of_a_built_network_loads_in_python_as_annarchy_lays_it_out)
+{
+	static double v[3] = { 1, 2, 3 }, w[3] = { 0.5, 0.25, 0.125 }, g = 4;
+	static int32_t pre[3] = { 0, 1, 2 }, post[3] = { 1, 1, 0 }, n = 3;
+	static uint8_t on = 1;
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	ns_object *a = NULL, *p = NULL;
+	NT_OK(ns_network_new(&net, "b"));
+	NT_OK(ns_population_add(&a, net, "A", 3, NULL, 0, NULL));
+	NT_OK(ns_attr_add(NULL, a, "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 0));
+	NT_OK(ns_attr_add(NULL, a, "g", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, &g, 0));
+	NT_OK(ns_attr_add(NULL, a, "n", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_I32, &n, 0));
+	NT_OK(ns_attr_add(NULL, a, "on", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_BOOL, &on, 0));
+	NT_OK(ns_projection_add(&p, net, "AA", "A", "A", NULL, NULL));
+	NT_OK(ns_projection_set_synapses(p, pre, post, 3, 0));
+	NT_OK(ns_attr_add(NULL, p, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, w, 0));
+	ns_network_set_time(net, 5.0, 50);
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("b.data"), NULL));
+	cr_assert_eq(python("import pickle, sys\n"
+			    "import numpy as np\n"
+			    "d = pickle.load(open(sys.argv[1], 'rb'))\n"
+			    "assert d['time_step'] == 50 and d['net_id'] == 0, d\n"
+			    "assert d['obj_names'] == {'populations': ['A'], 'projections': ['AA']}\n"
+			    "a = d['A']\n"
+			    "assert a['geometry'] == (3,) and a['size'] == 3, a\n"
+			    "assert a['attributes'] == ['v', 'g', 'n', 'on'], a\n"
+			    "assert a['parameters'] == ['g', 'n', 'on'] and a['variables'] == ['v']\n"
+			    "assert a['v'].dtype == np.float64 and list(a['v']) == [1, 2, 3], a\n"
+			    "assert type(a['g']) is float and a['g'] == 4.0, a\n"
+			    "assert type(a['n']) is float and a['n'] == 3.0, a\n"
+			    "assert type(a['on']) is float and a['on'] == 1.0, a\n"
+			    "p = d['AA']\n"
+			    "assert p['pre'] == 'A' and p['post'] == 'A' and p['target'] == '', p\n"
+			    "assert p['post_ranks'] == [0, 1], p\n"
+			    "assert p['pre_ranks'].dtype == object and p['pre_ranks'].shape == (2,)\n"
+			    "assert [list(r) for r in p['pre_ranks']] == [[2], [0, 1]], p\n"
+			    "assert p['w'] == [[0.125], [0.5, 0.25]], p\n",
+			    nt_path("b.data")), 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* ----------------------------------------------------------------- hostile */
+
+static void refused(const char *path, const unsigned char *data, size_t n, int code,
+		    const char *needle)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_import_opts o = NS_IMPORT_OPTS_INIT;
+	uint64_t before = nt_stats(s).versions;
+	if (data)
+		nt_write_file(path, data, n);
+	o.format = "pickle";
+	NT_FAILS(code, ns_import(NULL, ps, s, path, &o));
+	if (needle)
+		NT_MESSAGE_HAS(needle);
+	cr_assert_eq(nt_stats(s).versions, before);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, a_pickle_calling_os_system_is_refused_naming_the_global)
+{
+	refused(DATA "hostile_p4.data", NULL, 0, NS_EFORMAT,
+		"refusing to load global 'posix.system'");
+	NT_MESSAGE_HAS("hostile_p4.data");
+}
+
+Test(formats_pickle, deeply_nested_marks_are_refused)
+{
+	static unsigned char buf[100003];
+	buf[0] = 0x80;
+	buf[1] = 4;
+	memset(buf + 2, '(', 100000);
+	buf[100002] = '.';
+	refused(nt_path("deep.data"), buf, sizeof buf, NS_EFORMAT, "nested");
+}
+
+Test(formats_pickle, deeply_nested_lists_are_refused)
+{
+	static unsigned char buf[2 + 2 * 5000 + 1];
+	size_t k = 0;
+	buf[k++] = 0x80;
+	buf[k++] = 4;
+	memset(buf + k, ']', 5000);
+	k += 5000;
+	memset(buf + k, 'a', 4999);
+	k += 4999;
+	buf[k++] = '.';
+	refused(nt_path("deep.data"), buf, k, NS_EFORMAT, "nested");
+}
+
+Test(formats_pickle, a_huge_declared_length_is_an_error_not_an_allocation)
+{
+	static const unsigned char b8[] = { 0x80, 5, 0x96, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					    0xff, 0x7f, 'x', '.' };
+	static const unsigned char u4[] = { 0x80, 4, 'X', 0xff, 0xff, 0xff, 0x7f, 'x', '.' };
+	refused(nt_path("huge.data"), b8, sizeof b8, NS_EFORMAT, "byte 2: truncated");
+	refused(nt_path("huge.data"), u4, sizeof u4, NS_EFORMAT, "truncated");
+}
+
+Test(formats_pickle, bad_opcodes_and_memo_references_name_the_byte)
+{
+	static const unsigned char op[] = { 0x80, 4, '}', 0xff, '.' };
+	static const unsigned char memo[] = { 0x80, 4, 'h', 7, '.' };
+	refused(nt_path("bad.data"), op, sizeof op, NS_EFORMAT, "byte 3: unknown opcode 0xff");
+	refused(nt_path("bad.data"), memo, sizeof memo, NS_EFORMAT, "byte 2: memo index 7");
+}
+
+Test(formats_pickle, a_file_cut_at_every_byte_is_an_error)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_import_opts o = NS_IMPORT_OPTS_INIT;
+	size_t n;
+	char *full = nt_slurp(DATA "proj_p4.data", &n);
+	const char *path = nt_path("cut.data");
+	o.format = "pickle";
+	for (size_t cut = 0; cut < n; cut++) {
+		nt_write_file(path, full, cut);
+		cr_assert_neq(ns_import(NULL, ps, s, path, &o), NS_OK, "cut at %zu imported", cut);
+	}
+	cr_assert_eq(nt_stats(s).versions, 0);
+	free(full);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
