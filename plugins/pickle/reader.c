@@ -191,7 +191,7 @@ static int take(pk_reader *r, const unsigned char **out, uint64_t len)
 
 static int take_uint(pk_reader *r, uint64_t *out, unsigned size)
 {
-	const unsigned char *b;
+	const unsigned char *b = NULL;
 	int rc;
 	if ((rc = take(r, &b, size)) < 0)
 		return rc;
@@ -230,7 +230,7 @@ int pk_push_bytes(pk_reader *r, pv_type t, const unsigned char *b, size_t len)
 
 static int push_sized(pk_reader *r, pv_type t, unsigned size)
 {
-	const unsigned char *b;
+	const unsigned char *b = NULL;
 	uint64_t len;
 	int rc;
 	if ((rc = take_uint(r, &len, size)) < 0 || (rc = take(r, &b, len)) < 0)
@@ -259,7 +259,7 @@ static int push_float(pk_reader *r, double f)
 /* LONG1 / LONG4: little-endian two's complement of up to 8 bytes. */
 static int push_long(pk_reader *r, unsigned size)
 {
-	const unsigned char *b;
+	const unsigned char *b = NULL;
 	uint64_t len, u = 0;
 	int rc;
 	if ((rc = take_uint(r, &len, size)) < 0 || (rc = take(r, &b, len)) < 0)
@@ -398,10 +398,10 @@ static int push_raw_unicode(pk_reader *r)
 static int run(pk_reader *r, pv **root)
 {
 	char line[256], line2[256];
-	const unsigned char *b;
-	uint64_t u;
-	size_t first, count;
-	pv *v, *w, *x;
+	const unsigned char *b = NULL;
+	uint64_t u = 0;
+	size_t first = 0, count = 0;
+	pv *v = NULL, *w = NULL, *x = NULL;
 	int rc;
 
 	for (;;) {
