@@ -58,8 +58,6 @@ struct ns_network {
 
 /* network.c */
 int name_check(const char *what, const char *name);
-/* Grow *items (of @size bytes each) to hold one more than @n. */
-int grow_array(void *items, size_t *cap, size_t n, size_t size);
 /* The number of values an attribute of @scope has on @obj. */
 uint64_t attr_length(const ns_object *obj, ns_scope scope);
 /* Convert @n values from @src (of @from) into @dst (of @to); @what names

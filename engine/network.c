@@ -19,20 +19,6 @@ int name_check(const char *what, const char *name)
 	return NS_OK;
 }
 
-int grow_array(void *items, size_t *cap, size_t n, size_t size)
-{
-	void **p = items;
-	size_t ncap = *cap ? 2 * *cap : 8;
-	void *q;
-	if (n < *cap)
-		return NS_OK;
-	if (!(q = realloc(*p, ncap * size)))
-		return ns_err(NS_ENOMEM, "out of memory");
-	*p = q;
-	*cap = ncap;
-	return NS_OK;
-}
-
 static char *dup_or_empty(const char *s)
 {
 	return strdup(s ? s : "");

@@ -14,7 +14,6 @@ struct copy {
 };
 
 struct restore {
-	ns_store *store;
 	const ns_restore_opts *o;
 	ns_network *live, *stored;
 	ns_version *v;
@@ -344,7 +343,7 @@ int ns_restore(ns_restore_report **report, ns_store *store, const char *rev, ns_
 	       const ns_restore_opts *opts)
 {
 	ns_restore_opts defaults = NS_RESTORE_OPTS_INIT;
-	struct restore r = { .store = store, .o = opts ? opts : &defaults, .live = net };
+	struct restore r = { .o = opts ? opts : &defaults, .live = net };
 	int rc;
 
 	if (r.o->version != NS_RESTORE_OPTS_VERSION)

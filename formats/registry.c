@@ -35,19 +35,6 @@ static void unload(struct loaded *l)
 	free(l->real);
 }
 
-static int grow_items(ns_plugins *ps)
-{
-	struct loaded *p;
-	size_t cap = ps->cap ? 2 * ps->cap : 8;
-	if (ps->n < ps->cap)
-		return NS_OK;
-	if (!(p = realloc(ps->items, cap * sizeof *p)))
-		return ns_err(NS_ENOMEM, "plugins: out of memory");
-	ps->items = p;
-	ps->cap = cap;
-	return NS_OK;
-}
-
 void ns_plugins_free(ns_plugins *ps)
 {
 	if (!ps)
@@ -123,7 +110,7 @@ int ns_plugins_load(ns_plugins *ps, const char *path)
 			goto fail;
 		}
 	/* Room first: once init() ran, nothing may fail. */
-	if ((rc = grow_items(ps)) < 0)
+	if ((rc = grow_array(&ps->items, &ps->cap, ps->n, sizeof *ps->items)) < 0)
 		goto fail;
 	if (l.desc->init) {
 		host_enter(0);

@@ -54,21 +54,6 @@ void ns_commit_free(ns_commit *c)
 	free(c);
 }
 
-/* Make room for one more element of size @size in *@items. */
-static int grow(void *items, size_t *cap, size_t n, size_t size)
-{
-	void **p = items;
-	size_t ncap = *cap ? 2 * *cap : 16;
-	void *q;
-	if (n < *cap)
-		return NS_OK;
-	if (!(q = realloc(*p, ncap * size)))
-		return ns_err(NS_ENOMEM, "commit: out of memory");
-	*p = q;
-	*cap = ncap;
-	return NS_OK;
-}
-
 /* Check and append an array; the caller fills in where its data comes from. */
 static int add_array(struct commit_array **out, ns_commit *c, const char *name, ns_dtype dtype,
 		     uint64_t count)
@@ -89,7 +74,7 @@ static int add_array(struct commit_array **out, ns_commit *c, const char *name, 
 	for (size_t i = 0; i < c->n_arrays; i++)
 		if (strcmp(c->arrays[i].name, name) == 0)
 			return ns_err(NS_EEXISTS, "commit: array '%s' was already added", name);
-	if ((rc = grow(&c->arrays, &c->cap_arrays, c->n_arrays, sizeof *c->arrays)) < 0)
+	if ((rc = grow_array(&c->arrays, &c->cap_arrays, c->n_arrays, sizeof *c->arrays)) < 0)
 		return rc;
 	a = &c->arrays[c->n_arrays];
 	memset(a, 0, sizeof *a);
@@ -166,7 +151,7 @@ int ns_commit_set_meta(ns_commit *c, const char *key, const char *value)
 			c->meta[2 * i + 1] = v;
 			return NS_OK;
 		}
-	if ((rc = grow(&c->meta, &c->cap_meta, c->n_meta, 2 * sizeof *c->meta)) < 0 ||
+	if ((rc = grow_array(&c->meta, &c->cap_meta, c->n_meta, 2 * sizeof *c->meta)) < 0 ||
 	    !(k = strdup(key))) {
 		free(v);
 		return rc < 0 ? rc : ns_err(NS_ENOMEM, "commit: out of memory");

@@ -3,6 +3,7 @@
 #define NSNAP_STORE_ERR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #include <nsnap/error.h>
 
@@ -25,6 +26,10 @@ int ns_err_lmdb(int mdb_rc, const char *fmt, ...) NS_PRINTF(2, 3);
 int ns_err_is_map_full(void);
 /* Prefix the current message with "<context>: " and return @code. */
 int ns_err_wrap(int code, const char *fmt, ...) NS_PRINTF(2, 3);
+
+/* Make room in *@items (an array of @size-byte elements with room for
+ * *@cap) for one more than @n, doubling it. */
+int grow_array(void *items, size_t *cap, size_t n, size_t size);
 
 /* Run @expr; on a negative result keep it in rc and jump to done. */
 #define NS_TRY(expr)                          \

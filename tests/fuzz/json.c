@@ -1,74 +1,32 @@
 /* Fuzz target: the json plugin's import, through the host, applied onto a
  * version of a small network. */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
-#include <nsnap/nsnap.h>
+#include "import_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static ns_store *store;
-static ns_plugins *plugins;
-static char dir[] = "/tmp/nsnap-fuzz-XXXXXX";
-static char input[64];
-
-static void setup(void)
+/* Version 1: a population with global and local parameters. */
+static void prepare(ns_store *store)
 {
-	ns_store_opts so = NS_STORE_OPTS_INIT;
-	const char *dirs[] = { NSNAP_TEST_PLUGIN_DIR, NULL };
-	char path[64];
 	ns_network *net = NULL;
 	ns_object *e;
 	double tau = 10, v[4] = { 0 };
 	int32_t n = 3;
-
-	if (!mkdtemp(dir))
-		exit(2);
-	snprintf(path, sizeof path, "%s/s.nsnap", dir);
-	snprintf(input, sizeof input, "%s/in.json", dir);
-	so.flags = NS_STORE_CREATE;
-	if (ns_store_open(&store, path, &so) || ns_network_new(&net, "n") ||
-	    ns_population_add(&e, net, "E", 4, NULL, 0, NULL) ||
+	if (ns_network_new(&net, "n") || ns_population_add(&e, net, "E", 4, NULL, 0, NULL) ||
 	    ns_attr_add(NULL, e, "tau", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, &tau, 0) ||
 	    ns_attr_add(NULL, e, "n", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_I32, &n, 0) ||
 	    ns_attr_add(NULL, e, "v", NS_PARAMETER, NS_LOCAL, NS_DTYPE_F64, v, 0) ||
-	    ns_snapshot(NULL, store, net, NULL) ||
-	    ns_plugins_new(&plugins, dirs, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT)) {
+	    ns_snapshot(NULL, store, net, NULL)) {
 		fprintf(stderr, "fuzz json: %s\n", ns_error_last()->message);
 		exit(2);
 	}
 	ns_network_free(net);
 }
 
-static void teardown(void)
-{
-	char path[80];
-	ns_plugins_free(plugins);
-	ns_store_close(store);
-	snprintf(path, sizeof path, "%s/s.nsnap", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/s.nsnap-lock", dir);
-	unlink(path);
-	unlink(input);
-	rmdir(dir);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	ns_import_opts o = NS_IMPORT_OPTS_INIT;
-	FILE *f;
-	if (!store) {
-		setup();
-		atexit(teardown);
-	}
-	if (!(f = fopen(input, "wb")))
-		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
-	o.format = "json";
-	o.onto = "1";
-	ns_import(NULL, plugins, store, input, &o);
+	fuzz_import(data, size, "json", "1", prepare);
 	return 0;
 }
