@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 static _Thread_local int log_verbose;
 
@@ -28,6 +29,45 @@ static void host_log(ns_log_level level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* The length of the name of option @opt ("name=value" or "name"). */
+static size_t option_name_len(const char *opt)
+{
+	const char *eq = strchr(opt, '=');
+	return eq ? (size_t)(eq - opt) : strlen(opt);
+}
+
+static const char *host_option(const ns_plugin_args *args, const char *name)
+{
+	const char *value = NULL;
+	size_t len = strlen(name);
+	for (const char *const *o = args->options; o && *o; o++)
+		if (option_name_len(*o) == len && strncmp(*o, name, len) == 0)
+			value = (*o)[len] == '=' ? *o + len + 1 : "";
+	return value;
+}
+
+int options_check(const ns_plugin *fmt, const char *const *options)
+{
+	const char *const *known = plugin_options(fmt);
+	char list[512] = "";
+	size_t used = 0;
+
+	for (const char *const *o = options; o && *o; o++) {
+		size_t len = option_name_len(*o);
+		const char *const *k = known;
+		while (k && *k && !(strlen(*k) == len && strncmp(*k, *o, len) == 0))
+			k++;
+		if (len > 0 && k && *k)
+			continue;
+		for (k = known; k && *k && used < sizeof list; k++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+						 used ? ", " : "", *k);
+		return ns_err(NS_EINVAL, "format '%s' has no option '%.*s' (%s%s)", fmt->name,
+			      (int)len, *o, used ? "its options: " : "it takes none", list);
+	}
+	return NS_OK;
 }
 
 static ptrdiff_t host_read(ns_istream *in, void *buf, size_t n)
@@ -84,6 +124,7 @@ const ns_host host_table = {
 	.dtype_size = ns_dtype_size,
 	.dtype_name = ns_dtype_name,
 	.last_error = host_last_error,
+	.option = host_option,
 };
 
 void host_enter(int verbose)

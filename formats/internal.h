@@ -15,6 +15,10 @@ void host_enter(int verbose);
 /* After: a negative result without a message gets one naming the plugin
  * and what it was doing; a positive one is a plugin error. */
 int host_result(int rc, const ns_plugin *p, const char *what);
+/* Every option of @options is one @fmt lists, or NS_EINVAL naming it. */
+int options_check(const ns_plugin *fmt, const char *const *options);
+/* A plugin's option names, or NULL (none, or built for ABI 1). */
+const char *const *plugin_options(const ns_plugin *d);
 
 /* registry.c */
 const ns_plugin *plugins_find(const ns_plugins *ps, const char *name, ns_plugin_kind kind);

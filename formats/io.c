@@ -13,6 +13,8 @@
 #define MAX_FILTERS 4
 #define PROBE_BYTES 512
 
+static const char *const no_options[] = { NULL };
+
 /* Formats nsnap knows by their first bytes, and the plugin that reads
  * them (NULL: none does). */
 static const struct {
@@ -209,7 +211,7 @@ int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
 	ns_import_opts defaults = NS_IMPORT_OPTS_INIT;
 	const ns_import_opts *o = opts ? opts : &defaults;
 	ns_plugin_args args = { NS_PLUGIN_ABI_VERSION, sizeof args, path, 0, o->verbose,
-				o->global_only };
+				o->global_only, o->options ? o->options : no_options };
 	ns_snapshot_opts so = NS_SNAPSHOT_OPTS_INIT;
 	const ns_plugin *fmt = NULL;
 	ns_network *net = NULL;
@@ -228,6 +230,7 @@ int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
 		goto done;
 	}
 	NS_TRY(open_import(&in, &fmt, ps, path, o, &args));
+	NS_TRY(options_check(fmt, o->options));
 	host_enter(o->verbose);
 	if ((rc = host_result(fmt->format->import(&net, in, &args), fmt, "import")) < 0)
 		goto done;
@@ -309,7 +312,7 @@ int ns_export(ns_plugins *ps, ns_store *store, const char *rev, const char *path
 	ns_export_opts defaults = NS_EXPORT_OPTS_INIT;
 	const ns_export_opts *o = opts ? opts : &defaults;
 	ns_plugin_args args = { NS_PLUGIN_ABI_VERSION, sizeof args, path, o->level, o->verbose,
-				1 };
+				1, o->options ? o->options : no_options };
 	const ns_plugin *filters[MAX_FILTERS], *fmt;
 	size_t n_filters;
 	ns_network *net = NULL;
@@ -325,6 +328,7 @@ int ns_export(ns_plugins *ps, ns_store *store, const char *rev, const char *path
 		return ns_err(NS_EEXISTS, "file '%s' exists (export with overwrite to replace it)",
 			      path);
 	NS_TRY(choose_by_name(filters, &n_filters, &fmt, ps, path, o->format));
+	NS_TRY(options_check(fmt, o->options));
 	NS_TRY(ns_network_open(&net, store, rev));
 	NS_TRY(select_check(&o->select, net, NULL));
 	network_prune(net, &o->select);

@@ -45,6 +45,12 @@ void ns_plugins_free(ns_plugins *ps)
 	free(ps);
 }
 
+/* The size of the descriptor of ABI version @abi. */
+static size_t descriptor_size(unsigned abi)
+{
+	return abi < 2 ? offsetof(ns_plugin, options) : sizeof(ns_plugin);
+}
+
 /* The checks of a descriptor, before anything else of it is touched. */
 static int check_descriptor(const ns_plugin *d, const char *path)
 {
@@ -52,10 +58,10 @@ static int check_descriptor(const ns_plugin *d, const char *path)
 		return ns_err(NS_EPLUGIN, "plugin '%s': built for ABI version %u; this nsnap "
 			      "loads versions %d to %d", path, d->abi_version, NS_PLUGIN_ABI_MIN,
 			      NS_PLUGIN_ABI_VERSION);
-	if (d->struct_size < sizeof(ns_plugin))
+	if (d->struct_size < descriptor_size(d->abi_version))
 		return ns_err(NS_EPLUGIN, "plugin '%s': its descriptor has %zu bytes, ABI version "
 			      "%u needs %zu", path, d->struct_size, d->abi_version,
-			      sizeof(ns_plugin));
+			      descriptor_size(d->abi_version));
 	if (!d->name || !*d->name)
 		return ns_err(NS_EPLUGIN, "plugin '%s': no name", path);
 	if ((d->kind == NS_PLUGIN_FORMAT && (!d->format || !d->format->import ||
@@ -199,7 +205,13 @@ int ns_plugins_at(ns_plugin_info *out, const ns_plugins *ps, size_t i)
 	out->path = ps->items[i].path;
 	out->abi_version = d->abi_version;
 	out->flags = d->flags;
+	out->options = plugin_options(d);
 	return NS_OK;
+}
+
+const char *const *plugin_options(const ns_plugin *d)
+{
+	return d->abi_version >= 2 ? d->options : NULL;
 }
 
 const ns_plugin *plugins_find(const ns_plugins *ps, const char *name, ns_plugin_kind kind)

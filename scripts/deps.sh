@@ -4,7 +4,7 @@
 set -euo pipefail
 
 want=(build-essential cmake pkg-config liblmdb-dev libzstd-dev zlib1g-dev
-      libcjson-dev libmatio-dev libxxhash-dev)
+      libcjson-dev libmatio-dev libxxhash-dev libcairo2-dev)
 if [ "${1:-build}" = test ]; then
   want+=(libcriterion-dev python3 python3-numpy python3-scipy gzip zstd)
 fi

@@ -63,6 +63,7 @@ typedef struct ns_plugin_info {
 	const char *path;      /**< the module's file */
 	unsigned abi_version;  /**< what the plugin was built for */
 	unsigned flags;
+	const char *const *options; /**< formats: option names; NULL for none */
 } ns_plugin_info;
 
 size_t ns_plugins_count(const ns_plugins *plugins);
@@ -82,9 +83,12 @@ typedef struct ns_import_opts {
 	const char *onto;
 	int global_only;
 	int verbose;
+	/** The format's options, "name=value" or "name", NULL-terminated;
+	 *  NULL for none. A name the format does not list is refused. */
+	const char *const *options;
 } ns_import_opts;
 
-#define NS_IMPORT_OPTS_INIT { NS_IMPORT_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, 1, 0 }
+#define NS_IMPORT_OPTS_INIT { NS_IMPORT_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, 1, 0, NULL }
 
 /**
  * Import the file @p path as a new version: a whole network, one
@@ -111,9 +115,10 @@ typedef struct ns_export_opts {
 	int level;          /**< filters' compression level; 0 for theirs */
 	int verbose;
 	int overwrite;      /**< replace an existing file (atomically) */
+	const char *const *options; /**< as in #ns_import_opts */
 } ns_export_opts;
 
-#define NS_EXPORT_OPTS_INIT { NS_EXPORT_OPTS_VERSION, NULL, { 0, 0, NULL }, 0, 0, 0 }
+#define NS_EXPORT_OPTS_INIT { NS_EXPORT_OPTS_VERSION, NULL, { 0, 0, NULL }, 0, 0, 0, NULL }
 
 /**
  * Export revision @p rev to the file @p path, atomically: it is written to

@@ -38,7 +38,8 @@
  *
  * The ABI only grows: new host functions and descriptor fields are added at
  * the end, and the version rises. A plugin built for version N runs on a
- * host of version N or later.
+ * host of version N or later. Version 2 added format options (the
+ * descriptor's options, ns_plugin_args.options and ns_host.option).
  */
 #ifndef NSNAP_PLUGIN_H
 #define NSNAP_PLUGIN_H
@@ -54,7 +55,7 @@ extern "C" {
 #endif
 
 /** The ABI this header describes. */
-#define NS_PLUGIN_ABI_VERSION 1
+#define NS_PLUGIN_ABI_VERSION 2
 /** The oldest plugin ABI this host still loads. */
 #define NS_PLUGIN_ABI_MIN 1
 /** The entry symbol every plugin exports. */
@@ -84,6 +85,10 @@ typedef struct ns_plugin_args {
 	int level;             /**< filters: compression level; 0 for the default */
 	int verbose;           /**< say more through host->log() */
 	int global_only;       /**< parameter files: only global parameters */
+	/** ABI 2: the user's options for the format, each "name=value" or
+	 *  "name", NULL-terminated (never NULL). The host passes only names
+	 *  the format's descriptor lists; read them with ns_host.option(). */
+	const char *const *options;
 } ns_plugin_args;
 
 /** The host's functions, handed to init(). Valid until fini(). */
@@ -146,6 +151,10 @@ typedef struct ns_host {
 	/** The message of the last error a host function recorded, to build
 	 *  on it (never NULL). */
 	const char *(*last_error)(void);
+	/** ABI 2: the value of option @p name in @p args: the text after '='
+	 *  ("" for a bare "name"), or NULL when it was not given. The last
+	 *  of repeated options wins. */
+	const char *(*option)(const ns_plugin_args *args, const char *name);
 } ns_host;
 
 /** The callbacks of a format. */
@@ -201,6 +210,10 @@ typedef struct ns_plugin {
 	void (*fini)(void);
 	const ns_format_ops *format; /**< for NS_PLUGIN_FORMAT */
 	const ns_filter_ops *filter; /**< for NS_PLUGIN_FILTER */
+	/** ABI 2, formats: the names of the options import and export accept
+	 *  (`nsnap export -o version=7.3`), NULL-terminated; NULL for none. The
+	 *  host refuses any other option, naming these. */
+	const char *const *options;
 } ns_plugin;
 
 /** The type of the entry symbol. */

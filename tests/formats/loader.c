@@ -156,6 +156,70 @@ Test(formats_loader, export_then_import_round_trips)
 	ns_store_close(s);
 }
 
+Test(formats_loader, options_reach_the_format)
+{
+	const char *const opts[] = { "width=3", "tail=first", "tail=last", NULL };
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	size_t size;
+	char *text;
+	NT_OK(load(&ps, "good", NULL));
+	o.options = opts;
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	text = nt_slurp(nt_path("x.good"), &size);
+	cr_assert_str_eq(text, "GOOD\nnet\nP 3\nQ 5\n# last\n");
+	free(text);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, an_unknown_option_is_refused_naming_the_known_ones)
+{
+	const char *const bad[] = { "tail=x", "colour=red", NULL }, *const empty[] = { "=1", NULL };
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	ns_import_opts io = NS_IMPORT_OPTS_INIT;
+	struct stat st;
+	NT_OK(load(&ps, "good", NULL));
+	o.options = bad;
+	NT_FAILS(NS_EINVAL, ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	NT_MESSAGE_HAS("format 'good' has no option 'colour' (its options: tail, width)");
+	cr_assert_neq(stat(nt_path("x.good"), &st), 0, "a refused export wrote a file");
+	o.options = empty;
+	NT_FAILS(NS_EINVAL, ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	NT_MESSAGE_HAS("has no option ''");
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.good"), NULL));
+	io.options = bad;
+	NT_FAILS(NS_EINVAL, ns_import(NULL, ps, s, nt_path("x.good"), &io));
+	NT_MESSAGE_HAS("no option 'colour'");
+	cr_assert_eq(nt_stats(s).versions, 1, "a refused import made a version");
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, a_plugin_of_abi_1_loads_and_takes_no_options)
+{
+	const char *const opts[] = { "tail=x", NULL };
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	ns_plugin_info info;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	NT_OK(load(&ps, "abi_1", NULL));
+	NT_OK(ns_plugins_at(&info, ps, 0));
+	cr_assert_str_eq(info.name, "old");
+	cr_assert_eq(info.abi_version, 1);
+	cr_assert_null(info.options);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.good"), NULL));
+	o.options = opts;
+	o.overwrite = 1;
+	NT_FAILS(NS_EINVAL, ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	NT_MESSAGE_HAS("format 'old' has no option 'tail' (it takes none)");
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
 Test(formats_loader, export_selects_objects)
 {
 	ns_store *s = store_of("net");

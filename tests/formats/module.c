@@ -1,5 +1,6 @@
 /* Plugins for the loader's tests, one per VARIANT: a good format, and
  * modules broken in each way the host must refuse. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,8 +76,8 @@ static int export(ns_ostream *out, const ns_network *net, const ns_plugin_args *
 {
 	char line[512];
 	ns_object_info info;
+	const char *tail;
 	int rc;
-	(void)args;
 	if ((rc = host->write(out, "GOOD\n", 5)) < 0)
 		return rc;
 	snprintf(line, sizeof line, "%s\n", host->network_name(net));
@@ -92,11 +93,20 @@ static int export(ns_ostream *out, const ns_network *net, const ns_plugin_args *
 		if ((rc = host->write(out, line, strlen(line))) < 0)
 			return rc;
 	}
+	/* Its option "tail=TEXT" ends the file with "# TEXT". */
+	if (args->struct_size > offsetof(ns_plugin_args, options) &&
+	    (tail = host->option(args, "tail"))) {
+		snprintf(line, sizeof line, "# %s\n", tail);
+		return host->write(out, line, strlen(line));
+	}
 	return NS_OK;
 }
 
 static const ns_format_ops ops = { import, export };
 static const char *const extensions[] = { ".good", NULL };
+#if !defined(VARIANT_ABI_1)
+static const char *const options[] = { "tail", "width", NULL };
+#endif
 
 #ifndef VARIANT_NAME
 #define VARIANT_NAME "good"
@@ -105,11 +115,15 @@ static const char *const extensions[] = { ".good", NULL };
 static const ns_plugin plugin = {
 #if defined(VARIANT_ABI_NEW)
 	.abi_version = 99,
+#elif defined(VARIANT_ABI_1)
+	.abi_version = 1,
 #else
 	.abi_version = NS_PLUGIN_ABI_VERSION,
 #endif
 #if defined(VARIANT_SMALL)
 	.struct_size = 16,
+#elif defined(VARIANT_ABI_1)
+	.struct_size = offsetof(ns_plugin, options), /* before options existed */
 #else
 	.struct_size = sizeof(ns_plugin),
 #endif
@@ -120,6 +134,9 @@ static const ns_plugin plugin = {
 	.probe = probe,
 	.init = init,
 	.format = &ops,
+#if !defined(VARIANT_ABI_1)
+	.options = options,
+#endif
 };
 
 #if !defined(VARIANT_NO_ENTRY)
