@@ -32,6 +32,7 @@ struct ns_object {
 	uint64_t shape[NS_MAX_DIMS];
 	char *type, *pre, *post, *target;
 	int32_t *syn_pre, *syn_post;
+	uint64_t syn_arrays[2]; /* opened: the version's pre and post arrays */
 	int syn_owned; /* SYN_PRE_OWNED | SYN_POST_OWNED: nsnap frees them */
 	ns_attr **attrs;
 	size_t n_attrs, cap_attrs;
@@ -80,6 +81,10 @@ int array_name(char *buf, size_t size, const ns_object *obj, const char *attr);
 /* *perm (NULL when already sorted): perm[k] is the network's index of the
  * k-th synapse in the store's order. */
 int synapse_order(uint32_t **perm, const ns_object *proj);
+
+/* open.c: ns_network_open(), optionally leaving connectivity unloaded
+ * (then syn_pre and syn_post stay NULL; syn_arrays says where it is). */
+int network_open(ns_network **out, ns_store *store, const char *rev, int load_synapses);
 
 /* Drop the objects @sel does not select (from an opened network, for an
  * export of some of them). */

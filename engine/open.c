@@ -32,15 +32,13 @@ done:
 
 /* One connectivity array, loaded at once (a view where it can be); sets
  * @bit in the object's syn_owned when it is a copy. */
-static int load_synapses(int32_t **out, ns_object *o, ns_version *v, const char *which,
-			 int bit)
+static int load_synapses(int32_t **out, ns_object *o, uint64_t array, int bit)
 {
-	ns_attr tmp = { .dtype = NS_DTYPE_I32, .count = o->size, .obj = o };
+	ns_attr tmp = { .dtype = NS_DTYPE_I32, .count = o->size, .obj = o, .array = array };
 	void *data;
 	int rc;
 
-	if ((rc = find_array(&tmp.array, v, o, which, NS_DTYPE_I32, o->size)) < 0 ||
-	    (rc = ns_attr_data(&data, &tmp)) < 0)
+	if ((rc = ns_attr_data(&data, &tmp)) < 0)
 		return rc;
 	*out = data;
 	if (tmp.owned)
@@ -49,6 +47,11 @@ static int load_synapses(int32_t **out, ns_object *o, ns_version *v, const char 
 }
 
 int ns_network_open(ns_network **out, ns_store *store, const char *rev)
+{
+	return network_open(out, store, rev, 1);
+}
+
+int network_open(ns_network **out, ns_store *store, const char *rev, int load)
 {
 	ns_network *net = NULL;
 	ns_version *v = NULL;
@@ -68,8 +71,12 @@ int ns_network_open(ns_network **out, ns_store *store, const char *rev)
 	for (size_t i = 0; i < net->n_objs; i++) {
 		ns_object *o = net->objs[i];
 		if (o->kind == NS_PROJECTION) {
-			NS_TRY(load_synapses(&o->syn_pre, o, v, "/pre", SYN_PRE_OWNED));
-			NS_TRY(load_synapses(&o->syn_post, o, v, "/post", SYN_POST_OWNED));
+			NS_TRY(find_array(&o->syn_arrays[0], v, o, "/pre", NS_DTYPE_I32, o->size));
+			NS_TRY(find_array(&o->syn_arrays[1], v, o, "/post", NS_DTYPE_I32, o->size));
+		}
+		if (o->kind == NS_PROJECTION && load) {
+			NS_TRY(load_synapses(&o->syn_pre, o, o->syn_arrays[0], SYN_PRE_OWNED));
+			NS_TRY(load_synapses(&o->syn_post, o, o->syn_arrays[1], SYN_POST_OWNED));
 		}
 		for (size_t a = 0; a < o->n_attrs; a++) {
 			ns_attr *at = o->attrs[a];

@@ -12,6 +12,8 @@
  * - <nsnap/snapshot.h>: snapshot a network into a store, restore a version
  *   into it (checked before written), open a version as a network, change
  *   global parameters in a new version;
+ * - <nsnap/diff.h>: a semantic diff of two versions (synapses matched by
+ *   their identity, values summarised, unchanged chunks never read);
  * - <nsnap/formats.h>: loading format and filter plugins, importing files
  *   as versions and exporting versions to files (atomically);
  * - <nsnap/plugin.h>: writing a plugin (the only header plugins include).
@@ -25,6 +27,7 @@
 #ifndef NSNAP_NSNAP_H
 #define NSNAP_NSNAP_H
 
+#include <nsnap/diff.h>
 #include <nsnap/error.h>
 #include <nsnap/formats.h>
 #include <nsnap/network.h>

@@ -1,0 +1,127 @@
+/**
+ * @file diff.h
+ * @brief A semantic diff of two versions: what learning (or a user) changed.
+ *
+ * Objects are matched by name; synapses by their (pre, post) identity, not
+ * by their position, so that a projection that gained and lost synapses
+ * still compares the values of the synapses it kept. For every attribute of
+ * the objects in both versions the diff counts the values that changed by
+ * more than a tolerance and summarises the differences (b - a). Arrays whose
+ * chunks are the same in both versions are known equal from their hashes
+ * and are not read at all, which makes the diff of two checkpoints that
+ * differ in one small projection nearly free.
+ */
+#ifndef NSNAP_DIFF_H
+#define NSNAP_DIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nsnap/network.h>
+#include <nsnap/snapshot.h>
+#include <nsnap/store.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How an object, an attribute or a network dictionary entry differs. */
+typedef enum ns_change {
+	NS_SAME = 0,     /**< equal (within the tolerance) */
+	NS_ADDED = 1,    /**< only in b */
+	NS_REMOVED = 2,  /**< only in a */
+	NS_CHANGED = 3,  /**< in both, different */
+} ns_change;
+
+/** The difference of one attribute of an object in both versions (or in
+ *  one only: then only name, change and a's or b's description are set). */
+typedef struct ns_diff_attr {
+	const char *name;
+	ns_change change;
+	ns_attr_kind kind;        /**< b's (a's when removed) */
+	ns_scope scope_a, scope_b;
+	ns_dtype dtype_a, dtype_b;
+	uint64_t count_a, count_b;
+	/** The values compared: for local attributes of projections, those of
+	 *  the synapses in both; otherwise count_a when scope, dtype and count
+	 *  match, else 0 (the attribute is reported changed, not compared). */
+	uint64_t compared;
+	uint64_t changed;         /**< compared values with |b - a| > tol (or NaN-ness differs) */
+	double max_abs;           /**< max |b - a| over the compared values */
+	double mean;              /**< mean of b - a over the compared values */
+	double rms;               /**< root mean square of b - a */
+	double value_a, value_b;  /**< globals: the values (as doubles) */
+	int unread;               /**< known equal from the chunk hashes, not read */
+} ns_diff_attr;
+
+/** The difference of one population or projection. */
+typedef struct ns_diff_object {
+	const char *name;
+	ns_object_kind kind;
+	ns_change change;
+	uint64_t size_a, size_b;      /**< neurons; synapses of projections */
+	/** Projections in both: synapses only in a (removed), only in b
+	 *  (added), and in both. A multapse counts once per copy. */
+	uint64_t syn_removed, syn_added, syn_common;
+	/** What else differs ("pre E -> I", "geometry (10, 10) -> (100)",
+	 *  "type ..."); "" when nothing. */
+	const char *detail;
+	size_t n_attrs;
+	const ns_diff_attr *attrs;
+} ns_diff_object;
+
+/** A network dictionary entry that differs (values printed as text). */
+typedef struct ns_diff_meta {
+	const char *key;
+	ns_change change;
+	const char *value_a, *value_b; /**< NULL on the side that lacks it */
+} ns_diff_meta;
+
+/** The diff of two versions; free with ns_diff_free(). Strings are valid
+ *  until then. */
+typedef struct ns_diff {
+	uint64_t version_a, version_b;
+	double t_a, t_b;              /**< simulation times, ms */
+	double dt_a, dt_b;
+	size_t n_objects;
+	const ns_diff_object *objects; /**< a's objects in order, then b's new ones */
+	size_t n_meta;
+	const ns_diff_meta *meta;      /**< differing dictionary entries only */
+	int equal;                     /**< nothing differs, time and dt included */
+	uint64_t bytes_read;           /**< array bytes read to compare values */
+} ns_diff;
+
+#define NS_DIFF_OPTS_VERSION 1
+
+/** Options of ns_diff_versions(). Initialise with #NS_DIFF_OPTS_INIT. */
+typedef struct ns_diff_opts {
+	unsigned version;  /**< #NS_DIFF_OPTS_VERSION */
+	double tol;        /**< ignore |b - a| <= tol (0: any change counts) */
+	ns_select select;  /**< objects to compare (as a snapshot selects them) */
+	int verify;        /**< check the hashes of chunks read */
+} ns_diff_opts;
+
+#define NS_DIFF_OPTS_INIT { NS_DIFF_OPTS_VERSION, 0.0, { 0, 0, NULL }, 0 }
+
+/**
+ * Compare revision @p rev_b against revision @p rev_a (differences are
+ * b - a). Both must hold networks (versions made by a snapshot or an
+ * import).
+ * @return NS_OK (whether or not they differ: see (*out)->equal);
+ *         NS_ENOTFOUND for an unknown revision or selected name; NS_EINVAL
+ *         for a negative or NaN tolerance; NS_EFORMAT for a version without
+ *         a network; NS_ECORRUPT; NS_ENOMEM.
+ */
+int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const char *rev_b,
+		     const ns_diff_opts *opts);
+
+/** Free a diff. Accepts NULL. */
+void ns_diff_free(ns_diff *diff);
+
+/** The name of a change: "same", "added", "removed", "changed". */
+const char *ns_change_name(ns_change change);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
