@@ -29,6 +29,7 @@ struct ns_store {
 	MDB_dbi versions; /* u64 number (integer key) -> version record */
 	MDB_dbi refs;     /* kind byte + name -> u64 version */
 	char *path;
+	int lock_fd;      /* the store file, flock()ed shared while it is open */
 	int rdonly;
 	uint64_t chunk_size;
 	uint64_t write_batch;
@@ -40,6 +41,10 @@ struct ns_store {
 	pthread_mutex_t lock;
 	unsigned active; /* transactions open, guarded by lock */
 };
+
+/* A flag of ns_store_open() for the store's own use: do not take the
+ * file lock (the caller holds it exclusively). */
+#define STORE_NO_FLOCK (1u << 30)
 
 /* Keys of the meta database. */
 #define META_FORMAT "format"         /* u32 */

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -350,6 +351,35 @@ done:
 	return rc;
 }
 
+/* The same file: device and inode. */
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Hold a shared lock on the store file while it is open, so that an
+ * in-place compaction (which takes it exclusively) never replaces a store
+ * in use; and check that the file LMDB mapped is still the one at path. */
+static int lock_file(ns_store *s)
+{
+	struct stat a, b, c;
+	int env_fd;
+
+	if ((s->lock_fd = open(s->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ns_err_errno(errno, "store '%s'", s->path);
+	if (flock(s->lock_fd, LOCK_SH | LOCK_NB) != 0)
+		return errno == EWOULDBLOCK
+			       ? ns_err(NS_EBUSY, "store '%s' is locked by another process "
+					"(being compacted); try again when it is done", s->path)
+			       : ns_err_errno(errno, "store '%s': locking", s->path);
+	if (mdb_env_get_fd(s->env, &env_fd) != 0 || fstat(env_fd, &a) != 0 ||
+	    fstat(s->lock_fd, &b) != 0 || stat(s->path, &c) != 0 || !same_file(&a, &b) ||
+	    !same_file(&b, &c))
+		return ns_err(NS_EBUSY, "store '%s' was replaced while it was being opened "
+			      "(a compaction); try again", s->path);
+	return NS_OK;
+}
+
 int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 {
 	ns_store_opts defaults = NS_STORE_OPTS_INIT;
@@ -378,6 +408,7 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 		return ns_err(NS_ENOMEM, "store '%s': out of memory", path);
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	s->lock_fd = -1;
 	s->rdonly = !!(o->flags & NS_STORE_RDONLY);
 	s->write_batch = o->write_batch ? o->write_batch : 48u << 20;
 	if (exists && stat(path, &st) == 0 && (uint64_t)st.st_size * 2 > map)
@@ -399,6 +430,8 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 					 path);
 		goto done;
 	}
+	if (!(o->flags & STORE_NO_FLOCK) && (rc = lock_file(s)) < 0)
+		goto done;
 	/* Free the reader slots of processes that died holding them, so the
 	 * pages they pinned can be reused. */
 	mdb_reader_check(s->env, &dead);
@@ -418,6 +451,8 @@ void ns_store_close(ns_store *s)
 		return;
 	if (s->env)
 		mdb_env_close(s->env);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd); /* releases the lock */
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s);
@@ -511,5 +546,73 @@ int ns_store_compact(ns_store *s, const char *dest)
 	unlink(tmp);
 done:
 	free(tmp);
+	return rc;
+}
+
+/* fsync the folder holding @path, so that a rename in it is durable. */
+static int sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	int fd, rc = NS_OK;
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0)
+		rc = ns_err_errno(errno, "folder '%s': syncing", dir);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int ns_store_compact_file(const char *path, uint64_t *before, uint64_t *after)
+{
+	ns_store_opts o = NS_STORE_OPTS_INIT;
+	ns_store *s = NULL;
+	struct stat st;
+	char *tmp = NULL;
+	size_t n = strlen(path) + 16;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? ns_err(NS_ENOTFOUND, "store '%s': no such file", path)
+				       : ns_err_errno(errno, "store '%s'", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = errno == EWOULDBLOCK
+			     ? ns_err(NS_EBUSY, "store '%s' is open in another process; compact "
+				      "it when no one uses it", path)
+			     : ns_err_errno(errno, "store '%s': locking", path);
+		goto done;
+	}
+	if (!(tmp = malloc(n))) {
+		rc = ns_err(NS_ENOMEM, "store '%s': compact: out of memory", path);
+		goto done;
+	}
+	snprintf(tmp, n, "%s.compact%06ld", path, (long)getpid() % 1000000);
+	o.flags = NS_STORE_RDONLY | STORE_NO_FLOCK;
+	NS_TRY(ns_store_open(&s, path, &o));
+	NS_TRY(ns_store_compact(s, tmp));
+	ns_store_close(s);
+	s = NULL;
+	if (fstat(fd, &st) == 0 && before)
+		*before = (uint64_t)st.st_size;
+	if (stat(tmp, &st) == 0 && after)
+		*after = (uint64_t)st.st_size;
+	/* The copy is durable; renaming it over the store is atomic, and the
+	 * folder is synced so that the new name survives a crash. */
+	if (rename(tmp, path) != 0) {
+		rc = ns_err_errno(errno, "store '%s': compact: renaming '%s' to it", path, tmp);
+		unlink(tmp);
+		goto done;
+	}
+	rc = sync_dir(path);
+done:
+	ns_store_close(s);
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	close(fd);
 	return rc;
 }

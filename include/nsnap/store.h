@@ -104,7 +104,8 @@ typedef struct ns_store_opts {
  * @return NS_OK; NS_ENOTFOUND when the file is missing and NS_STORE_CREATE
  *         was not given; NS_ENOTSTORE when the file is not an nsnap store
  *         (it is left untouched); NS_EVERSION when it was written by a newer
- *         nsnap; NS_EINVAL for bad options; NS_EIO, NS_ENOMEM.
+ *         nsnap; NS_EBUSY while ns_store_compact_file() replaces it;
+ *         NS_EINVAL for bad options; NS_EIO, NS_ENOMEM.
  */
 int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts);
 
@@ -442,6 +443,18 @@ int ns_store_stats_get(ns_store_stats *out, ns_store *store);
  * @return NS_OK; NS_EEXISTS when @p dest exists; NS_EIO; NS_EFULL.
  */
 int ns_store_compact(ns_store *store, const char *dest);
+
+/**
+ * Compact the store in the file @p path in place: a compacted copy is
+ * written beside it, synced, and renamed over it, atomically. Every open of
+ * a store holds a shared lock on its file; this takes it exclusively, so it
+ * is refused while any process (this one included) has the store open, and
+ * opens made meanwhile fail with NS_EBUSY instead of waiting.
+ * @param before, after  the file's size before and after (may be NULL)
+ * @return NS_OK; NS_ENOTFOUND; NS_EBUSY when the store is open; the errors
+ *         of ns_store_open() and ns_store_compact().
+ */
+int ns_store_compact_file(const char *path, uint64_t *before, uint64_t *after);
 
 #ifdef __cplusplus
 }

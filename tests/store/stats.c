@@ -1,9 +1,12 @@
 /* Statistics, compaction, and one large commit. */
 #include "util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 /* Versions 1 (x = 0..2047) and 2 (x and y = 0..1023 each): 4 + 2 chunks of
  * which 2 are shared. */
@@ -105,6 +108,48 @@ Test(store_stats, compacting_onto_an_existing_file_is_refused)
 	cr_assert(memcmp(now, keep, size) == 0, "the existing file changed");
 	free(now);
 	ns_store_close(s);
+}
+
+/* A store that held many versions, most deleted: compacting it in place
+ * shrinks the file and keeps every remaining version readable. */
+Test(store_stats, compacting_in_place_shrinks_the_file_and_keeps_the_versions)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	uint64_t before = 0, after = 0, n = 0, last = 0;
+	double *x;
+	for (int v = 0; v < 20; v++)
+		last = nt_commit_f64(s, "x", 65536, v * 1e6, NULL);
+	for (uint64_t v = 1; v < last; v++)
+		NT_OK(ns_version_delete(s, v));
+	ns_store_close(s);
+	NT_OK(ns_store_compact_file(nt_path("s.nsnap"), &before, &after));
+	cr_assert_lt(after, before / 4, "compacted %llu -> %llu bytes",
+		     (unsigned long long)before, (unsigned long long)after);
+	NT_OK(ns_store_open(&s, nt_path("s.nsnap"), NULL));
+	cr_assert_eq(nt_stats(s).versions, 1);
+	x = nt_read_array(s, "HEAD", "x", &n);
+	cr_assert_eq(x[65535], 19e6 + 65535);
+	free(x);
+	NT_OK(ns_store_verify(s, NULL, NULL, NULL));
+	ns_store_close(s);
+}
+
+Test(store_stats, compacting_in_place_is_refused_while_the_store_is_open)
+{
+	ns_store *s = two_versions(), *again = NULL;
+	NT_FAILS(NS_EBUSY, ns_store_compact_file(nt_path("s.nsnap"), NULL, NULL));
+	NT_MESSAGE_HAS("is open in another process");
+	ns_store_close(s);
+	NT_FAILS(NS_ENOTFOUND, ns_store_compact_file(nt_path("missing.nsnap"), NULL, NULL));
+	/* While a compaction holds the file, opening it fails at once. */
+	int fd = open(nt_path("s.nsnap"), O_RDONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	NT_FAILS(NS_EBUSY, ns_store_open(&again, nt_path("s.nsnap"), NULL));
+	NT_MESSAGE_HAS("locked by another process");
+	close(fd);
+	NT_OK(ns_store_open(&again, nt_path("s.nsnap"), NULL));
+	ns_store_close(again);
 }
 
 Test(store_stats, a_300_mb_array_commits_and_reads_back, .timeout = 120,
