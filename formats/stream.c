@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PEEK_MAX 4096
 
@@ -16,6 +17,7 @@ struct ns_istream {
 	const char *path;
 	unsigned char peek[PEEK_MAX];
 	size_t peek_len, peek_pos;
+	uint64_t done, total, told; /* file: bytes read, its size, last reported */
 };
 
 struct ns_ostream {
@@ -24,19 +26,25 @@ struct ns_ostream {
 	void *state;
 	ns_ostream *below;
 	const char *path;
+	uint64_t done, told; /* file: bytes written, last reported */
 };
+
+#define PROGRESS_STEP (64u << 10)
 
 /* ------------------------------------------------------------- reading */
 
 ns_istream *istream_file(FILE *f, const char *path)
 {
 	ns_istream *in = calloc(1, sizeof *in);
+	struct stat st;
 	if (!in) {
 		ns_err(NS_ENOMEM, "file '%s': out of memory", path);
 		return NULL;
 	}
 	in->file = f;
 	in->path = path;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+		in->total = (uint64_t)st.st_size;
 	return in;
 }
 
@@ -53,6 +61,11 @@ static ptrdiff_t read_raw(ns_istream *in, void *buf, size_t n)
 	got = fread(buf, 1, n, in->file);
 	if (got == 0 && ferror(in->file))
 		return ns_err_errno(errno ? errno : EIO, "file '%s': reading", in->path);
+	in->done += got;
+	if (in->done - in->told >= PROGRESS_STEP || (got == 0 && in->done != in->told)) {
+		in->told = in->done;
+		ns_progress("import", in->done, in->total);
+	}
 	return (ptrdiff_t)got;
 }
 
@@ -141,6 +154,11 @@ int ostream_write(ns_ostream *out, const void *buf, size_t n)
 	}
 	if (n && fwrite(buf, 1, n, out->file) != n)
 		return ns_err_errno(errno ? errno : EIO, "file '%s': writing", out->path);
+	out->done += n;
+	if (out->done - out->told >= PROGRESS_STEP) {
+		out->told = out->done;
+		ns_progress("export", out->done, 0);
+	}
 	return NS_OK;
 }
 

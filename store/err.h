@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <nsnap/error.h>
 
@@ -26,6 +27,9 @@ int ns_err_lmdb(int mdb_rc, const char *fmt, ...) NS_PRINTF(2, 3);
 int ns_err_is_map_full(void);
 /* Prefix the current message with "<context>: " and return @code. */
 int ns_err_wrap(int code, const char *fmt, ...) NS_PRINTF(2, 3);
+
+/* Report progress to the thread's ns_progress_set() callback, if any. */
+void ns_progress(const char *what, uint64_t done, uint64_t total);
 
 /* Make room in *@items (an array of @size-byte elements with room for
  * *@cap) for one more than @n, doubling it. */

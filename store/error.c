@@ -156,3 +156,18 @@ const char *ns_strerror(int code)
 	default: return "unknown error";
 	}
 }
+
+static _Thread_local ns_progress_fn progress_fn;
+static _Thread_local void *progress_ctx;
+
+void ns_progress_set(ns_progress_fn fn, void *ctx)
+{
+	progress_fn = fn;
+	progress_ctx = ctx;
+}
+
+void ns_progress(const char *what, uint64_t done, uint64_t total)
+{
+	if (progress_fn)
+		progress_fn(progress_ctx, what, done, total);
+}

@@ -32,6 +32,7 @@ static int walk(MDB_txn *txn, void *ctx)
 	MDB_val k, v;
 	struct counters cnt;
 	chunk_rec rec;
+	uint64_t seen = 0;
 	int rc, mrc, op = MDB_FIRST;
 
 	g->chunks = g->bytes = 0;
@@ -43,6 +44,8 @@ static int walk(MDB_txn *txn, void *ctx)
 	}
 	while ((mrc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
+		if (++seen % 256 == 0)
+			ns_progress("gc", seen, 0);
 		if ((rc = is_orphan(txn, s, &k)) <= 0) {
 			if (rc < 0)
 				goto done;

@@ -18,6 +18,7 @@ struct verify {
 	size_t n_used, cap_used;
 	uint8_t *buf;       /* decode buffer */
 	size_t cap_buf;
+	uint64_t seen, total; /* chunks checked, and in the counters */
 };
 
 static int hash_cmp(const void *a, const void *b)
@@ -70,6 +71,8 @@ static int check_chunks(struct verify *vf, struct counters *sum)
 	while (rc >= 0 && (mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
 		const char *why = NULL;
 		op = MDB_NEXT;
+		if (++vf->seen % 256 == 0)
+			ns_progress("verify", vf->seen, vf->total);
 		if (k.mv_size != NS_HASH_SIZE) {
 			rc = report(vf, 0, NULL, 0, NULL, "a chunk key of %zu bytes", k.mv_size);
 			continue;
@@ -256,6 +259,8 @@ int ns_store_verify(ns_store *s, int (*fn)(const ns_problem *p, void *ctx), void
 	int rc;
 
 	NS_TRY(store_txn_begin(&vf.txn, s, MDB_RDONLY));
+	NS_TRY(counters_get(vf.txn, s, &kept));
+	vf.total = kept.chunks;
 	STOP_ON(check_chunks(&vf, &sum));
 	STOP_ON(check_versions(&vf));
 	STOP_ON(check_refcounts(&vf));

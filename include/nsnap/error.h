@@ -14,6 +14,8 @@
 #ifndef NSNAP_ERROR_H
 #define NSNAP_ERROR_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -61,6 +63,21 @@ void ns_error_clear(void);
  * name"), as strerror() does for errno. Unknown codes give "unknown error".
  */
 const char *ns_strerror(int code);
+
+/**
+ * A progress callback: @p done of @p total units of the operation @p what
+ * ("verify", "gc": chunks; "import", "export": bytes of the file; @p total
+ * is 0 when unknown). It must not call nsnap.
+ */
+typedef void (*ns_progress_fn)(void *ctx, const char *what, uint64_t done, uint64_t total);
+
+/**
+ * Set the calling thread's progress callback (NULL to remove it). Long
+ * operations call it on this thread as they go, at most every 64 KiB or
+ * 256 chunks: ns_store_verify(), ns_store_gc(), ns_import() (as the file is
+ * read) and ns_export() (as it is written).
+ */
+void ns_progress_set(ns_progress_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -202,3 +202,33 @@ Test(store_verify, the_problem_count_is_in_the_message)
 	NT_MESSAGE_HAS(count);
 	ns_store_close(s);
 }
+
+struct calls {
+	uint64_t n, last_done, total;
+	int ascending;
+};
+
+static void count_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct calls *c = ctx;
+	cr_assert_str_eq(what, "verify");
+	c->ascending &= done > c->last_done;
+	c->n++;
+	c->last_done = done;
+	c->total = total;
+}
+
+Test(store_verify, progress_is_reported_chunk_by_chunk)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	struct calls c = { 0, 0, 0, 1 };
+	nt_commit_f64(s, "x", 1000 * 512, 0, NULL); /* 1000 chunks */
+	ns_progress_set(count_progress, &c);
+	NT_OK(ns_store_verify(s, NULL, NULL, NULL));
+	ns_progress_set(NULL, NULL);
+	cr_assert_eq(c.n, 1000 / 256);
+	cr_assert(c.ascending);
+	cr_assert_eq(c.total, 1000);
+	cr_assert_leq(c.last_done, c.total);
+	ns_store_close(s);
+}
