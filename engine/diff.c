@@ -615,8 +615,11 @@ int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const ch
 	}
 	NS_TRY(diff_meta(d, a, b));
 	d->pub.meta = d->meta;
-	d->pub.equal = d->pub.n_meta == 0 && a->t_ms == b->t_ms && a->step == b->step &&
-		       a->dt_ms == b->dt_ms;
+	/* A selection compares those objects only; the whole network also has
+	 * its clock and dictionary. */
+	d->pub.equal = o->select.only || o->select.no_populations || o->select.no_projections ||
+		       (d->pub.n_meta == 0 && a->t_ms == b->t_ms && a->step == b->step &&
+			a->dt_ms == b->dt_ms);
 	for (size_t i = 0; i < d->pub.n_objects; i++)
 		if (d->objs[i].change != NS_SAME)
 			d->pub.equal = 0;

@@ -49,6 +49,19 @@ static int first_value(double *out, ns_attr *a)
 	return a->count ? convert_values(out, NS_DTYPE_F64, data, a->dtype, 1, a->name) : NS_OK;
 }
 
+/* Whether every value of @a already is @c. */
+static int holds(int *out, ns_attr *a, const struct constant *c)
+{
+	const uint8_t *data;
+	int rc = ns_attr_data((void **)&data, a);
+	if (rc < 0)
+		return rc;
+	*out = 1;
+	for (uint64_t i = 0; *out && i < a->count; i++)
+		*out = memcmp(data + i * c->esize, c->value, c->esize) == 0;
+	return NS_OK;
+}
+
 /* Make @net's dictionary that of @from; *same when nothing changes. */
 static int replace_dictionary(ns_network *net, const ns_network *from, int *same)
 {
@@ -106,8 +119,8 @@ int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, cons
 	ns_attr **target = NULL;
 	struct constant *values = NULL;
 	uint64_t n_arrays;
-	size_t applied = 0;
-	int rc;
+	size_t changed = 0;
+	int rc, same;
 
 	if (o->version != NS_PARAMS_OPTS_VERSION)
 		return ns_err(NS_EINVAL, "parameters: options version %u, expected %u", o->version,
@@ -131,8 +144,9 @@ int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, cons
 			NS_TRY(convert_values(values[i].value, target[i]->dtype, &params[i].value,
 					      NS_DTYPE_F64, 1, what));
 			NS_TRY(first_value(&res.old_value, target[i]));
+			NS_TRY(holds(&same, target[i], &values[i]));
 			res.applied = 1;
-			applied++;
+			changed += !same;
 		} else {
 			target[i] = NULL;
 		}
@@ -140,11 +154,10 @@ int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, cons
 			results[i] = res;
 	}
 	if (o->dictionary) {
-		int same;
 		NS_TRY(replace_dictionary(net, o->dictionary, &same));
-		applied += !same;
+		changed += !same;
 	}
-	if (applied == 0) {
+	if (changed == 0) {
 		if (out)
 			*out = ns_network_version(net);
 		goto done;

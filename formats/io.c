@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "../engine/internal.h"
@@ -73,12 +74,23 @@ static int last_suffix(char *ext, size_t size, const char *name, size_t end)
 	return 0;
 }
 
+/* Extensions that name a format, whose files must never silently become
+ * pickles when its plugin is missing. */
+static const struct {
+	const char *ext, *plugin, *what;
+} reserved[] = {
+	{ ".mat", "mat", "a MATLAB file" },
+	{ ".json", "json", "a parameter file" },
+	{ ".nsnt", "text", "an nsnap text file" },
+	{ ".npz", NULL, "NumPy's .npz, which nsnap does not write; use .data or .gz" },
+};
+
 /* Filters from the end of the name (outermost first), then the format, as
  * ANNarchy chooses: its own extension, or a pickle. */
 static int choose_by_name(const ns_plugin **filters, size_t *n_filters, const ns_plugin **fmt,
 			  const ns_plugins *ps, const char *path, const char *format)
 {
-	char ext[64];
+	char ext[64] = "";
 	size_t end = strlen(path);
 	const ns_plugin *f;
 
@@ -96,6 +108,14 @@ static int choose_by_name(const ns_plugin **filters, size_t *n_filters, const ns
 	}
 	*fmt = last_suffix(ext, sizeof ext, path, end) ?
 		plugins_by_ext(ps, ext, NS_PLUGIN_FORMAT) : NULL;
+	for (size_t i = 0; !*fmt && ext[0] && i < sizeof reserved / sizeof reserved[0]; i++)
+		if (strcasecmp(ext, reserved[i].ext) == 0)
+			return reserved[i].plugin
+				       ? ns_err(NS_ENOTFOUND, "file '%s': %s, and the %s plugin "
+						"is not loaded", path, reserved[i].what,
+						reserved[i].plugin)
+				       : ns_err(NS_EUNSUPPORTED, "file '%s': %s", path,
+						reserved[i].what);
 	if (!*fmt && !(*fmt = plugins_find(ps, "pickle", NS_PLUGIN_FORMAT)))
 		return ns_err(NS_ENOTFOUND, "file '%s': no format plugin for its name, and the "
 			      "default one, pickle, is not loaded", path);

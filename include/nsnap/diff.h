@@ -87,7 +87,9 @@ typedef struct ns_diff {
 	const ns_diff_object *objects; /**< a's objects in order, then b's new ones */
 	size_t n_meta;
 	const ns_diff_meta *meta;      /**< differing dictionary entries only */
-	int equal;                     /**< nothing differs, time and dt included */
+	/** Nothing differs: the selected objects, and without a selection also
+	 *  the time, dt and dictionary (which are reported either way). */
+	int equal;
 	uint64_t bytes_read;           /**< array bytes read to compare values */
 } ns_diff;
 

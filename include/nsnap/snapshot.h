@@ -176,9 +176,9 @@ typedef struct ns_params_opts {
  * again). Unknown objects or attributes, variables, and (with global_only)
  * non-global parameters are skipped and reported in @p results (may be
  * NULL; else @p n entries), as ANNarchy's load_parameters() skips them.
- * @param out  the new version (may be NULL); when nothing applies and the
- *             dictionary is unchanged, no version is made and *out is
- *             @p rev's number
+ * @param out  the new version (may be NULL); when nothing changes (every
+ *             parameter applied already has its value, and the dictionary
+ *             is the same), no version is made and *out is @p rev's number
  * @return NS_OK; NS_EINVAL for a value the element type cannot hold
  *         (0.5 for an i32, 2 for a bool); the errors of ns_version_open()
  *         and ns_commit_finish().

@@ -284,6 +284,19 @@ Test(engine_params, when_nothing_applies_no_version_is_made)
 	ns_store_close(s);
 }
 
+Test(engine_params, values_it_already_has_make_no_version)
+{
+	ns_store *s = saved();
+	ns_param p[] = { { "E", "tau", OLD_TAU } };
+	ns_param_result res[1];
+	uint64_t v = set(s, p, 1, res, 1);
+	cr_assert(res[0].applied);
+	cr_assert_eq(res[0].old_value, OLD_TAU);
+	cr_assert_eq(v, 1, "a version was made for a value it already had");
+	cr_assert_eq(nt_stats(s).versions, 1);
+	ns_store_close(s);
+}
+
 Test(engine_params, the_new_version_is_made_from_the_revision_given)
 {
 	ns_store *s = saved();

@@ -220,6 +220,23 @@ Test(formats_loader, a_plugin_of_abi_1_loads_and_takes_no_options)
 	ns_store_close(s);
 }
 
+Test(formats_loader, a_format_name_never_falls_back_to_a_pickle)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	struct stat st;
+	NT_OK(load(&ps, "good", NULL));
+	NT_OK(ns_plugins_load(ps, NSNAP_TEST_PLUGIN_DIR "/pickle.so"));
+	NT_FAILS(NS_ENOTFOUND, ns_export(ps, s, "HEAD", nt_path("x.mat"), NULL));
+	NT_MESSAGE_HAS("file '");
+	NT_MESSAGE_HAS("x.mat': a MATLAB file, and the mat plugin is not loaded");
+	NT_FAILS(NS_EUNSUPPORTED, ns_export(ps, s, "HEAD", nt_path("x.NPZ"), NULL));
+	cr_assert_neq(stat(nt_path("x.mat"), &st), 0);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.data"), NULL)); /* any other name: pickle */
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
 Test(formats_loader, export_selects_objects)
 {
 	ns_store *s = store_of("net");

@@ -1,0 +1,403 @@
+/* The nsnap command's shared parts. */
+#define _DEFAULT_SOURCE /* timegm, readlink */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_fail(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "nsnap: %s: ", c->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_ERROR;
+}
+
+int cli_fail_ns(struct cli *c)
+{
+	return cli_fail(c, "%s", ns_error_last()->message);
+}
+
+/* ---------------------------------------------------------------- options */
+
+void cli_getopt_reset(void)
+{
+	optind = 0; /* glibc: start over, forgetting the previous scan */
+	opterr = 0;
+}
+
+int cli_getopt(struct cli *c, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	char spec[128];
+	int ch;
+
+	/* A leading '+' (stop at the first operand) must lead the whole spec. */
+	if (shortopts[0] == '+')
+		snprintf(spec, sizeof spec, "+:s:h%s", shortopts + 1);
+	else
+		snprintf(spec, sizeof spec, ":s:h%s", shortopts);
+	switch (ch = getopt_long(argc, argv, spec, longopts, NULL)) {
+	case 's':
+		c->store_path = optarg;
+		return cli_getopt(c, argc, argv, shortopts, longopts);
+	case 'J':
+		c->json = 1;
+		return cli_getopt(c, argc, argv, shortopts, longopts);
+	case 'h':
+		fputs(c->usage, stdout);
+		c->exit = CLI_OK;
+		return CLI_STOP;
+	case ':':
+		c->exit = cli_fail(c, "option '%s' needs a value (see 'nsnap %s --help')",
+				   argv[optind - 1], c->cmd);
+		return CLI_STOP;
+	case '?':
+		if (optopt)
+			c->exit = cli_fail(c, "unknown option '-%c' (see 'nsnap %s --help')",
+					   optopt, c->cmd);
+		else
+			c->exit = cli_fail(c, "unknown option '%s' (see 'nsnap %s --help')",
+					   argv[optind - 1], c->cmd);
+		return CLI_STOP;
+	default:
+		return ch;
+	}
+}
+
+int cli_operands(struct cli *c, int argc, int min, int max)
+{
+	if (argc < min)
+		return cli_fail(c, "%s (see 'nsnap %s --help')",
+				argc ? "too few arguments" : "arguments missing", c->cmd);
+	if (argc > max)
+		return cli_fail(c, "too many arguments (see 'nsnap %s --help')", c->cmd);
+	return CLI_OK;
+}
+
+int cli_number(struct cli *c, uint64_t *out, const char *name, const char *arg)
+{
+	char *end;
+	unsigned long long v;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (!*arg || *end || errno || arg[0] == '-')
+		return cli_fail(c, "option '%s': '%s' is not a whole number", name, arg);
+	*out = v;
+	return CLI_OK;
+}
+
+const char **cli_split(const char *arg)
+{
+	size_t n = 2, len = strlen(arg);
+	const char **list;
+	char *copy;
+
+	for (const char *p = arg; *p; p++)
+		n += *p == ',';
+	if (!(list = malloc(n * sizeof *list + len + 1)))
+		return NULL;
+	copy = memcpy((char *)(list + n), arg, len + 1);
+	n = 0;
+	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
+		list[n++] = tok;
+	list[n] = NULL;
+	return list;
+}
+
+int add_option(struct cli *c, const char ***list, size_t *n, const char *arg)
+{
+	const char **l = realloc(*list, (*n + 2) * sizeof *l);
+	if (!l)
+		return cli_fail(c, "out of memory");
+	l[(*n)++] = arg;
+	l[*n] = NULL;
+	*list = l;
+	return CLI_OK;
+}
+
+/* ------------------------------------------------------ store and plugins */
+
+int cli_open(struct cli *c, int writable)
+{
+	ns_store_opts o = NS_STORE_OPTS_INIT;
+	if (!c->store_path || !*c->store_path)
+		return cli_fail(c, "no store given: use -s PATH or set NSNAP_STORE");
+	o.flags = writable ? 0 : NS_STORE_RDONLY;
+	if (ns_store_open(&c->store, c->store_path, &o) == NS_OK)
+		return CLI_OK;
+	if (ns_error_last()->code == NS_ENOTFOUND)
+		return cli_fail(c, "store '%s' does not exist (create it with 'nsnap init -s %s')",
+				c->store_path, c->store_path);
+	return cli_fail_ns(c);
+}
+
+int cli_load_plugins(struct cli *c)
+{
+	char exe[PATH_MAX], dir[PATH_MAX + 16];
+	const char *dirs[2] = { NULL, NULL };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	/* In the build tree the plugins sit in ../plugins beside tools/; an
+	 * installed nsnap has no such folder and uses its install folder. */
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = '\0';
+			snprintf(dir, sizeof dir, "%s/../plugins", exe);
+			dirs[0] = dir;
+		}
+	}
+	if (ns_plugins_new(&c->plugins, dirs, 0) < 0)
+		return cli_fail_ns(c);
+	return CLI_OK;
+}
+
+void cli_close(struct cli *c)
+{
+	ns_plugins_free(c->plugins);
+	ns_store_close(c->store);
+	c->plugins = NULL;
+	c->store = NULL;
+}
+
+/* ------------------------------------------------------------- revisions */
+
+/* Levenshtein distance of two short strings (capped at 64 bytes each). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strnlen(a, 64), lb = strnlen(b, 64), row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The three names nearest to @want. */
+struct nearest {
+	const char *want;
+	char names[3][256];
+	size_t dist[3], n;
+};
+
+static void consider(struct nearest *nr, const char *name)
+{
+	size_t d = distance(nr->want, name), i = 0;
+	if (d > 2 && d * 2 > strlen(nr->want))
+		return; /* too far to be what was meant */
+	while (i < nr->n && nr->dist[i] <= d)
+		i++;
+	if (i == 3)
+		return;
+	for (size_t k = nr->n < 3 ? nr->n : 2; k > i; k--) {
+		nr->dist[k] = nr->dist[k - 1];
+		memcpy(nr->names[k], nr->names[k - 1], sizeof nr->names[k]);
+	}
+	nr->dist[i] = d;
+	snprintf(nr->names[i], sizeof nr->names[i], "%s", name);
+	if (nr->n < 3)
+		nr->n++;
+}
+
+static int consider_ref(const ns_ref *ref, void *ctx)
+{
+	consider(ctx, ref->name);
+	return 0;
+}
+
+int cli_resolve(struct cli *c, uint64_t *out, char buf[24], const char *rev)
+{
+	struct nearest nr = { NULL, { "" }, { 0 }, 0 };
+	char base[256], list[900] = "";
+	size_t used = 0;
+
+	if (ns_store_resolve(out, c->store, rev) == NS_OK) {
+		snprintf(buf, 24, "%llu", (unsigned long long)*out);
+		return CLI_OK;
+	}
+	if (ns_error_last()->code != NS_ENOTFOUND)
+		return cli_fail_ns(c);
+	/* A number, or a walk back from a name that exists: nsnap says why. */
+	snprintf(base, sizeof base, "%.*s", (int)strcspn(rev, "~"), rev);
+	if (base[strspn(base, "0123456789")] == '\0' || strcmp(base, rev) != 0)
+		return cli_fail_ns(c);
+	nr.want = base;
+	consider(&nr, "HEAD");
+	ns_ref_foreach(c->store, consider_ref, &nr);
+	for (size_t i = 0; i < nr.n; i++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'",
+					 i ? ", " : "", nr.names[i]);
+	if (nr.n)
+		return cli_fail(c, "unknown revision '%s' (nearest: %s)", rev, list);
+	return cli_fail(c, "unknown revision '%s': %s", rev, ns_error_last()->message);
+}
+
+int cli_open_network(struct cli *c, ns_network **net, uint64_t *v, char num[24],
+		     const char *rev)
+{
+	if (cli_open(c, 0) != CLI_OK || cli_resolve(c, v, num, rev) != CLI_OK)
+		return CLI_ERROR;
+	if (ns_network_open(net, c->store, num) < 0)
+		return cli_fail_ns(c);
+	return CLI_OK;
+}
+
+int cli_only(struct cli *c, const char ***only, const char *arg)
+{
+	free(*only);
+	if (!(*only = cli_split(arg)))
+		return cli_fail(c, "out of memory");
+	return CLI_OK;
+}
+
+/* --------------------------------------------------------------- printing */
+
+const char *cli_bytes(char buf[32], uint64_t n)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)n;
+	int u = -1;
+	if (n < 1024) {
+		snprintf(buf, 32, "%llu B", (unsigned long long)n);
+		return buf;
+	}
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, 32, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+const char *cli_double(char buf[32], double v)
+{
+	if (isnan(v))
+		return strcpy(buf, "nan");
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, 32, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
+static const char *format_time(char buf[32], int64_t ns, int utc)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+	if (utc)
+		gmtime_r(&t, &tm);
+	else
+		localtime_r(&t, &tm);
+	strftime(buf, 32, utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+const char *cli_time(char buf[32], int64_t ns)
+{
+	return format_time(buf, ns, 0);
+}
+
+const char *cli_time_utc(char buf[32], int64_t ns)
+{
+	return format_time(buf, ns, 1);
+}
+
+int cli_print_json(struct cli *c, cJSON *json)
+{
+	char *text = json ? cJSON_Print(json) : NULL;
+	cJSON_Delete(json);
+	if (!text)
+		return cli_fail(c, "out of memory writing JSON");
+	puts(text);
+	free(text);
+	return CLI_OK;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+static struct {
+	const char *label;
+	struct timespec start, last;
+	int shown, colour;
+} bar;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) * 1e-9;
+}
+
+static void draw(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct timespec now;
+	char a[32], b[32];
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (since(&bar.start, &now) < 1.0 || (bar.shown && since(&bar.last, &now) < 0.1))
+		return;
+	bar.last = now;
+	bar.shown = 1;
+	int bytes = strcmp(what, "import") == 0 || strcmp(what, "export") == 0;
+	if (bytes)
+		cli_bytes(a, done);
+	else
+		snprintf(a, sizeof a, "%llu chunks", (unsigned long long)done);
+	fprintf(stderr, "\r\033[K%s ", bar.label);
+	if (total && done <= total) {
+		int width = 30, full = (int)((double)done / (double)total * width);
+		fputs(bar.colour ? "\033[32m" : "", stderr);
+		for (int i = 0; i < width; i++)
+			fputc(i < full ? '#' : '.', stderr);
+		fputs(bar.colour ? "\033[0m" : "", stderr);
+		fprintf(stderr, " %3d%% %s of %s", (int)(100.0 * (double)done / (double)total), a,
+			bytes ? cli_bytes(b, total)
+			      : (snprintf(b, sizeof b, "%llu", (unsigned long long)total), b));
+	} else {
+		fprintf(stderr, "%s", a);
+	}
+	fprintf(stderr, " (%.0f s)", since(&bar.start, &now));
+	fflush(stderr);
+}
+
+void cli_progress_begin(struct cli *c, const char *label)
+{
+	const char *term = getenv("TERM");
+	if (c->json || !isatty(STDERR_FILENO))
+		return;
+	bar.label = label;
+	bar.shown = 0;
+	bar.colour = !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+	clock_gettime(CLOCK_MONOTONIC, &bar.start);
+	ns_progress_set(draw, NULL);
+}
+
+void cli_progress_end(void)
+{
+	ns_progress_set(NULL, NULL);
+	if (bar.shown)
+		fputs("\r\033[K", stderr);
+	bar.shown = 0;
+}

@@ -1,0 +1,397 @@
+/* nsnap diff: what changed between two versions. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kinds[] = { "population", "projection" };
+static const char *const scopes[] = { "global", "local", "semiglobal" };
+
+static void print_attr(const ns_diff_attr *a, double tol)
+{
+	char x[32], y[32], z[32];
+	if (a->change == NS_ADDED || a->change == NS_REMOVED) {
+		int add = a->change == NS_ADDED;
+		printf("    %c %-14s %s %s, %llu value%s\n", add ? '+' : '-', a->name,
+		       scopes[add ? a->scope_b : a->scope_a],
+		       ns_dtype_name(add ? a->dtype_b : a->dtype_a),
+		       (unsigned long long)(add ? a->count_b : a->count_a),
+		       (add ? a->count_b : a->count_a) == 1 ? "" : "s");
+		return;
+	}
+	printf("    %c %-14s ", a->change == NS_SAME ? ' ' : '~', a->name);
+	if (a->scope_a != a->scope_b)
+		printf("scope %s -> %s; ", scopes[a->scope_a], scopes[a->scope_b]);
+	if (a->dtype_a != a->dtype_b)
+		printf("type %s -> %s; ", ns_dtype_name(a->dtype_a), ns_dtype_name(a->dtype_b));
+	if (a->compared == 0 && (a->count_a || a->count_b)) {
+		printf("not compared (%llu -> %llu values)\n", (unsigned long long)a->count_a,
+		       (unsigned long long)a->count_b);
+		return;
+	}
+	if (a->scope_a == NS_GLOBAL && a->count_a == 1) {
+		if (a->changed)
+			printf("%s -> %s\n", cli_double(x, a->value_a), cli_double(y, a->value_b));
+		else
+			printf("same: %s\n", cli_double(x, a->value_a));
+		return;
+	}
+	if (a->changed == 0 && a->max_abs == 0) {
+		printf("same (%llu values%s)\n", (unsigned long long)a->compared,
+		       a->unread ? "; identical chunks, not read" : "");
+		return;
+	}
+	printf("%llu of %llu changed", (unsigned long long)a->changed,
+	       (unsigned long long)a->compared);
+	if (tol > 0)
+		printf(" by more than %s", cli_double(x, tol));
+	/* Summaries, not values: four significant digits. */
+	snprintf(x, sizeof x, "%.4g", a->max_abs);
+	snprintf(y, sizeof y, "%+.4g", a->mean);
+	snprintf(z, sizeof z, "%.4g", a->rms);
+	printf(": max |Δ| %s, mean Δ %s, RMS Δ %s\n", x, y, z);
+}
+
+static void print_object(const ns_diff_object *o, double tol)
+{
+	char mark = o->change == NS_ADDED ? '+' : o->change == NS_REMOVED ? '-'
+					     : o->change == NS_CHANGED ? '~' : ' ';
+	const char *unit = o->kind == NS_POPULATION ? "neurons" : "synapses";
+	printf("%c %s %s: ", mark, kinds[o->kind], o->name);
+	if (o->change == NS_ADDED || o->change == NS_REMOVED) {
+		printf("%s, %llu %s\n", o->change == NS_ADDED ? "added" : "removed",
+		       (unsigned long long)(o->change == NS_ADDED ? o->size_b : o->size_a), unit);
+		for (size_t i = 0; i < o->n_attrs; i++)
+			print_attr(&o->attrs[i], tol);
+		return;
+	}
+	if (o->change == NS_SAME) {
+		printf("same\n");
+		return;
+	}
+	if (o->kind == NS_POPULATION && o->size_a != o->size_b)
+		printf("%llu -> %llu %s", (unsigned long long)o->size_a,
+		       (unsigned long long)o->size_b, unit);
+	else if (o->kind == NS_PROJECTION && (o->syn_added || o->syn_removed))
+		printf("%llu synapse%s removed, %llu added, %llu in both",
+		       (unsigned long long)o->syn_removed, o->syn_removed == 1 ? "" : "s",
+		       (unsigned long long)o->syn_added, (unsigned long long)o->syn_common);
+	else
+		printf("%llu %s", (unsigned long long)o->size_a, unit);
+	printf("%s%s\n", *o->detail ? "; " : "", o->detail);
+	for (size_t i = 0; i < o->n_attrs; i++)
+		print_attr(&o->attrs[i], tol);
+}
+
+static void json_number(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddStringToObject(o, key, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+}
+
+static cJSON *json_diff(const ns_diff *d, double tol)
+{
+	cJSON *j = cJSON_CreateObject(), *objs = cJSON_CreateArray(), *meta = cJSON_CreateArray();
+	cJSON_AddNumberToObject(j, "version_a", (double)d->version_a);
+	cJSON_AddNumberToObject(j, "version_b", (double)d->version_b);
+	cJSON_AddBoolToObject(j, "equal", d->equal);
+	cJSON_AddNumberToObject(j, "tolerance", tol);
+	cJSON_AddNumberToObject(j, "time_a_ms", d->t_a);
+	cJSON_AddNumberToObject(j, "time_b_ms", d->t_b);
+	cJSON_AddNumberToObject(j, "dt_a_ms", d->dt_a);
+	cJSON_AddNumberToObject(j, "dt_b_ms", d->dt_b);
+	cJSON_AddNumberToObject(j, "bytes_read", (double)d->bytes_read);
+	for (size_t i = 0; i < d->n_meta; i++) {
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddItemToArray(meta, m);
+		cJSON_AddStringToObject(m, "key", d->meta[i].key);
+		cJSON_AddStringToObject(m, "change", ns_change_name(d->meta[i].change));
+		if (d->meta[i].value_a)
+			cJSON_AddStringToObject(m, "a", d->meta[i].value_a);
+		if (d->meta[i].value_b)
+			cJSON_AddStringToObject(m, "b", d->meta[i].value_b);
+	}
+	cJSON_AddItemToObject(j, "dictionary", meta);
+	for (size_t i = 0; i < d->n_objects; i++) {
+		const ns_diff_object *o = &d->objects[i];
+		cJSON *x = cJSON_CreateObject(), *attrs = cJSON_CreateArray();
+		cJSON_AddItemToArray(objs, x);
+		cJSON_AddStringToObject(x, "name", o->name);
+		cJSON_AddStringToObject(x, "kind", kinds[o->kind]);
+		cJSON_AddStringToObject(x, "change", ns_change_name(o->change));
+		cJSON_AddNumberToObject(x, "size_a", (double)o->size_a);
+		cJSON_AddNumberToObject(x, "size_b", (double)o->size_b);
+		if (o->kind == NS_PROJECTION) {
+			cJSON_AddNumberToObject(x, "synapses_removed", (double)o->syn_removed);
+			cJSON_AddNumberToObject(x, "synapses_added", (double)o->syn_added);
+			cJSON_AddNumberToObject(x, "synapses_in_both", (double)o->syn_common);
+		}
+		cJSON_AddStringToObject(x, "detail", o->detail);
+		for (size_t k = 0; k < o->n_attrs; k++) {
+			const ns_diff_attr *a = &o->attrs[k];
+			cJSON *y = cJSON_CreateObject();
+			cJSON_AddItemToArray(attrs, y);
+			cJSON_AddStringToObject(y, "name", a->name);
+			cJSON_AddStringToObject(y, "change", ns_change_name(a->change));
+			if (a->change != NS_ADDED) {
+				cJSON_AddStringToObject(y, "scope_a", scopes[a->scope_a]);
+				cJSON_AddStringToObject(y, "dtype_a", ns_dtype_name(a->dtype_a));
+				cJSON_AddNumberToObject(y, "count_a", (double)a->count_a);
+			}
+			if (a->change != NS_REMOVED) {
+				cJSON_AddStringToObject(y, "scope_b", scopes[a->scope_b]);
+				cJSON_AddStringToObject(y, "dtype_b", ns_dtype_name(a->dtype_b));
+				cJSON_AddNumberToObject(y, "count_b", (double)a->count_b);
+			}
+			if (a->change == NS_ADDED || a->change == NS_REMOVED)
+				continue;
+			cJSON_AddNumberToObject(y, "compared", (double)a->compared);
+			cJSON_AddNumberToObject(y, "changed", (double)a->changed);
+			json_number(y, "max_abs", a->max_abs);
+			json_number(y, "mean", a->mean);
+			json_number(y, "rms", a->rms);
+			if (a->scope_a == NS_GLOBAL && a->count_a == 1) {
+				json_number(y, "value_a", a->value_a);
+				json_number(y, "value_b", a->value_b);
+			}
+			cJSON_AddBoolToObject(y, "unread", a->unread);
+		}
+		cJSON_AddItemToObject(x, "attributes", attrs);
+	}
+	cJSON_AddItemToObject(j, "objects", objs);
+	return j;
+}
+
+/* --------------------------------------------------------------- histogram */
+
+/* The values of OBJECT/ATTR in revision @rev as doubles (NULL, 0 when it
+ * lacks it). */
+static int load_values(struct cli *c, double **out, uint64_t *n, const char *rev,
+		       const char *obj, const char *attr)
+{
+	ns_network *net = NULL;
+	ns_object *o;
+	ns_attr *a;
+	ns_attr_info info;
+	int rc = CLI_OK;
+
+	*out = NULL;
+	*n = 0;
+	if (ns_network_open(&net, c->store, rev) < 0)
+		return cli_fail_ns(c);
+	if ((o = ns_network_object_find(net, obj)) && (a = ns_object_attr_find(o, attr))) {
+		ns_attr_get_info(&info, a);
+		if (!(*out = malloc((info.count ? info.count : 1) * sizeof **out)))
+			rc = cli_fail(c, "out of memory");
+		else if (ns_attr_read(*out, NS_DTYPE_F64, a) < 0)
+			rc = cli_fail_ns(c);
+		else
+			*n = info.count;
+	}
+	ns_network_free(net);
+	return rc;
+}
+
+static int histogram(struct cli *c, cJSON *json, const char *spec, const char *ra,
+		     const char *rb, uint64_t bins)
+{
+	const char *slash = strchr(spec, '/');
+	char obj[256], x[32], y[32];
+	double *v[2] = { NULL, NULL }, lo = INFINITY, hi = -INFINITY, width;
+	uint64_t n[2], *count = NULL, top = 1;
+	int rc = CLI_ERROR;
+
+	if (!slash || slash == spec || !slash[1] || (size_t)(slash - spec) >= sizeof obj)
+		return cli_fail(c, "--histogram '%s': expected OBJECT/ATTRIBUTE", spec);
+	snprintf(obj, sizeof obj, "%.*s", (int)(slash - spec), spec);
+	if (load_values(c, &v[0], &n[0], ra, obj, slash + 1) != CLI_OK ||
+	    load_values(c, &v[1], &n[1], rb, obj, slash + 1) != CLI_OK)
+		goto done;
+	if (!v[0] && !v[1]) {
+		rc = cli_fail(c, "--histogram: neither version has '%s' with an attribute '%s'",
+			      obj, slash + 1);
+		goto done;
+	}
+	for (int s = 0; s < 2; s++)
+		for (uint64_t i = 0; i < n[s]; i++)
+			if (isfinite(v[s][i])) {
+				lo = v[s][i] < lo ? v[s][i] : lo;
+				hi = v[s][i] > hi ? v[s][i] : hi;
+			}
+	if (!(lo <= hi))
+		lo = hi = 0;
+	width = hi > lo ? (hi - lo) / (double)bins : 1;
+	if (!(count = calloc(2 * bins, sizeof *count))) {
+		rc = cli_fail(c, "out of memory");
+		goto done;
+	}
+	for (int s = 0; s < 2; s++)
+		for (uint64_t i = 0; i < n[s]; i++) {
+			uint64_t b;
+			if (!isfinite(v[s][i]))
+				continue;
+			b = (uint64_t)((v[s][i] - lo) / width);
+			b = b >= bins ? bins - 1 : b;
+			if (++count[2 * b + (uint64_t)s] > top)
+				top = count[2 * b + (uint64_t)s];
+		}
+	if (json) {
+		cJSON *h = cJSON_CreateObject(), *list = cJSON_CreateArray();
+		cJSON_AddStringToObject(h, "attribute", spec);
+		for (uint64_t b = 0; b < bins; b++) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddNumberToObject(e, "from", lo + width * (double)b);
+			cJSON_AddNumberToObject(e, "to", lo + width * (double)(b + 1));
+			cJSON_AddNumberToObject(e, "a", (double)count[2 * b]);
+			cJSON_AddNumberToObject(e, "b", (double)count[2 * b + 1]);
+			cJSON_AddItemToArray(list, e);
+		}
+		cJSON_AddItemToObject(h, "bins", list);
+		cJSON_AddItemToArray(cJSON_GetObjectItem(json, "histograms"), h);
+		rc = CLI_OK;
+		goto done;
+	}
+	printf("\nhistogram of %s (%llu values in version %s, %llu in version %s)\n", spec,
+	       (unsigned long long)n[0], ra, (unsigned long long)n[1], rb);
+	printf("  %-25s %-32s %s\n", "from .. to", ra, rb);
+	for (uint64_t b = 0; b < bins; b++) {
+		char range[64];
+		snprintf(range, sizeof range, "%s .. %s", cli_double(x, lo + width * (double)b),
+			 cli_double(y, lo + width * (double)(b + 1)));
+		printf("  %-25s", range);
+		for (int s = 0; s < 2; s++) {
+			uint64_t k = count[2 * b + (uint64_t)s];
+			int len = (int)((double)k / (double)top * 20 + 0.5);
+			printf(" %8llu", (unsigned long long)k);
+			if (s == 0 || len)
+				printf(" %-*.*s", s ? 0 : 23, len, "####################");
+		}
+		putchar('\n');
+	}
+	rc = CLI_OK;
+done:
+	free(count);
+	free(v[0]);
+	free(v[1]);
+	return rc;
+}
+
+static int run(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_LONG, CLI_JSON_LONG,
+					      { "tol", required_argument, NULL, 't' },
+					      { "only", required_argument, NULL, 'O' },
+					      { "histogram", required_argument, NULL, 'H' },
+					      { "bins", required_argument, NULL, 'B' },
+					      { NULL, 0, NULL, 0 } };
+	ns_diff_opts o = NS_DIFF_OPTS_INIT;
+	const char **only = NULL, *hist = NULL;
+	ns_diff *d = NULL;
+	uint64_t va, vb, bins = 20;
+	char na[24], nb[24], x[32], y[32], *end;
+	size_t same = 0;
+	cJSON *json = NULL;
+	int ch, rc = CLI_ERROR;
+
+	while ((ch = cli_getopt(c, argc, argv, "", opts)) != -1) {
+		switch (ch) {
+		case CLI_STOP: rc = c->exit; goto done;
+		case 't':
+			o.tol = strtod(optarg, &end);
+			if (!*optarg || *end || !(o.tol >= 0) || isinf(o.tol)) {
+				rc = cli_fail(c, "--tol '%s': expected a number >= 0", optarg);
+				goto done;
+			}
+			break;
+		case 'O':
+			if (cli_only(c, &only, optarg) != CLI_OK)
+				goto done;
+			break;
+		case 'H':
+			hist = optarg;
+			if (!strchr(hist, '/') || hist[0] == '/' || !strchr(hist, '/')[1]) {
+				rc = cli_fail(c, "--histogram '%s': expected OBJECT/ATTRIBUTE", hist);
+				goto done;
+			}
+			break;
+		case 'B':
+			if (cli_number(c, &bins, "--bins", optarg) != CLI_OK)
+				goto done;
+			if (bins < 1 || bins > 1000) {
+				rc = cli_fail(c, "--bins %s: expected 1 to 1000", optarg);
+				goto done;
+			}
+			break;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (cli_operands(c, argc, 2, 2) != CLI_OK || cli_open(c, 0) != CLI_OK ||
+	    cli_resolve(c, &va, na, argv[0]) != CLI_OK ||
+	    cli_resolve(c, &vb, nb, argv[1]) != CLI_OK)
+		goto done;
+	o.select.only = only;
+	if (ns_diff_versions(&d, c->store, na, nb, &o) < 0) {
+		rc = cli_fail_ns(c);
+		goto done;
+	}
+	if (c->json) {
+		json = json_diff(d, o.tol);
+		cJSON_AddItemToObject(json, "histograms", cJSON_CreateArray());
+	} else {
+		printf("diff of version %s and version %s%s\n", na, nb,
+		       d->equal ? ": equal" : "");
+		if (d->t_a != d->t_b)
+			printf("  time: %s -> %s ms\n", cli_double(x, d->t_a), cli_double(y, d->t_b));
+		if (d->dt_a != d->dt_b)
+			printf("  dt: %s -> %s ms\n", cli_double(x, d->dt_a), cli_double(y, d->dt_b));
+		for (size_t i = 0; i < d->n_meta; i++)
+			printf("%c dictionary %s: %s -> %s\n",
+			       d->meta[i].change == NS_ADDED     ? '+'
+			       : d->meta[i].change == NS_REMOVED ? '-'
+								 : '~',
+			       d->meta[i].key, d->meta[i].value_a ? d->meta[i].value_a : "(none)",
+			       d->meta[i].value_b ? d->meta[i].value_b : "(none)");
+		for (size_t i = 0; i < d->n_objects; i++)
+			if (d->objects[i].change == NS_SAME)
+				same++;
+			else
+				print_object(&d->objects[i], o.tol);
+		if (same)
+			printf("  %zu object%s the same\n", same, same == 1 ? "" : "s");
+	}
+	if (hist && histogram(c, json, hist, na, nb, bins) != CLI_OK) {
+		cJSON_Delete(json);
+		goto done;
+	}
+	if (json && cli_print_json(c, json) != CLI_OK)
+		goto done;
+	rc = d->equal ? CLI_OK : CLI_DIFFERENT;
+done:
+	ns_diff_free(d);
+	free(only);
+	return rc;
+}
+
+const struct command cmd_diff = {
+	"diff", run, "what changed between two versions",
+	"usage: nsnap diff REV_A REV_B [--tol X] [--only A,B] [--histogram OBJ/ATTR]\n"
+	"                             [--bins N] [--json]\n"
+	"\n"
+	"Compare two versions semantically: populations and projections added,\n"
+	"removed or resized; synapses added and removed, matched by (pre, post), not\n"
+	"by position; for every attribute of the objects in both, how many values\n"
+	"changed, max |Δ|, mean Δ and RMS Δ (Δ = B - A); globals old -> new; the\n"
+	"time, dt and network dictionary. Arrays whose chunks are identical are known\n"
+	"equal without being read. Lines start with '+' (added), '-' (removed) or\n"
+	"'~' (changed). Exit status 0 when equal, 1 when different, 2 on an error.\n"
+	"\n"
+	"  --tol X               ignore changes of at most X\n"
+	"  --only A,B            only these populations and projections\n"
+	"  --histogram OBJ/ATTR  a text histogram of an attribute in both versions\n"
+	"  --bins N              bins of the histogram (default 20)\n"
+	"  --json                the same as a JSON object\n",
+};

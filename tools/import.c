@@ -1,0 +1,71 @@
+/* nsnap import: a file as a new version. */
+#include "cli.h"
+
+#include <stdlib.h>
+
+static int run(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_LONG,
+					      { "message", required_argument, NULL, 'm' },
+					      { "format", required_argument, NULL, 'f' },
+					      { "tag", required_argument, NULL, 't' },
+					      { "branch", required_argument, NULL, 'b' },
+					      { "option", required_argument, NULL, 'o' },
+					      { "verbose", no_argument, NULL, 'v' },
+					      { NULL, 0, NULL, 0 } };
+	ns_import_opts o = NS_IMPORT_OPTS_INIT;
+	const char **options = NULL;
+	size_t n_options = 0;
+	uint64_t v = 0;
+	int ch, rc = CLI_ERROR;
+
+	while ((ch = cli_getopt(c, argc, argv, "m:f:t:b:o:v", opts)) != -1) {
+		switch (ch) {
+		case CLI_STOP: rc = c->exit; goto done;
+		case 'm': o.message = optarg; break;
+		case 'f': o.format = optarg; break;
+		case 't': o.tag = optarg; break;
+		case 'b': o.branch = optarg; break;
+		case 'v': o.verbose = 1; break;
+		case 'o':
+			if (add_option(c, &options, &n_options, optarg) != CLI_OK)
+				goto done;
+			break;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (cli_operands(c, argc, 1, 1) != CLI_OK || cli_open(c, 1) != CLI_OK ||
+	    cli_load_plugins(c) != CLI_OK)
+		goto done;
+	o.options = options;
+	cli_progress_begin(c, "importing");
+	rc = ns_import(&v, c->plugins, c->store, argv[0], &o);
+	cli_progress_end();
+	if (rc < 0) {
+		rc = cli_fail_ns(c);
+		goto done;
+	}
+	printf("imported '%s' as version %llu\n", argv[0], (unsigned long long)v);
+	rc = CLI_OK;
+done:
+	free(options);
+	return rc;
+}
+
+const struct command cmd_import = {
+	"import", run, "read a file as a new version",
+	"usage: nsnap import FILE [options]\n"
+	"\n"
+	"Read FILE (an ANNarchy pickle, .gz, .mat, nsnap text, ...) and commit it as\n"
+	"a new version. The format is recognised from the file's first bytes, else\n"
+	"from its name. Nothing is written unless the whole file reads correctly.\n"
+	"Parameter files (.json) are applied with 'nsnap params load'.\n"
+	"\n"
+	"  -m, --message MSG     the version's message (default: the file's name)\n"
+	"  -f, --format NAME     the format, whatever the file looks like\n"
+	"  -t, --tag NAME        tag the new version\n"
+	"  -b, --branch NAME     commit on this branch (created if needed)\n"
+	"  -o, --option N[=V]    an option of the format\n"
+	"  -v, --verbose         say what the format does\n",
+};

@@ -1,0 +1,100 @@
+/* nsnap log: the versions, newest first. */
+#include "refs.h"
+
+struct log {
+	struct cli *c;
+	struct ref_list refs;
+	uint64_t max, shown;
+	cJSON *json;
+};
+
+static int one(const ns_version_info *v, void *ctx)
+{
+	struct log *l = ctx;
+	char when[32], logical[32], added[32], refs[512];
+	if (l->max && l->shown == l->max)
+		return 1;
+	l->shown++;
+	refs_of(refs, sizeof refs, &l->refs, v->number);
+	if (l->json) {
+		cJSON *j = cJSON_CreateObject(), *r = cJSON_CreateArray();
+		cJSON_AddItemToArray(l->json, j);
+		cJSON_AddNumberToObject(j, "version", (double)v->number);
+		if (v->parent)
+			cJSON_AddNumberToObject(j, "parent", (double)v->parent);
+		else
+			cJSON_AddNullToObject(j, "parent");
+		cJSON_AddStringToObject(j, "time", cli_time_utc(when, v->time_ns));
+		for (size_t i = 0; i < l->refs.n; i++) {
+			const struct ref_entry *e = &l->refs.items[i];
+			cJSON *o;
+			if (e->version != v->number)
+				continue;
+			cJSON_AddItemToArray(r, o = cJSON_CreateObject());
+			cJSON_AddStringToObject(o, "name", e->name);
+			cJSON_AddStringToObject(o, "kind", e->kind == NS_REF_TAG ? "tag" : "branch");
+			if (e->kind == NS_REF_BRANCH)
+				cJSON_AddBoolToObject(o, "current", e->is_head);
+		}
+		cJSON_AddItemToObject(j, "refs", r);
+		cJSON_AddStringToObject(j, "message", v->message);
+		cJSON_AddNumberToObject(j, "logical_bytes", (double)v->logical_bytes);
+		cJSON_AddNumberToObject(j, "new_bytes", (double)v->new_bytes);
+		cJSON_AddNumberToObject(j, "arrays", (double)v->n_arrays);
+		return 0;
+	}
+	if (l->shown == 1)
+		printf("%7s  %-19s  %10s  %10s  %-16s %s\n", "VERSION", "TIME", "LOGICAL", "NEW",
+		       "REFS", "MESSAGE");
+	printf("%7llu  %-19s  %10s  %10s  %-16s %s\n", (unsigned long long)v->number,
+	       cli_time(when, v->time_ns), cli_bytes(logical, v->logical_bytes),
+	       cli_bytes(added, v->new_bytes), refs, v->message);
+	return 0;
+}
+
+static int run(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_LONG, CLI_JSON_LONG,
+					      { "max-count", required_argument, NULL, 'n' },
+					      { NULL, 0, NULL, 0 } };
+	struct log l = { c, { NULL, 0, 0 }, 0, 0, NULL };
+	int ch, rc = CLI_ERROR;
+
+	while ((ch = cli_getopt(c, argc, argv, "n:", opts)) != -1) {
+		if (ch == CLI_STOP)
+			return c->exit;
+		if (ch == 'n' && cli_number(c, &l.max, "-n", optarg) != CLI_OK)
+			return CLI_ERROR;
+	}
+	if (cli_operands(c, argc - optind, 0, 0) != CLI_OK || cli_open(c, 0) != CLI_OK ||
+	    refs_load(c, &l.refs) != CLI_OK)
+		goto done;
+	if (c->json)
+		l.json = cJSON_CreateArray();
+	if (ns_store_foreach_version(c->store, one, &l) < 0) {
+		rc = cli_fail_ns(c);
+		cJSON_Delete(l.json);
+		goto done;
+	}
+	if (c->json)
+		rc = cli_print_json(c, l.json);
+	else if (l.shown == 0)
+		rc = (printf("no versions yet\n"), CLI_OK);
+	else
+		rc = CLI_OK;
+done:
+	refs_free(&l.refs);
+	return rc;
+}
+
+const struct command cmd_log = {
+	"log", run, "list the versions, newest first",
+	"usage: nsnap log [-n N] [--json]\n"
+	"\n"
+	"List the versions, newest first: number, time (local), logical size of its\n"
+	"arrays, bytes its commit added to the store (what it really cost), its tags\n"
+	"and branches (the current branch starred), and its message.\n"
+	"\n"
+	"  -n, --max-count N  only the N newest\n"
+	"  --json             the same as a JSON array (times in UTC, ISO 8601)\n",
+};

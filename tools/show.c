@@ -1,0 +1,217 @@
+/* nsnap show: the network of a version. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static const char *const kind_names[] = { "parameter", "variable" };
+static const char *const scope_names[] = { "global", "local", "semiglobal" };
+
+/* Minimum, maximum and mean of an attribute's values (NaN skipped). */
+struct summary {
+	double min, max, mean;
+	uint64_t nan;
+};
+
+static int summarise(struct cli *c, struct summary *s, ns_attr *a, uint64_t count,
+		     const char *obj)
+{
+	double *v = malloc((count ? count : 1) * sizeof *v), sum = 0;
+	uint64_t n = 0;
+	ns_attr_info info;
+	if (!v)
+		return cli_fail(c, "out of memory reading '%s'", obj);
+	if (ns_attr_read(v, NS_DTYPE_F64, a) < 0) {
+		free(v);
+		return cli_fail_ns(c);
+	}
+	ns_attr_get_info(&info, a);
+	s->min = INFINITY;
+	s->max = -INFINITY;
+	s->nan = 0;
+	for (uint64_t i = 0; i < count; i++) {
+		if (isnan(v[i])) {
+			s->nan++;
+			continue;
+		}
+		s->min = v[i] < s->min ? v[i] : s->min;
+		s->max = v[i] > s->max ? v[i] : s->max;
+		sum += v[i];
+		n++;
+	}
+	s->mean = n ? sum / (double)n : NAN;
+	free(v);
+	return CLI_OK;
+}
+
+static void json_number(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddStringToObject(o, key, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+}
+
+static int show_attrs(struct cli *c, cJSON *list, ns_object *obj, const char *name)
+{
+	for (size_t i = 0; i < ns_object_attr_count(obj); i++) {
+		ns_attr *a = ns_object_attr_at(obj, i);
+		ns_attr_info info;
+		struct summary s = { 0, 0, 0, 0 };
+		char x[32], y[32], z[32];
+		ns_attr_get_info(&info, a);
+		if (summarise(c, &s, a, info.count, name) != CLI_OK)
+			return CLI_ERROR;
+		if (list) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddItemToArray(list, j);
+			cJSON_AddStringToObject(j, "name", info.name);
+			cJSON_AddStringToObject(j, "kind", kind_names[info.kind]);
+			cJSON_AddStringToObject(j, "scope", scope_names[info.scope]);
+			cJSON_AddStringToObject(j, "dtype", ns_dtype_name(info.dtype));
+			cJSON_AddNumberToObject(j, "count", (double)info.count);
+			json_number(j, "min", s.min);
+			json_number(j, "max", s.max);
+			json_number(j, "mean", s.mean);
+			continue;
+		}
+		printf("  %-14s %-9s %-10s %-4s ", info.name, kind_names[info.kind],
+		       scope_names[info.scope], ns_dtype_name(info.dtype));
+		if (info.count == 1)
+			printf("= %s", cli_double(x, s.nan ? NAN : s.mean));
+		else
+			printf("%llu values, min %s, max %s, mean %s", (unsigned long long)info.count,
+			       cli_double(x, s.min), cli_double(y, s.max), cli_double(z, s.mean));
+		if (s.nan && info.count > 1)
+			printf(", %llu NaN", (unsigned long long)s.nan);
+		printf("\n");
+	}
+	return CLI_OK;
+}
+
+static cJSON *json_network(const ns_network *net, uint64_t v)
+{
+	cJSON *j = cJSON_CreateObject(), *d = cJSON_CreateObject();
+	double t;
+	uint64_t step;
+	ns_network_time(net, &t, &step);
+	cJSON_AddNumberToObject(j, "version", (double)v);
+	cJSON_AddStringToObject(j, "name", ns_network_name(net));
+	cJSON_AddNumberToObject(j, "time_ms", t);
+	cJSON_AddNumberToObject(j, "step", (double)step);
+	cJSON_AddNumberToObject(j, "dt_ms", ns_network_dt(net));
+	for (size_t i = 0; i < ns_network_meta_count(net); i++) {
+		const char *key, *s;
+		double x;
+		ns_network_meta_at(&key, &s, &x, net, i);
+		if (s)
+			cJSON_AddStringToObject(d, key, s);
+		else
+			json_number(d, key, x);
+	}
+	cJSON_AddItemToObject(j, "dictionary", d);
+	cJSON_AddItemToObject(j, "populations", cJSON_CreateArray());
+	cJSON_AddItemToObject(j, "projections", cJSON_CreateArray());
+	return j;
+}
+
+static int show(struct cli *c, ns_network *net, uint64_t v)
+{
+	cJSON *root = c->json ? json_network(net, v) : NULL;
+	double t;
+	uint64_t step;
+	char x[32], y[32];
+
+	ns_network_time(net, &t, &step);
+	if (!root) {
+		printf("version %llu: network '%s'\n", (unsigned long long)v, ns_network_name(net));
+		printf("time %s ms (step %llu), dt %s ms\n", cli_double(x, t),
+		       (unsigned long long)step, cli_double(y, ns_network_dt(net)));
+		for (size_t i = 0; i < ns_network_meta_count(net); i++) {
+			const char *key, *s;
+			double num;
+			ns_network_meta_at(&key, &s, &num, net, i);
+			if (s)
+				printf("dictionary: %s = '%s'\n", key, s);
+			else
+				printf("dictionary: %s = %s\n", key, cli_double(x, num));
+		}
+	}
+	for (size_t i = 0; i < ns_network_object_count(net); i++) {
+		ns_object *o = ns_network_object_at(net, i);
+		ns_object_info info;
+		cJSON *j = NULL, *attrs = NULL;
+		ns_object_get_info(&info, o);
+		if (root) {
+			j = cJSON_CreateObject();
+			cJSON_AddItemToArray(cJSON_GetObjectItem(root, info.kind == NS_POPULATION
+								       ? "populations"
+								       : "projections"), j);
+			cJSON_AddStringToObject(j, "name", info.name);
+			cJSON_AddStringToObject(j, "type", info.type);
+		}
+		if (info.kind == NS_POPULATION && j) {
+			cJSON *g = cJSON_CreateArray();
+			cJSON_AddNumberToObject(j, "size", (double)info.size);
+			for (unsigned k = 0; k < info.ndim; k++)
+				cJSON_AddItemToArray(g, cJSON_CreateNumber((double)info.shape[k]));
+			cJSON_AddItemToObject(j, "geometry", g);
+		} else if (info.kind == NS_POPULATION) {
+			printf("population %s: %llu neurons, geometry (", info.name,
+			       (unsigned long long)info.size);
+			for (unsigned k = 0; k < info.ndim; k++)
+				printf("%s%llu", k ? ", " : "", (unsigned long long)info.shape[k]);
+			printf(")%s%s\n", *info.type ? ", type " : "", info.type);
+		} else if (j) {
+			cJSON_AddStringToObject(j, "pre", info.pre);
+			cJSON_AddStringToObject(j, "post", info.post);
+			cJSON_AddStringToObject(j, "target", info.target);
+			cJSON_AddNumberToObject(j, "synapses", (double)info.size);
+		} else {
+			printf("projection %s: %s -> %s%s%s%s%s, %llu synapses\n", info.name, info.pre,
+			       info.post, *info.target ? ", target " : "", info.target,
+			       *info.type ? ", type " : "", info.type, (unsigned long long)info.size);
+		}
+		if (j)
+			cJSON_AddItemToObject(j, "attributes", attrs = cJSON_CreateArray());
+		if (show_attrs(c, attrs, o, info.name) != CLI_OK) {
+			cJSON_Delete(root);
+			return CLI_ERROR;
+		}
+	}
+	return root ? cli_print_json(c, root) : CLI_OK;
+}
+
+static int run(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_LONG, CLI_JSON_LONG,
+					      { NULL, 0, NULL, 0 } };
+	ns_network *net = NULL;
+	uint64_t v;
+	char num[24];
+	int ch, rc;
+
+	while ((ch = cli_getopt(c, argc, argv, "", opts)) != -1)
+		if (ch == CLI_STOP)
+			return c->exit;
+	argc -= optind;
+	argv += optind;
+	if (cli_operands(c, argc, 0, 1) != CLI_OK ||
+	    cli_open_network(c, &net, &v, num, argc ? argv[0] : "HEAD") != CLI_OK)
+		return CLI_ERROR;
+	rc = show(c, net, v);
+	ns_network_free(net);
+	return rc;
+}
+
+const struct command cmd_show = {
+	"show", run, "the network of a version",
+	"usage: nsnap show [REV] [--json]\n"
+	"\n"
+	"Describe the network of revision REV (default HEAD): its time, dt and\n"
+	"dictionary; each population (size, geometry, neuron type) and projection\n"
+	"(pre -> post, target, synapse type, synapses), with every attribute's kind,\n"
+	"scope, element type, and its value (globals) or min, max and mean.\n"
+	"\n"
+	"  --json  the same as a JSON object\n",
+};
