@@ -36,12 +36,18 @@ static const struct {
 	{ "\x28\xb5\x2f\xfd", 4, "zstd", NS_PLUGIN_FILTER, "zstd-compressed" },
 };
 
+/* Whether @head starts as entry @i of known[]. */
+static int looks_known(size_t i, const unsigned char *head, size_t n)
+{
+	return n >= known[i].len && memcmp(head, known[i].magic, known[i].len) == 0;
+}
+
 static int describe_unknown(const ns_plugins *ps, const char *path, const unsigned char *head,
 			    size_t n)
 {
 	char hex[3 * 8 + 1] = "";
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-		if (n < known[i].len || memcmp(head, known[i].magic, known[i].len) != 0)
+		if (!looks_known(i, head, n))
 			continue;
 		if (!known[i].plugin)
 			return ns_err(NS_EUNSUPPORTED, "file '%s': %s", path, known[i].what);
@@ -145,6 +151,10 @@ static int open_import(ns_istream **in, const ns_plugin **fmt, const ns_plugins 
 	}
 	if (o->format || !(*fmt = plugins_probe(ps, head, n, NS_PLUGIN_FORMAT))) {
 		if ((rc = choose_by_name(filters, &n_filters, fmt, ps, path, o->format)) < 0) {
+			/* What the bytes are says more than what the name is. */
+			for (size_t i = 0; !o->format && i < sizeof known / sizeof known[0]; i++)
+				if (looks_known(i, head, n))
+					return describe_unknown(ps, path, head, n);
 			if (!o->format && !plugins_find(ps, "pickle", NS_PLUGIN_FORMAT))
 				return describe_unknown(ps, path, head, n);
 			return rc;
