@@ -1,0 +1,685 @@
+/* The mat format (MATLAB .mat files in ANNarchy's layout), through the
+ * loaded plugin and the host: golden files that scipy.io.savemat wrote
+ * (tests/data/mat/gen.py), exports that scipy.io.loadmat reads, round
+ * trips of every element type and scope in MAT v5 (plain, compressed) and
+ * v7.3, names MATLAB refuses, and damaged files. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DATA NSNAP_TEST_DATA_DIR "/mat/"
+
+static ns_plugins *mat_plugins(void)
+{
+	ns_plugins *ps = NULL;
+	NT_OK(ns_plugins_new(&ps, NULL, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT));
+	NT_OK(ns_plugins_load(ps, NSNAP_TEST_PLUGIN_DIR "/mat.so"));
+	return ps;
+}
+
+static int import_file(uint64_t *v, ns_plugins *ps, ns_store *s, const char *path)
+{
+	ns_import_opts o = NS_IMPORT_OPTS_INIT;
+	return ns_import(v, ps, s, path, &o);
+}
+
+static int export_with(ns_plugins *ps, ns_store *s, const char *rev, const char *path,
+		       const char *const *options)
+{
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	o.options = options;
+	o.overwrite = 1;
+	return ns_export(ps, s, rev, path, &o);
+}
+
+static int python(const char *prog, const char *args)
+{
+	char cmd[8192];
+	const char *script = nt_path("prog.py");
+	nt_write_file(script, prog, strlen(prog));
+	snprintf(cmd, sizeof cmd, "%s %s %s", NSNAP_TEST_PYTHON, script, args);
+	return system(cmd);
+}
+
+/* Attribute @obj.@name of @net: its kind, scope, type and values. */
+static void expect_attr(ns_network *net, const char *obj, const char *name, ns_attr_kind kind,
+			ns_scope scope, ns_dtype dtype, const double *want, size_t n)
+{
+	ns_object *o = ns_network_object_find(net, obj);
+	ns_attr *a;
+	ns_attr_info ai;
+	double got[16];
+	cr_assert_not_null(o, "no object %s", obj);
+	cr_assert_not_null(a = ns_object_attr_find(o, name), "no attribute %s.%s", obj, name);
+	ns_attr_get_info(&ai, a);
+	cr_assert_eq(ai.kind, kind, "%s.%s kind %d", obj, name, ai.kind);
+	cr_assert_eq(ai.scope, scope, "%s.%s scope %d", obj, name, ai.scope);
+	cr_assert_eq(ai.dtype, dtype, "%s.%s dtype %d", obj, name, ai.dtype);
+	cr_assert_eq(ai.count, n, "%s.%s has %llu values", obj, name,
+		     (unsigned long long)ai.count);
+	NT_OK(ns_attr_read(got, NS_DTYPE_F64, a));
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(got[i], want[i], "%s.%s[%zu] = %g, not %g", obj, name, i, got[i],
+			     want[i]);
+}
+
+static void expect_synapses(ns_network *net, const char *name, const int32_t *pre,
+			    const int32_t *post, uint64_t n)
+{
+	ns_object *p = ns_network_object_find(net, name);
+	const int32_t *gp, *gq;
+	cr_assert_not_null(p, "no projection %s", name);
+	cr_assert_eq(ns_projection_synapses(p), n);
+	ns_projection_connectivity(&gp, &gq, p);
+	for (uint64_t i = 0; i < n; i++)
+		cr_assert(gp[i] == pre[i] && gq[i] == post[i], "%s synapse %llu: (%d, %d)", name,
+			  (unsigned long long)i, gp[i], gq[i]);
+}
+
+static void expect_population_e(ns_network *net)
+{
+	static const double tau[] = { 10.5 }, v[] = { -1, -0.5, 0, 0.5, 1, 1.5 };
+	static const double r[] = { 0.25, 0.5, 0.75, 1, 1.25, 1.5 }, sc[] = { 1, 2, 3, 4, 5, -6 };
+	static const double on[] = { 1, 0, 1, 0, 0, 1 }, thr[] = { 7, 8, 9, 10, 11, 12 };
+	ns_object_info oi;
+	cr_assert_not_null(ns_network_object_find(net, "E"));
+	ns_object_get_info(&oi, ns_network_object_find(net, "E"));
+	cr_assert_eq(oi.kind, NS_POPULATION);
+	cr_assert(oi.size == 6 && oi.ndim == 2 && oi.shape[0] == 2 && oi.shape[1] == 3);
+	cr_assert_eq(oi.n_attrs, 6);
+	expect_attr(net, "E", "tau", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, tau, 1);
+	expect_attr(net, "E", "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 6);
+	expect_attr(net, "E", "r", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F32, r, 6);
+	expect_attr(net, "E", "spike_count", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I64, sc, 6);
+	expect_attr(net, "E", "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, on, 6);
+	expect_attr(net, "E", "thr", NS_PARAMETER, NS_LOCAL, NS_DTYPE_I32, thr, 6);
+}
+
+/* Everything gen.py's network() holds, in version @rev of @s. */
+static void expect_network(ns_store *s, const char *rev)
+{
+	static const int32_t ei_pre[] = { 0, 1, 2, 3, 4, 5 }, ei_post[] = { 0, 0, 2, 3, 3, 3 };
+	static const int32_t ie_pre[] = { 0, 1, 2, 3 }, ie_post[] = { 1, 1, 4, 4 };
+	static const double tau[] = { 20 }, v[] = { -70, -65, -60, -55.5 };
+	static const double eta[] = { 0.01 }, w[] = { 0.5, 0.25, 0.125, 1, 2, 3 };
+	static const double trace[] = { 1.5, 0, 2.5, 3.5 }, d[] = { 1, 2, 1, 3, 1, 1 };
+	static const double ie_w[] = { 0.75 }, ie_d[] = { 2 };
+	ns_network *net = NULL;
+	ns_object_info oi;
+	uint64_t step = 0;
+	NT_OK(ns_network_open(&net, s, rev));
+	ns_network_time(net, NULL, &step);
+	cr_assert_eq(step, 1234);
+	cr_assert_eq(ns_network_object_count(net), 4);
+	expect_population_e(net);
+	expect_attr(net, "I", "tau", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, tau, 1);
+	expect_attr(net, "I", "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 4);
+	expect_synapses(net, "EI", ei_pre, ei_post, 6);
+	ns_object_get_info(&oi, ns_network_object_find(net, "EI"));
+	cr_assert_str_eq(oi.pre, "E");
+	cr_assert_str_eq(oi.post, "I");
+	cr_assert_str_eq(oi.target, "exc");
+	expect_attr(net, "EI", "eta", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, eta, 1);
+	expect_attr(net, "EI", "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, w, 6);
+	expect_attr(net, "EI", "trace", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_F64, trace, 4);
+	expect_attr(net, "EI", "delays", NS_PARAMETER, NS_LOCAL, NS_DTYPE_F64, d, 6);
+	expect_synapses(net, "IE", ie_pre, ie_post, 4);
+	expect_attr(net, "IE", "w", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, ie_w, 1);
+	expect_attr(net, "IE", "delays", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, ie_d, 1);
+	ns_network_free(net);
+}
+
+/* Every object, attribute and value of versions @a and @b are the same. */
+static void expect_same_versions(ns_store *s, const char *a, const char *b)
+{
+	ns_network *x = NULL, *y = NULL;
+	uint64_t sx = 0, sy = 0;
+	NT_OK(ns_network_open(&x, s, a));
+	NT_OK(ns_network_open(&y, s, b));
+	ns_network_time(x, NULL, &sx);
+	ns_network_time(y, NULL, &sy);
+	cr_assert_eq(sx, sy);
+	cr_assert_eq(ns_network_object_count(x), ns_network_object_count(y));
+	for (size_t i = 0; i < ns_network_object_count(x); i++) {
+		ns_object *ox = ns_network_object_at(x, i), *oy;
+		ns_object_info ix, iy;
+		ns_object_get_info(&ix, ox);
+		cr_assert_not_null(oy = ns_network_object_find(y, ix.name), "no object '%s'",
+				   ix.name);
+		ns_object_get_info(&iy, oy);
+		cr_assert(ix.kind == iy.kind && ix.size == iy.size && ix.n_attrs == iy.n_attrs,
+			  "object '%s' differs", ix.name);
+		if (ix.kind == NS_POPULATION) {
+			cr_assert_eq(ix.ndim ? ix.ndim : 1, iy.ndim, "'%s' ndim", ix.name);
+			for (unsigned k = 0; k < iy.ndim; k++)
+				cr_assert_eq(ix.ndim ? ix.shape[k] : ix.size, iy.shape[k]);
+		} else {
+			const int32_t *px, *qx, *py, *qy;
+			cr_assert_str_eq(ix.pre, iy.pre);
+			cr_assert_str_eq(ix.post, iy.post);
+			cr_assert_str_eq(ix.target, iy.target);
+			ns_projection_connectivity(&px, &qx, ox);
+			ns_projection_connectivity(&py, &qy, oy);
+			for (uint64_t k = 0; k < ix.size; k++)
+				cr_assert(px[k] == py[k] && qx[k] == qy[k], "'%s' synapse %llu",
+					  ix.name, (unsigned long long)k);
+		}
+		for (size_t k = 0; k < ix.n_attrs; k++) {
+			ns_attr *ax = ns_object_attr_at(ox, k), *ay;
+			ns_attr_info aix, aiy;
+			void *dx, *dy;
+			ns_attr_get_info(&aix, ax);
+			cr_assert_not_null(ay = ns_object_attr_find(oy, aix.name), "no '%s.%s'",
+					   ix.name, aix.name);
+			ns_attr_get_info(&aiy, ay);
+			cr_assert(aix.kind == aiy.kind && aix.scope == aiy.scope &&
+				  aix.dtype == aiy.dtype && aix.count == aiy.count,
+				  "'%s.%s': kind %d/%d scope %d/%d dtype %d/%d count %llu/%llu",
+				  ix.name, aix.name, aix.kind, aiy.kind, aix.scope, aiy.scope,
+				  aix.dtype, aiy.dtype, (unsigned long long)aix.count,
+				  (unsigned long long)aiy.count);
+			NT_OK(ns_attr_data(&dx, ax));
+			NT_OK(ns_attr_data(&dy, ay));
+			cr_assert(memcmp(dx, dy, (size_t)aix.count * ns_dtype_size(aix.dtype)) == 0,
+				  "'%s.%s' values differ", ix.name, aix.name);
+		}
+	}
+	ns_network_free(x);
+	ns_network_free(y);
+}
+
+/* ------------------------------------------------------------------ plugin */
+
+Test(formats_mat, the_plugin_is_a_format_for_mat_names_with_three_options)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_plugin_info info;
+	NT_OK(ns_plugins_at(&info, ps, 0));
+	cr_assert_str_eq(info.name, "mat");
+	cr_assert_eq(info.kind, NS_PLUGIN_FORMAT);
+	cr_assert_str_eq(info.extensions[0], ".mat");
+	cr_assert_null(info.extensions[1]);
+	cr_assert_str_eq(info.options[0], "version");
+	cr_assert_str_eq(info.options[1], "compress");
+	cr_assert_str_eq(info.options[2], "rename");
+	cr_assert_null(info.options[3]);
+	ns_plugins_free(ps);
+}
+
+/* ------------------------------------------------------------------ import */
+
+static void import_golden_network(const char *file)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	uint64_t v = 0;
+	NT_OK(import_file(&v, ps, s, file));
+	cr_assert_eq(v, 1);
+	expect_network(s, "1");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, import_reads_every_value_of_a_scipy_savemat_network)
+{
+	import_golden_network(DATA "net.mat");
+}
+
+Test(formats_mat, import_reads_a_compressed_scipy_savemat_network)
+{
+	import_golden_network(DATA "net_z.mat");
+}
+
+Test(formats_mat, import_of_a_population_file_makes_that_population)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	NT_OK(import_file(NULL, ps, s, DATA "pop.mat"));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	cr_assert_eq(ns_network_object_count(net), 1);
+	expect_population_e(net);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+static void refused(const char *path, int code, const char *needle)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	NT_FAILS(code, import_file(NULL, ps, s, path));
+	NT_MESSAGE_HAS(needle);
+	cr_assert_eq(nt_stats(s).versions, 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, a_projection_without_post_ranks_is_refused_naming_variable_and_field)
+{
+	refused(DATA "no_post_ranks.mat", NS_EFORMAT,
+		"no_post_ranks.mat': variable 'EI': field 'post_ranks' is missing");
+}
+
+Test(formats_mat, a_pre_ranks_cell_of_the_wrong_shape_is_refused_naming_the_field)
+{
+	refused(DATA "bad_cell.mat", NS_EFORMAT, "variable 'EI': field 'pre_ranks' is not");
+}
+
+Test(formats_mat, a_mat_name_that_is_no_mat_file_is_refused)
+{
+	nt_write_file(nt_path("x.mat"), "hello, not MATLAB", 17);
+	refused(nt_path("x.mat"), NS_EFORMAT, "x.mat");
+}
+
+/* ---------------------------------------------------------- round trips */
+
+/* A network of every element type and scope: populations of 1-D, 2-D and
+ * 3-D geometry, a rectangular and a ragged projection. */
+static void build_all_types(ns_store *s)
+{
+	static double f64[24], g_f64 = -2.5;
+	static float f32[24], g_f32 = 0.25f;
+	static int64_t i64[24], g_i64 = -(INT64_C(1) << 40);
+	static int32_t i32[24], g_i32 = -7;
+	static uint8_t u8[24], b[24], g_u8 = 200, g_b = 1;
+	static int32_t ab_pre[12], ab_post[12], ba_pre[6], ba_post[6];
+	static double ab_w[12], sg_f64[6];
+	static int32_t ab_i[12], sg_i32[6];
+	static uint8_t ab_b[12], ba_b[6];
+	static float ba_w[6];
+	static const uint64_t shape2[] = { 2, 3 }, shape3[] = { 2, 3, 4 }, shape1[] = { 4 };
+	static const ns_dtype types[] = { NS_DTYPE_F64, NS_DTYPE_F32, NS_DTYPE_I64, NS_DTYPE_I32,
+					  NS_DTYPE_U8, NS_DTYPE_BOOL };
+	static const char *const names[] = { "f64", "f32", "i64", "i32", "u8", "b" };
+	void *locals[] = { f64, f32, i64, i32, u8, b };
+	void *globals[] = { &g_f64, &g_f32, &g_i64, &g_i32, &g_u8, &g_b };
+	ns_network *net = NULL;
+	ns_object *a, *bp, *c, *ab, *ba;
+	char gname[16];
+
+	for (int i = 0; i < 24; i++) {
+		f64[i] = i * 1.5 - 3;
+		f32[i] = (float)i / 8;
+		i64[i] = (int64_t)i * 1000000007 - 5;
+		i32[i] = -i * 3;
+		u8[i] = (uint8_t)(250 - i);
+		b[i] = (uint8_t)(i % 3 == 0);
+	}
+	NT_OK(ns_network_new(&net, "all"));
+	NT_OK(ns_population_add(&a, net, "A", 4, shape1, 1, NULL));
+	NT_OK(ns_population_add(&bp, net, "B", 6, shape2, 2, NULL));
+	NT_OK(ns_population_add(&c, net, "C", 24, shape3, 3, NULL));
+	for (int t = 0; t < 6; t++) {
+		snprintf(gname, sizeof gname, "g_%s", names[t]);
+		NT_OK(ns_attr_add(NULL, a, names[t], NS_VARIABLE, NS_LOCAL, types[t], locals[t], 0));
+		NT_OK(ns_attr_add(NULL, a, gname, NS_PARAMETER, NS_GLOBAL, types[t], globals[t], 0));
+		NT_OK(ns_attr_add(NULL, bp, names[t], t % 2 ? NS_PARAMETER : NS_VARIABLE, NS_LOCAL,
+				  types[t], locals[t], 0));
+		NT_OK(ns_attr_add(NULL, c, names[t], NS_VARIABLE, NS_LOCAL, types[t], locals[t], 0));
+	}
+	/* A -> B: every B neuron gets 2 synapses (rectangular), in a shuffled order. */
+	for (int i = 0; i < 12; i++) {
+		ab_post[i] = (i * 5) % 6;
+		ab_pre[i] = (i * 7) % 4;
+		ab_w[i] = i * 0.125;
+		ab_i[i] = 100 - i;
+		ab_b[i] = (uint8_t)(i & 1);
+	}
+	for (int i = 0; i < 6; i++) {
+		sg_f64[i] = 10 + i;
+		sg_i32[i] = -20 - i;
+	}
+	NT_OK(ns_projection_add(&ab, net, "AB", "A", "B", "exc", NULL));
+	NT_OK(ns_projection_set_synapses(ab, ab_pre, ab_post, 12, 0));
+	NT_OK(ns_attr_add(NULL, ab, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, ab_w, 0));
+	NT_OK(ns_attr_add(NULL, ab, "n", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, ab_i, 0));
+	NT_OK(ns_attr_add(NULL, ab, "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, ab_b, 0));
+	NT_OK(ns_attr_add(NULL, ab, "sg", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_F64, sg_f64, 0));
+	NT_OK(ns_attr_add(NULL, ab, "sgi", NS_PARAMETER, NS_SEMIGLOBAL, NS_DTYPE_I32, sg_i32, 0));
+	NT_OK(ns_attr_add(NULL, ab, "g", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_I64, &g_i64, 0));
+	NT_OK(ns_attr_add(NULL, ab, "gb", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_BOOL, &g_b, 0));
+	/* B -> A: ragged rows of 1, 2 and 3 synapses; A's neuron 1 has none. */
+	for (int i = 0; i < 6; i++) {
+		static const int32_t post[] = { 3, 0, 3, 2, 2, 3 };
+		ba_post[i] = post[i];
+		ba_pre[i] = 5 - i;
+		ba_w[i] = (float)i / 4;
+		ba_b[i] = (uint8_t)(i == 2);
+	}
+	NT_OK(ns_projection_add(&ba, net, "BA", "B", "A", "inh", NULL));
+	NT_OK(ns_projection_set_synapses(ba, ba_pre, ba_post, 6, 0));
+	NT_OK(ns_attr_add(NULL, ba, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F32, ba_w, 0));
+	NT_OK(ns_attr_add(NULL, ba, "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, ba_b, 0));
+	NT_OK(ns_attr_add(NULL, ba, "delays", NS_PARAMETER, NS_LOCAL, NS_DTYPE_F64, f64, 0));
+	ns_network_set_time(net, 12.5, 125);
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+}
+
+static void round_trip_all_types(const char *const *options, const char *magic)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	size_t n;
+	char *x;
+	build_all_types(s);
+	NT_OK(export_with(ps, s, "HEAD", nt_path("all.mat"), options));
+	x = nt_slurp(nt_path("all.mat"), &n);
+	cr_assert(n > 128 && memcmp(x, magic, strlen(magic)) == 0, "the file starts %.20s", x);
+	free(x);
+	NT_OK(import_file(NULL, ps, s, nt_path("all.mat")));
+	expect_same_versions(s, "1", "2");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, v5_round_trip_keeps_every_type_scope_and_shape)
+{
+	round_trip_all_types(NULL, "MATLAB 5.0 MAT-file");
+}
+
+Test(formats_mat, compressed_v5_round_trip_keeps_every_type_scope_and_shape)
+{
+	static const char *const opts[] = { "compress", NULL };
+	size_t n;
+	char *x;
+	round_trip_all_types(opts, "MATLAB 5.0 MAT-file");
+	x = nt_slurp(nt_path("all.mat"), &n);
+	cr_assert(memmem(x + 128, n - 128, "\x0f\0\0\0", 4) == x + 128, "not compressed");
+	free(x);
+}
+
+Test(formats_mat, v7_3_round_trip_keeps_every_type_scope_and_shape)
+{
+	static const char *const opts[] = { "version=7.3", NULL };
+	size_t n;
+	char *x;
+	round_trip_all_types(opts, "MATLAB 7.3 MAT-file");
+	x = nt_slurp(nt_path("all.mat"), &n);
+	cr_assert(n > 520 && memcmp(x + 512, "\x89HDF\r\n\x1a\n", 8) == 0);
+	free(x);
+}
+
+Test(formats_mat, compressed_v7_3_round_trip_keeps_every_type_scope_and_shape)
+{
+	static const char *const opts[] = { "version=7.3", "compress=1", NULL };
+	round_trip_all_types(opts, "MATLAB 7.3 MAT-file");
+}
+
+/* scipy reads the export of the golden network as it reads the golden
+ * file: the same variables, fields, classes, shapes and values. */
+static const char *same_py =
+	"import sys\n"
+	"import numpy as np\n"
+	"import scipy.io as sio\n"
+	"def same(a, b, path):\n"
+	"    if isinstance(a, np.ndarray) and a.dtype.names:\n"
+	"        assert a.dtype.names == b.dtype.names, (path, a.dtype.names, b.dtype.names)\n"
+	"        for k in a.dtype.names:\n"
+	"            same(a[k][0, 0], b[k][0, 0], path + '.' + k)\n"
+	"    elif isinstance(a, np.ndarray) and a.dtype == object:\n"
+	"        assert b.dtype == object and a.shape == b.shape, (path, a.shape, b.shape)\n"
+	"        for x, y in zip(a.flat, b.flat):\n"
+	"            same(x, y, path + '[]')\n"
+	"    else:\n"
+	"        assert a.shape == b.shape and a.dtype == b.dtype, (path, a.shape, b.shape,\n"
+	"                                                           a.dtype, b.dtype)\n"
+	"        assert np.array_equal(a, b), (path, a, b)\n"
+	"a = sio.loadmat(sys.argv[1])\n"
+	"b = sio.loadmat(sys.argv[2])\n"
+	"keys = sorted(k for k in a if not k.startswith('__'))\n"
+	"assert keys == sorted(k for k in b if not k.startswith('__')), (keys, list(b))\n"
+	"for k in keys:\n"
+	"    same(a[k], b[k], k)\n";
+
+Test(formats_mat, scipy_reads_the_export_of_a_golden_network_as_the_golden_file)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	char args[4096];
+	NT_OK(import_file(NULL, ps, s, DATA "net.mat"));
+	NT_OK(export_with(ps, s, "HEAD", nt_path("x.mat"), NULL));
+	snprintf(args, sizeof args, "%s %s", DATA "net.mat", nt_path("x.mat"));
+	cr_assert_eq(python(same_py, args), 0, "scipy finds net.mat and x.mat differ");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, scipy_reads_every_value_class_and_shape_of_a_built_network)
+{
+	static const char *const opts[] = { "compress", NULL };
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_all_types(s);
+	NT_OK(export_with(ps, s, "HEAD", nt_path("all.mat"), opts));
+	cr_assert_eq(python(
+		"import sys\n"
+		"import numpy as np\n"
+		"import scipy.io as sio\n"
+		"m = sio.loadmat(sys.argv[1])\n"
+		"assert m['time_step'].dtype == np.int64 and m['time_step'][0, 0] == 125\n"
+		"f = lambda v, k: v[k][0, 0]\n"
+		"i = np.arange(24)\n"
+		"ref = {'f64': (i * 1.5 - 3, np.float64), 'f32': (i / 8, np.float32),\n"
+		"       'i64': (i.astype(np.int64) * 1000000007 - 5, np.int64),\n"
+		"       'i32': (-i * 3, np.int32), 'u8': (250 - i, np.uint8),\n"
+		"       'b': ((i % 3) == 0, np.uint8)}\n"
+		"for pop, shape in (('A', (1, 4)), ('B', (2, 3)), ('C', (2, 3, 4))):\n"
+		"    p = m[pop]\n"
+		"    n = int(np.prod(shape))\n"
+		"    assert f(p, 'size')[0, 0] == n and f(p, 'size').dtype == np.int64\n"
+		"    for k, (vals, dt) in ref.items():\n"
+		"        a = f(p, k)\n"
+		"        assert a.dtype == dt and a.shape == shape, (pop, k, a.dtype, a.shape)\n"
+		"        assert np.array_equal(a, vals[:n].reshape(shape)), (pop, k, a)\n"
+		"a = m['A']\n"
+		"assert f(a, 'g_f64').dtype == np.float64 and f(a, 'g_f64')[0, 0] == -2.5\n"
+		"assert f(a, 'g_i64').dtype == np.int64 and f(a, 'g_i64')[0, 0] == -(1 << 40)\n"
+		"assert f(a, 'g_i32').dtype == np.int32 and f(a, 'g_u8')[0, 0] == 200\n"
+		"assert [s.rstrip() for s in f(a, 'parameters')] == ['g_f64', 'g_f32', 'g_i64',\n"
+		"                                                   'g_i32', 'g_u8', 'g_b']\n"
+		"ab = m['AB']\n"
+		"assert f(ab, 'pre') == 'A' and f(ab, 'post') == 'B' and f(ab, 'target') == 'exc'\n"
+		"assert f(ab, 'post_ranks').tolist() == [[0, 1, 2, 3, 4, 5]]\n"
+		"pre = f(ab, 'pre_ranks')\n"
+		"assert pre.dtype == np.int64 and pre.shape == (6, 2), pre\n"
+		"post = [(k * 5) % 6 for k in range(12)]\n"
+		"pre_of = [(k * 7) % 4 for k in range(12)]\n"
+		"rows = [sorted((k for k in range(12) if post[k] == r), key=lambda k: pre_of[k])\n"
+		"        for r in range(6)]\n"
+		"assert pre.tolist() == [[(k * 7) % 4 for k in r] for r in rows], pre\n"
+		"assert f(ab, 'w').tolist() == [[k * 0.125 for k in r] for r in rows]\n"
+		"assert f(ab, 'n').dtype == np.int32 and f(ab, 'on').dtype == np.uint8\n"
+		"assert f(ab, 'sg').tolist() == [[10, 11, 12, 13, 14, 15]]\n"
+		"assert f(ab, 'sgi').dtype == np.int32 and f(ab, 'g')[0, 0] == -(1 << 40)\n"
+		"ba = m['BA']\n"
+		"assert f(ba, 'post_ranks').tolist() == [[0, 2, 3]]\n"
+		"pr = f(ba, 'pre_ranks')\n"
+		"assert pr.dtype == object and pr.shape == (1, 3), pr\n"
+		"assert [c.tolist() for c in pr[0]] == [[[4]], [[1, 2]], [[0, 3, 5]]], pr\n"
+		"w = f(ba, 'w')\n"
+		"assert w[0, 2].dtype == np.float32 and w[0, 2].tolist() == [[1.25, 0.5, 0]]\n"
+		"assert 'delays' not in list(f(ba, 'parameters')) and f(ba, 'delays')[0, 1].shape\n"
+		"assert list(m['obj_names']['projections'][0, 0]) == ['AB', 'BA']\n",
+		nt_path("all.mat")), 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* ------------------------------------------------------------------ names */
+
+static void build_named(ns_store *s, const char *pop, const char *attr)
+{
+	static double v[2] = { 1, 2 };
+	ns_network *net = NULL;
+	ns_object *p;
+	NT_OK(ns_network_new(&net, "n"));
+	NT_OK(ns_population_add(&p, net, pop, 2, NULL, 0, NULL));
+	NT_OK(ns_attr_add(NULL, p, attr, NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 0));
+	NT_OK(ns_projection_add(&p, net, "self", pop, pop, NULL, NULL));
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+}
+
+Test(formats_mat, a_name_matlab_refuses_is_an_error_naming_it)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_named(s, "E", "v.x");
+	NT_FAILS(NS_EINVAL, export_with(ps, s, "HEAD", nt_path("n.mat"), NULL));
+	NT_MESSAGE_HAS("population 'E': attribute 'v.x' is not a valid MATLAB name");
+	NT_MESSAGE_HAS("rename");
+	cr_assert_null(fopen(nt_path("n.mat"), "rb"));
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, rename_writes_valid_names_and_import_restores_the_originals)
+{
+	static const char *const opts[] = { "rename", NULL };
+	char longname[120];
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	memset(longname, 'L', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	build_named(s, "1st pop\xc3\xa9", longname);
+	NT_OK(export_with(ps, s, "HEAD", nt_path("n.mat"), opts));
+	cr_assert_eq(python("import sys\n"
+			    "import scipy.io as sio\n"
+			    "m = sio.loadmat(sys.argv[1], uint16_codec='utf-16-le')\n"
+			    "names = [k for k in m if not k.startswith('__')]\n"
+			    "assert 'x1st_20pop_C3_A9' in names, names\n"
+			    "p = m['x1st_20pop_C3_A9']\n"
+			    "assert p['name'][0, 0][0] == '1st pop\\u00e9', p['name']\n"
+			    "t = m['nsnap_names']\n"
+			    "keys = [k[0] for k in t[:, 0]]\n"
+			    "assert t.shape[1] == 2 and 'x1st_20pop_C3_A9' in keys, t\n"
+			    "assert all(len(p) <= 63 for k in keys for p in k.split('.')), keys\n",
+			    nt_path("n.mat")), 0);
+	NT_OK(import_file(NULL, ps, s, nt_path("n.mat")));
+	expect_same_versions(s, "1", "2");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, an_unknown_option_is_refused_naming_the_format)
+{
+	static const char *const opts[] = { "level=3", NULL };
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_named(s, "E", "v");
+	cr_assert_neq(export_with(ps, s, "HEAD", nt_path("n.mat"), opts), NS_OK);
+	NT_MESSAGE_HAS("mat");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, a_bad_version_is_refused)
+{
+	static const char *const opts[] = { "version=6", NULL };
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_named(s, "E", "v");
+	NT_FAILS(NS_EINVAL, export_with(ps, s, "HEAD", nt_path("n.mat"), opts));
+	NT_MESSAGE_HAS("version=5 or version=7.3");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* ---------------------------------------------------------------- damaged */
+
+/* @file cut at every @step-th byte: never imported, each error names it. */
+static void cut_everywhere(const char *file, size_t step)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("cut.nsnap", 0, NS_CODEC_RAW);
+	ns_import_opts o = NS_IMPORT_OPTS_INIT;
+	size_t n;
+	char *full = nt_slurp(file, &n);
+	const char *path = nt_path("cut.mat");
+	o.format = "mat";
+	for (size_t cut = 0; cut < n; cut += step) {
+		nt_write_file(path, full, cut);
+		cr_assert_neq(ns_import(NULL, ps, s, path, &o), NS_OK, "cut at %zu imported", cut);
+		cr_assert(strstr(ns_error_last()->message, "cut.mat") != NULL,
+			  "cut at %zu: \"%s\"", cut, ns_error_last()->message);
+	}
+	cr_assert_eq(nt_stats(s).versions, 0);
+	free(full);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, a_v5_file_cut_at_every_byte_is_an_error)
+{
+	cut_everywhere(DATA "net.mat", 1);
+}
+
+Test(formats_mat, a_compressed_v5_file_cut_at_every_byte_is_an_error)
+{
+	cut_everywhere(DATA "net_z.mat", 1);
+}
+
+Test(formats_mat, a_v7_3_file_cut_short_is_an_error)
+{
+	static const char *const opts[] = { "version=7.3", NULL };
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	NT_OK(import_file(NULL, ps, s, DATA "net.mat"));
+	NT_OK(export_with(ps, s, "HEAD", nt_path("v73.mat"), opts));
+	ns_store_close(s);
+	ns_plugins_free(ps);
+	cut_everywhere(nt_path("v73.mat"), 61);
+}
+
+/* Every byte of the file set to 0xff in turn: an import or an error that
+ * names the file, never a crash, a hang or a huge allocation. */
+static void corrupt_everywhere(const char *file)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_import_opts o = NS_IMPORT_OPTS_INIT;
+	size_t n;
+	char *full = nt_slurp(file, &n);
+	const char *path = nt_path("bad.mat");
+	o.format = "mat";
+	for (size_t i = 0; i < n; i++) {
+		char keep = full[i];
+		full[i] = (char)0xff;
+		nt_write_file(path, full, n);
+		if (ns_import(NULL, ps, s, path, &o) != NS_OK)
+			cr_assert(strstr(ns_error_last()->message, "bad.mat") != NULL,
+				  "byte %zu: \"%s\"", i, ns_error_last()->message);
+		full[i] = keep;
+	}
+	free(full);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, a_v5_file_with_any_byte_damaged_imports_or_fails_cleanly)
+{
+	corrupt_everywhere(DATA "net.mat");
+}
+
+Test(formats_mat, a_compressed_file_with_any_byte_damaged_imports_or_fails_cleanly)
+{
+	corrupt_everywhere(DATA "net_z.mat");
+}
+
+Test(formats_mat, a_huge_dimension_is_refused_before_matio_allocates)
+{
+	size_t n;
+	char *x = nt_slurp(DATA "net.mat", &n);
+	/* time_step's dims (1x1 at bytes 160..167) become 0x7fffffff x 1 */
+	cr_assert_eq(x[160], 1);
+	memcpy(x + 160, "\xff\xff\xff\x7f", 4);
+	nt_write_file(nt_path("huge.mat"), x, n);
+	free(x);
+	refused(nt_path("huge.mat"), NS_EFORMAT, "variable 'time_step': an array's data does "
+		"not match its dimensions");
+}
