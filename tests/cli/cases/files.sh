@@ -9,11 +9,18 @@ t export 1 ee.nsnt --only EE
 t import net.data -m "from pickle"
 t import net.gz -m "from gzip"
 t import net.nsnt -m "from text"
+t export 1 net.mat
+t export 1 net73.mat -o version=7.3
+t export 1 bad.mat -o version=8
 t diff 1 2
 t diff 1 3
 t diff 1 4
+t import net.mat -m "from MATLAB v5"
+t import net73.mat -m "from MATLAB v7.3"
+t diff 4 HEAD~1
+t diff 4 HEAD
 t import pops.nsnt
-t show 5
+t show HEAD
 t params save 1 params.json
 cat params.json; echo
 sed 's/"tau": 10.0/"tau": 12.5/' params.json > changed.json
