@@ -21,6 +21,7 @@ It first prints "ready BYTES" (the arrays' size), or "skip REASON" and exits
 with status 3 when numpy is missing.
 """
 import argparse
+import gzip
 import os
 import pickle
 import statistics
@@ -60,31 +61,48 @@ def build(args, np):
     return data, nbytes
 
 
-def dump(data, path):
-    """One timed save into a new file; returns seconds and the file's size."""
+def dump(data, path, level=None):
+    """One timed save into a new file; returns seconds and the file's size.
+    With a gzip level, ANNarchy's .gz save: the pickle through gzip."""
     try:
         os.unlink(path)
     except FileNotFoundError:
         pass
     t0 = time.perf_counter()
     with open(path, 'wb') as f:
-        pickle.dump(data, f, protocol=PROTOCOL)
+        if level is None:
+            pickle.dump(data, f, protocol=PROTOCOL)
+        else:
+            with gzip.GzipFile(fileobj=f, mode='wb', compresslevel=level) as z:
+                pickle.dump(data, z, protocol=PROTOCOL)
         f.flush()
         os.fsync(f.fileno())
     t = time.perf_counter() - t0
     return t, os.path.getsize(path)
 
 
-def load(path):
-    """One timed load; freeing what it loaded is not timed."""
+def load(path, gz=False):
+    """One timed load (of a .gz: through gzip, as ANNarchy's); freeing what
+    it loaded is not timed."""
     t0 = time.perf_counter()
-    with open(path, 'rb') as f:
+    with gzip.open(path, 'rb') if gz else open(path, 'rb') as f:
         data = pickle.load(f)
     t = time.perf_counter() - t0
     if not isinstance(data, dict):
         raise SystemExit('pickle_baseline: %s did not load as a dict' % path)
     del data
     return t
+
+
+def numpy_or_skip():
+    """numpy; without it, say "skip" (the C side reports why) and exit 3."""
+    try:
+        import numpy as np
+    except ImportError as e:
+        print('skip numpy is missing for %s (%s): install python3-numpy'
+              % (sys.executable, e), flush=True)
+        sys.exit(3)
+    return np
 
 
 def main():
@@ -97,14 +115,7 @@ def main():
     ap.add_argument('--proj', nargs=4, action='append', default=[],
                     metavar=('NAME', 'PRE', 'POST', 'SYNAPSES'))
     args = ap.parse_args()
-    try:
-        import numpy as np
-    except ImportError as e:
-        print('skip numpy is missing for %s (%s): install python3-numpy'
-              % (sys.executable, e), flush=True)
-        sys.exit(3)
-
-    data, nbytes = build(args, np)
+    data, nbytes = build(args, numpy_or_skip())
     dumps, loads = [], []
     if args.serve:
         print('ready %d' % nbytes, flush=True)

@@ -10,7 +10,11 @@
  * - projections: post_ranks and pre_ranks give one synapse (pre, post)
  *   per entry; attributes as lists of lists (local), lists of one value
  *   per post_ranks row (semiglobal), or one number (global); 'delays' is
- *   kept as a parameter when the attribute lists do not name it.
+ *   kept as a parameter when the attribute lists do not name it. Their
+ *   element type is what the file says: a numpy dtype (rows that are
+ *   arrays, a 2-D array), else bool or int (i64) when every value is one,
+ *   else f64. ANNarchy writes ints there as Python ints, without a width,
+ *   so an i32 attribute exported to such a file comes back as i64.
  *
  * A projection's pre or post population missing from the file (a
  * projection saved alone, or populations=False) is created as a
@@ -339,6 +343,43 @@ static int proj_error(pk_ctx *c, const char *proj, const char *fmt, const char *
 	return pk_host->error(NS_EFORMAT, "file '%s': projection '%s': %s", c->path, proj, msg);
 }
 
+/* The element type of a sequence of numbers: a numpy array's own; for a
+ * list, bool or int (i64) when every item is one, else (and when empty)
+ * f64. ANNarchy
+ * writes the int attributes of projections as lists of Python ints, which
+ * keep no width: an i32 written so comes back as i64. */
+static ns_dtype seq_dtype(const pv *v)
+{
+	int all_bool = 1, all_int = 1;
+	if (v->t == PV_ARRAY && v->dtype->kind != 'O')
+		return dtype_of(v->dtype);
+	if (v->len == 0)
+		return NS_DTYPE_F64;
+	for (size_t i = 0; i < v->len; i++) {
+		all_bool &= v->items[i]->t == PV_BOOL;
+		all_int &= v->items[i]->t == PV_INT;
+	}
+	return all_bool ? NS_DTYPE_BOOL : all_int ? NS_DTYPE_I64 : NS_DTYPE_F64;
+}
+
+/* The type the rows agree on (an empty list says nothing); f64 when they
+ * differ or say nothing. Rows that are numpy arrays keep their dtype: int32 rows give i32. */
+static ns_dtype rows_dtype(const pk_rows *rows)
+{
+	ns_dtype t = NS_DTYPE_BYTES; /* none yet */
+	for (size_t i = 0; i < rows->n; i++) {
+		const pv *row = rows->v->items[i];
+		ns_dtype r;
+		if (row->t != PV_ARRAY && row->len == 0)
+			continue;
+		r = seq_dtype(row);
+		if (t != NS_DTYPE_BYTES && r != t)
+			return NS_DTYPE_F64;
+		t = r;
+	}
+	return t == NS_DTYPE_BYTES ? NS_DTYPE_F64 : t;
+}
+
 /* One attribute of a projection of @rows rows (post_ranks @post_ranks). */
 static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const char *an,
 			  ns_attr_kind kind, const pv *v, const pk_rows *ranks,
@@ -353,32 +394,12 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 	if ((rc = add_global(c, obj, proj, an, kind, v)) <= 0)
 		return rc;
 	if (rows_of(&rows, v) && rows.n == ranks->n) {
-		ns_dtype t = NS_DTYPE_F64;
+		ns_dtype t = rows.matrix ? dtype_of(v->dtype) : rows_dtype(&rows);
 		size_t k = 0;
-		int all_bool = 1, all_int = 1;
 		for (size_t i = 0; i < rows.n; i++)
 			if (row_len(&rows, i) != row_len(ranks, i))
 				return proj_error(c, proj, "attribute '%s': rows differ in length "
 						  "from pre_ranks", an);
-		if (rows.matrix) {
-			t = dtype_of(v->dtype);
-		} else {
-			for (size_t i = 0; i < rows.n; i++) {
-				const pv *row = v->items[i];
-				if (row->t == PV_ARRAY) {
-					all_bool = all_int = 0;
-					continue;
-				}
-				for (size_t j = 0; j < row->len; j++) {
-					all_bool &= row->items[j]->t == PV_BOOL;
-					all_int &= row->items[j]->t == PV_INT;
-				}
-			}
-			if (rows.n && all_bool)
-				t = NS_DTYPE_BOOL;
-			else if (rows.n && all_int)
-				t = NS_DTYPE_I64;
-		}
 		if ((rc = pk_host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
 		    (rc = pk_host->attr_data(&data, a)) < 0)
 			return rc;
@@ -392,8 +413,8 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 		return NS_OK;
 	}
 	if (pv_is_seq(v) && pv_seq_len(v) == ranks->n) {
-		if ((rc = pk_host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, NS_DTYPE_F64, NULL,
-					    0)) < 0 ||
+		ns_dtype t = seq_dtype(v);
+		if ((rc = pk_host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
 		    (rc = pk_host->attr_data(&data, a)) < 0)
 			return rc;
 		for (size_t i = 0; i < ranks->n; i++) {
@@ -403,7 +424,7 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 			if ((uint64_t)post_ranks[i] >= post_size)
 				return proj_error(c, proj, "attribute '%s': a post rank beyond "
 						  "the post population", an);
-			((double *)data)[post_ranks[i]] = x;
+			put_elem(data, t, (size_t)post_ranks[i], x);
 		}
 		return NS_OK;
 	}

@@ -115,6 +115,11 @@ static int fill_array(pk_reader *r, pv *a, const pv *raw, int fortran)
 	if (!(a->s = pk_host->alloc(raw->n + 1)))
 		return pk_oom(r);
 	a->n = raw->n;
+	if (a->dtype->order != '>' && !(fortran && a->ndim > 1)) {
+		memcpy(a->s, raw->s, raw->n); /* C order, little-endian already */
+		a->ready = 1;
+		return NS_OK;
+	}
 	for (uint64_t k = 0; k < a->count; k++) {
 		/* k counts in C order; its offset in the source follows its order. */
 		uint64_t src = 0;

@@ -17,6 +17,10 @@
 #define PK_MAX_DEPTH 256
 /* Memo slots above the values the file could have made are refused. */
 #define PK_MEMO_SLACK 1024
+/* Values are allocated this many at a time: a list of lists of numbers is
+ * one value a number, millions of them, and a malloc each cost more than
+ * the parsing. */
+#define PK_SLAB 4096
 
 struct pk_reader {
 	const unsigned char *p;
@@ -28,8 +32,9 @@ struct pk_reader {
 	size_t nmarks, mcap;
 	pv **memo;
 	size_t nmemo, nmemo_next; /* memo slots allocated; MEMOIZE's next */
-	pv **pool;
-	size_t npool, poolcap;
+	pv **slabs;               /* every value made, PK_SLAB a slab */
+	size_t nslabs, slabcap;
+	size_t npool;             /* values made */
 	int proto;
 };
 
@@ -66,12 +71,17 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 pv *pk_pv_new(pk_reader *r, pv_type t)
 {
 	pv *v;
-	if (grow((void **)&r->pool, &r->poolcap, r->npool + 1, sizeof *r->pool) < 0 ||
-	    !(v = pk_host->alloc(sizeof *v)))
-		return NULL;
+	if (r->npool % PK_SLAB == 0) {
+		pv *slab;
+		if (grow((void **)&r->slabs, &r->slabcap, r->nslabs + 1, sizeof *r->slabs) < 0 ||
+		    !(slab = pk_host->alloc(PK_SLAB * sizeof *slab)))
+			return NULL;
+		r->slabs[r->nslabs++] = slab;
+	}
+	v = &r->slabs[r->npool / PK_SLAB][r->npool % PK_SLAB];
+	r->npool++;
 	memset(v, 0, sizeof *v);
 	v->t = t;
-	r->pool[r->npool++] = v;
 	return v;
 }
 
@@ -80,11 +90,13 @@ void pk_reader_free(pk_reader *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->npool; i++) {
-		pk_host->free(r->pool[i]->s);
-		pk_host->free(r->pool[i]->items);
-		pk_host->free(r->pool[i]);
+		pv *v = &r->slabs[i / PK_SLAB][i % PK_SLAB];
+		pk_host->free(v->s);
+		pk_host->free(v->items);
 	}
-	pk_host->free(r->pool);
+	for (size_t k = 0; k < r->nslabs; k++)
+		pk_host->free(r->slabs[k]);
+	pk_host->free(r->slabs);
 	pk_host->free(r->stack);
 	pk_host->free(r->marks);
 	pk_host->free(r->memo);

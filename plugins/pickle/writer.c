@@ -9,7 +9,11 @@
  * int64 array when every row has the same length, else an object array of
  * lists), local attributes as lists of lists, semiglobal ones as a list
  * per post_ranks row, globals as floats; an attribute called 'delays' is
- * written under that key outside the attribute lists, as ANNarchy does. */
+ * written under that key outside the attribute lists, as ANNarchy does.
+ * The lists hold Python floats, ints and bools, as ANNarchy's: int
+ * attributes of projections lose their width there (an i32 imports back
+ * as i64), which numpy arrays in their place would keep but ANNarchy's
+ * layout does not have. */
 #include "pickle.h"
 
 #include <stdlib.h>
@@ -45,17 +49,28 @@ static void put(pw *w, const void *p, size_t n)
 	}
 }
 
-static void op(pw *w, unsigned char c)
+/* Room for @n (at most 16) bytes at the end of the buffer: a list of
+ * lists is millions of opcodes of a few bytes, written in place. */
+static unsigned char *room(pw *w, size_t n)
 {
-	put(w, &c, 1);
+	if (PW_BUF - w->n < n)
+		flush(w);
+	return w->buf + w->n;
 }
 
+static void op(pw *w, unsigned char c)
+{
+	*room(w, 1) = c;
+	w->n++;
+}
+
+/* @size (at most 8) bytes of @v, little-endian. */
 static void le(pw *w, uint64_t v, unsigned size)
 {
-	unsigned char b[8];
+	unsigned char *b = room(w, size);
 	for (unsigned k = 0; k < size; k++)
 		b[k] = (unsigned char)(v >> (8 * k));
-	put(w, b, size);
+	w->n += size;
 }
 
 static void w_int(pw *w, int64_t v)
@@ -78,13 +93,13 @@ static void w_int(pw *w, int64_t v)
 
 static void w_float(pw *w, double v)
 {
-	unsigned char b[8];
+	unsigned char *b = room(w, 9);
 	uint64_t u;
 	memcpy(&u, &v, sizeof u);
+	b[0] = 'G'; /* BINFLOAT: big-endian */
 	for (int k = 0; k < 8; k++)
-		b[k] = (unsigned char)(u >> (56 - 8 * k));
-	op(w, 'G');
-	put(w, b, 8);
+		b[1 + k] = (unsigned char)(u >> (56 - 8 * k));
+	w->n += 9;
 }
 
 static void w_str(pw *w, const char *s)
@@ -271,17 +286,45 @@ static int w_population(pw *w, ns_object *obj)
 	return w->rc;
 }
 
-typedef struct syn {
-	int32_t post, pre;
-	size_t idx;
-} syn;
-
-static int by_post(const void *a, const void *b)
+/* The order in which a projection's synapses are written: grouped by post
+ * neuron, ascending, each row in the network's order. *out is NULL when
+ * that is their order already, as it is in a version (the store keeps
+ * synapses sorted by post, then pre); else a stable counting sort. */
+static int row_order(size_t **out, const int32_t *post, size_t n)
 {
-	const syn *x = a, *y = b;
-	if (x->post != y->post)
-		return x->post < y->post ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	size_t *order, *next, i;
+	int32_t max = 0;
+	*out = NULL;
+	for (i = 1; i < n && post[i - 1] <= post[i]; i++)
+		;
+	if (i >= n)
+		return NS_OK;
+	for (i = 0; i < n; i++) {
+		if (post[i] < 0)
+			return pk_host->error(NS_EINVAL, "a negative post index");
+		max = post[i] > max ? post[i] : max;
+	}
+	if (!(order = pk_host->alloc(n * sizeof *order)) ||
+	    !(next = pk_host->alloc(((size_t)max + 2) * sizeof *next))) {
+		pk_host->free(order);
+		return pk_host->error(NS_ENOMEM, "out of memory");
+	}
+	memset(next, 0, ((size_t)max + 2) * sizeof *next);
+	for (i = 0; i < n; i++)
+		next[post[i] + 1]++;
+	for (int32_t k = 0; k <= max; k++)
+		next[k + 1] += next[k];
+	for (i = 0; i < n; i++)
+		order[next[post[i]]++] = i;
+	pk_host->free(next);
+	*out = order;
+	return NS_OK;
+}
+
+/* The network's index of the synapse written @i-th. */
+static size_t at(const size_t *order, size_t i)
+{
+	return order ? order[i] : i;
 }
 
 /* A projection: rows of synapses grouped by post neuron, ascending, each
@@ -291,26 +334,20 @@ static int w_projection(pw *w, ns_object *obj)
 	ns_object_info oi;
 	const int32_t *pre, *post;
 	uint64_t n = pk_host->projection_synapses(obj);
-	syn *s = NULL;
-	size_t *row_start = NULL, rows = 0;
-	void *vals = NULL;
+	size_t *order = NULL, *row_start = NULL, rows = 0;
+	void *vals = NULL, *vals_f64 = NULL;
 	int rect = 1, rc = NS_OK;
 
 	pk_host->object_get_info(&oi, obj);
 	pk_host->projection_connectivity(&pre, &post, obj);
-	if (!(s = pk_host->alloc((size_t)n * sizeof *s + 1)) ||
-	    !(row_start = pk_host->alloc(((size_t)n + 1) * sizeof *row_start))) {
+	if ((rc = row_order(&order, post, (size_t)n)) < 0)
+		goto done;
+	if (!(row_start = pk_host->alloc(((size_t)n + 1) * sizeof *row_start))) {
 		rc = pk_host->error(NS_ENOMEM, "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < n; i++) {
-		s[i].post = post[i];
-		s[i].pre = pre[i];
-		s[i].idx = i;
-	}
-	qsort(s, (size_t)n, sizeof *s, by_post);
 	for (size_t i = 0; i < n; i++)
-		if (i == 0 || s[i].post != s[i - 1].post)
+		if (i == 0 || post[at(order, i)] != post[at(order, i - 1)])
 			row_start[rows++] = i;
 	row_start[rows] = (size_t)n;
 	for (size_t r = 1; r < rows; r++)
@@ -331,7 +368,7 @@ static int w_projection(pw *w, ns_object *obj)
 	op(w, ']');
 	op(w, '(');
 	for (size_t r = 0; r < rows; r++)
-		w_int(w, s[row_start[r]].post);
+		w_int(w, post[at(order, row_start[r])]);
 	op(w, 'e');
 	w_str(w, "pre_ranks");
 	if (rect) {
@@ -342,7 +379,7 @@ static int w_projection(pw *w, ns_object *obj)
 			goto done;
 		}
 		for (size_t i = 0; i < n; i++)
-			m[i] = s[i].pre;
+			m[i] = pre[at(order, i)];
 		w_array(w, m, NS_DTYPE_I64, shape, 2, n);
 		pk_host->free(m);
 	} else {
@@ -356,7 +393,7 @@ static int w_projection(pw *w, ns_object *obj)
 			op(w, ']');
 			op(w, '(');
 			for (size_t i = row_start[r]; i < row_start[r + 1]; i++)
-				w_int(w, s[i].pre);
+				w_int(w, pre[at(order, i)]);
 			op(w, 'e');
 		}
 		op(w, 'e');
@@ -368,17 +405,29 @@ static int w_projection(pw *w, ns_object *obj)
 	for (size_t a = 0; a < oi.n_attrs && w->rc == NS_OK; a++) {
 		ns_attr *attr = pk_host->object_attr_at(obj, a);
 		ns_attr_info ai;
+		const void *v;
 		int ints;
 		pk_host->attr_get_info(&ai, attr);
 		ints = ai.dtype == NS_DTYPE_I64 || ai.dtype == NS_DTYPE_I32 ||
 		       ai.dtype == NS_DTYPE_U8 || ai.dtype == NS_DTYPE_BOOL;
 		pk_host->free(vals);
-		if (!(vals = pk_host->alloc((size_t)ai.count * 8 + 8))) {
-			rc = pk_host->error(NS_ENOMEM, "out of memory");
-			goto done;
+		vals = NULL;
+		/* f64 values are written from the version's array; the rest
+		 * as i64 or f64 copies */
+		if (ai.dtype == NS_DTYPE_F64) {
+			if ((rc = pk_host->attr_data(&vals_f64, attr)) < 0)
+				goto done;
+			v = vals_f64;
+		} else {
+			if (!(vals = pk_host->alloc((size_t)ai.count * 8 + 8))) {
+				rc = pk_host->error(NS_ENOMEM, "out of memory");
+				goto done;
+			}
+			if ((rc = pk_host->attr_read(vals, ints ? NS_DTYPE_I64 : NS_DTYPE_F64,
+						     attr)) < 0)
+				goto done;
+			v = vals;
 		}
-		if ((rc = pk_host->attr_read(vals, ints ? NS_DTYPE_I64 : NS_DTYPE_F64, attr)) < 0)
-			goto done;
 		w_str(w, ai.name);
 		if (ai.scope == NS_GLOBAL) {
 			double x;
@@ -389,8 +438,8 @@ static int w_projection(pw *w, ns_object *obj)
 			op(w, ']');
 			op(w, '(');
 			for (size_t r = 0; r < rows; r++) {
-				size_t p = (size_t)s[row_start[r]].post;
-				w_value(w, ai.dtype, vals, p < ai.count ? p : 0);
+				size_t p = (size_t)post[at(order, row_start[r])];
+				w_value(w, ai.dtype, v, p < ai.count ? p : 0);
 			}
 			op(w, 'e');
 		} else {
@@ -400,7 +449,7 @@ static int w_projection(pw *w, ns_object *obj)
 				op(w, ']');
 				op(w, '(');
 				for (size_t i = row_start[r]; i < row_start[r + 1]; i++)
-					w_value(w, ai.dtype, vals, s[i].idx);
+					w_value(w, ai.dtype, v, at(order, i));
 				op(w, 'e');
 			}
 			op(w, 'e');
@@ -410,7 +459,7 @@ static int w_projection(pw *w, ns_object *obj)
 	rc = w->rc;
 done:
 	pk_host->free(vals);
-	pk_host->free(s);
+	pk_host->free(order);
 	pk_host->free(row_start);
 	return rc;
 }

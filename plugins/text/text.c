@@ -3,6 +3,7 @@
  * text_read.c; the layout is described at the top of text_write.c. */
 #include "text.h"
 
+#include <locale.h>
 #include <string.h>
 
 const ns_host *tx_host;
@@ -60,9 +61,49 @@ static int tx_init(const ns_host *h)
 	return NS_OK;
 }
 
+/* Numbers are written and read in the C locale's notation, whatever the
+ * host program gave setlocale(LC_NUMERIC): a German locale would write
+ * 0.5 as "0,5" and read "0.5" as 0. uselocale() switches the calling
+ * thread only, for the one call; other threads, and the host after it,
+ * keep their locale. A locale of the call's own, not one made at init:
+ * two sets of plugins may load this module at once, and share its
+ * statics. The categories outside the mask come from the POSIX locale
+ * too; the plugin calls nothing that depends on them. */
+static locale_t c_numbers(locale_t *old)
+{
+	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	if (c == (locale_t)0)
+		tx_host->error(NS_ENOMEM, "text: no C locale for numbers (newlocale failed)");
+	else
+		*old = uselocale(c);
+	return c;
+}
+
+/* Back to @old; returns @rc. */
+static int end_c_numbers(locale_t c, locale_t old, int rc)
+{
+	if (c != (locale_t)0) {
+		uselocale(old);
+		freelocale(c);
+	}
+	return rc;
+}
+
+static int tx_import_c(ns_network **out, ns_istream *in, const ns_plugin_args *args)
+{
+	locale_t old = (locale_t)0, c = c_numbers(&old);
+	return end_c_numbers(c, old, c != (locale_t)0 ? tx_import(out, in, args) : NS_ENOMEM);
+}
+
+static int tx_export_c(ns_ostream *out, const ns_network *net, const ns_plugin_args *args)
+{
+	locale_t old = (locale_t)0, c = c_numbers(&old);
+	return end_c_numbers(c, old, c != (locale_t)0 ? tx_export(out, net, args) : NS_ENOMEM);
+}
+
 static const ns_format_ops tx_ops = {
-	.import = tx_import,
-	.export = tx_export,
+	.import = tx_import_c,
+	.export = tx_export_c,
 };
 
 static const char *const tx_extensions[] = {".nsnt", NULL};

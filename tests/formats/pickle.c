@@ -292,6 +292,28 @@ Test(formats_pickle, a_name_no_other_format_claims_is_read_as_a_pickle)
 	ns_plugins_free(ps);
 }
 
+/* numpy arrays as rows keep their dtype; lists of Python ints (ANNarchy's
+ * way) read as i64, lists of bools as bool, semiglobal lists too. */
+Test(formats_pickle, import_keeps_the_dtype_of_rows_that_are_numpy_arrays)
+{
+	static const double count[] = { 7, -8, 9, 10, 11, 2147483647 };
+	static const double g[] = { 0.5, 0.25, 0.125, 1, 2, 3 }, k[] = { 1, 2, 3, 4, 5, -6 };
+	static const double n[] = { 4, 0, 5, 6 }, on[] = { 1, 0, 0, 1 };
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	NT_OK(import_file(NULL, ps, s, DATA "proj_rows_p4.data"));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	expect_attr(net, "EI", "count", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, count, 6);
+	expect_attr(net, "EI", "g", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F32, g, 6);
+	expect_attr(net, "EI", "k", NS_PARAMETER, NS_LOCAL, NS_DTYPE_I64, k, 6);
+	expect_attr(net, "EI", "n", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_I64, n, 4);
+	expect_attr(net, "EI", "on", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_BOOL, on, 4);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
 /* ------------------------------------------------------------------ export */
 
 /* Python's deep comparison of two pickles (the second may be gzip'ed):
@@ -373,30 +395,45 @@ Test(formats_pickle, export_writes_protocol_4_with_numpy_core_names)
 	ns_plugins_free(ps);
 }
 
+/* Network "b": population A of 3 neurons, projection AA of the synapses
+ * 0->1, 1->1 and 2->0; the tests add attributes. */
+static ns_network *built_network(ns_object **a, ns_object **p)
+{
+	static int32_t pre[3] = { 0, 1, 2 }, post[3] = { 1, 1, 0 };
+	ns_network *net = NULL;
+	NT_OK(ns_network_new(&net, "b"));
+	NT_OK(ns_population_add(a, net, "A", 3, NULL, 0, NULL));
+	NT_OK(ns_projection_add(p, net, "AA", "A", "A", NULL, NULL));
+	NT_OK(ns_projection_set_synapses(*p, pre, post, 3, 0));
+	return net;
+}
+
+/* Snapshot @net into @s, free it, and export HEAD to @file. */
+static void export_built(ns_plugins *ps, ns_store *s, ns_network *net, const char *file)
+{
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path(file), NULL));
+}
+
 /* A network built here, with a ragged projection and int and bool globals,
  * as Python reads its export. */
 Test(formats_pickle, export_of_a_built_network_loads_in_python_as_annarchy_lays_it_out)
 {
 	static double v[3] = { 1, 2, 3 }, w[3] = { 0.5, 0.25, 0.125 }, g = 4;
-	static int32_t pre[3] = { 0, 1, 2 }, post[3] = { 1, 1, 0 }, n = 3;
+	static int32_t n = 3;
 	static uint8_t on = 1;
 	ns_plugins *ps = pickle_plugins();
 	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
-	ns_network *net = NULL;
 	ns_object *a = NULL, *p = NULL;
-	NT_OK(ns_network_new(&net, "b"));
-	NT_OK(ns_population_add(&a, net, "A", 3, NULL, 0, NULL));
+	ns_network *net = built_network(&a, &p);
 	NT_OK(ns_attr_add(NULL, a, "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 0));
 	NT_OK(ns_attr_add(NULL, a, "g", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, &g, 0));
 	NT_OK(ns_attr_add(NULL, a, "n", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_I32, &n, 0));
 	NT_OK(ns_attr_add(NULL, a, "on", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_BOOL, &on, 0));
-	NT_OK(ns_projection_add(&p, net, "AA", "A", "A", NULL, NULL));
-	NT_OK(ns_projection_set_synapses(p, pre, post, 3, 0));
 	NT_OK(ns_attr_add(NULL, p, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, w, 0));
 	ns_network_set_time(net, 5.0, 50);
-	NT_OK(ns_snapshot(NULL, s, net, NULL));
-	ns_network_free(net);
-	NT_OK(ns_export(ps, s, "HEAD", nt_path("b.data"), NULL));
+	export_built(ps, s, net, "b.data");
 	cr_assert_eq(python("import pickle, sys\n"
 			    "import numpy as np\n"
 			    "d = pickle.load(open(sys.argv[1], 'rb'))\n"
@@ -417,6 +454,36 @@ Test(formats_pickle, export_of_a_built_network_loads_in_python_as_annarchy_lays_
 			    "assert [list(r) for r in p['pre_ranks']] == [[2], [0, 1]], p\n"
 			    "assert p['w'] == [[0.125], [0.5, 0.25]], p\n",
 			    nt_path("b.data")), 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* ANNarchy writes a projection's int attribute as lists of Python ints,
+ * and so does the export: its values come back, as i64, since the file
+ * has no width for them. A population's i32 is a numpy array and stays. */
+Test(formats_pickle, an_i32_projection_attribute_comes_back_as_i64_from_annarchy_lists)
+{
+	static int32_t c[3] = { -5, INT32_MAX, INT32_MIN }, r[3] = { 1, -2, 3 };
+	static const double c_back[3] = { INT32_MIN, -5, INT32_MAX }, r_back[3] = { 1, -2, 3 };
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_object *a = NULL, *p = NULL;
+	ns_network *net = built_network(&a, &p);
+	NT_OK(ns_attr_add(NULL, a, "r", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, r, 0));
+	NT_OK(ns_attr_add(NULL, p, "c", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, c, 0));
+	export_built(ps, s, net, "i.data");
+	cr_assert_eq(python("import pickle, sys\n"
+			    "d = pickle.load(open(sys.argv[1], 'rb'))\n"
+			    "assert d['A']['r'].dtype.name == 'int32', d['A']\n"
+			    "c = d['AA']['c']\n"
+			    "assert c == [[-2147483648], [-5, 2147483647]], c\n"
+			    "assert all(type(x) is int for row in c for x in row), c\n",
+			    nt_path("i.data")), 0);
+	NT_OK(import_file(NULL, ps, s, nt_path("i.data")));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	expect_attr(net, "A", "r", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, r_back, 3);
+	expect_attr(net, "AA", "c", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I64, c_back, 3);
+	ns_network_free(net);
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }

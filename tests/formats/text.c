@@ -3,10 +3,12 @@
  * line by line, zstd on top, and strict errors that name line and column. */
 #include "util.h"
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <nsnap/formats.h>
 
@@ -348,6 +350,71 @@ Test(formats_text, zstd_compressed_text_round_trips)
 	same_networks(s, "1", "2");
 	ns_store_close(s);
 	ns_plugins_free(ps);
+}
+
+/* Make @name the LC_NUMERIC locale if it writes 0.5 as "0,5". */
+static int comma_locale_set(const char *name)
+{
+	char b[16];
+	if (!setlocale(LC_NUMERIC, name))
+		return 0;
+	snprintf(b, sizeof b, "%g", 0.5);
+	if (strcmp(b, "0,5") == 0)
+		return 1;
+	setlocale(LC_NUMERIC, "C");
+	return 0;
+}
+
+/* A locale whose decimal point is a comma, made the LC_NUMERIC locale: an
+ * installed one, else de_DE.UTF-8 compiled by localedef (from the sources
+ * of Debian's locales package) into the test's folder and found through
+ * LOCPATH. NULL when neither can be had. */
+static const char *comma_locale(void)
+{
+	static const char *const installed[] = { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8",
+						 "fr_FR.utf8", "de_DE", "fr_FR" };
+	const char *dir = nt_path("locales");
+	char cmd[4096];
+	for (size_t i = 0; i < sizeof installed / sizeof *installed; i++)
+		if (comma_locale_set(installed[i]))
+			return installed[i];
+	mkdir(dir, 0755);
+	/* Its status is 1 for mere warnings: whether it made the locale is
+	 * what counts. */
+	snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' >/dev/null 2>&1",
+		 dir);
+	if (system(cmd) == -1 || setenv("LOCPATH", dir, 1) != 0)
+		return NULL;
+	return comma_locale_set("de_DE.UTF-8") ? "de_DE.UTF-8 (made by localedef)" : NULL;
+}
+
+/* A host program that called setlocale(LC_NUMERIC, "de_DE.UTF-8") still
+ * gets files that say 1.25, and reads them back. */
+Test(formats_text, numbers_keep_their_point_under_a_decimal_comma_locale)
+{
+	ns_plugins *ps = plugins();
+	ns_store *s = saved();
+	const char *path = nt_path("x.nsnt"), *loc = comma_locale();
+	char *text, probe[16];
+	size_t n;
+	if (!loc)
+		cr_skip("no locale with a decimal comma: none is installed, and localedef "
+			"could not make de_DE.UTF-8 (Debian's locales package has its sources)");
+	cr_log_info("LC_NUMERIC is %s", loc);
+	NT_OK(ns_export(ps, s, "1", path, NULL));
+	text = nt_slurp(path, &n);
+	cr_assert_not_null(strstr(text, "\nmeta \"r max\" = 1.25\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "\ndt 0.1\n"), "%s", text);
+	cr_assert_null(strstr(text, "1,25"), "%s", text);
+	free(text);
+	cr_assert_eq(import(ps, s, path), 2);
+	same_networks(s, "1", "2");
+	/* The plugin switched this thread's locale only for its calls. */
+	snprintf(probe, sizeof probe, "%g", 0.5);
+	cr_assert_str_eq(probe, "0,5");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+	setlocale(LC_NUMERIC, "C");
 }
 
 #define HEAD_TEXT "# nsnap text 1\nnetwork n\ntime 0\nstep 0\ndt 0.1\n"

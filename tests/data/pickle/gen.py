@@ -6,6 +6,8 @@ them (Python's pickle and numpy; run with Debian's /usr/bin/python3):
     net_p5.data.gz      the same, gzip'ed (ANNarchy's .gz, level 9)
     pop_p4.data         population E alone (Population.save())
     proj_p4.data        projection EI alone (Projection.save())
+    proj_rows_p4.data   a projection whose attributes' rows are numpy arrays
+                        (int32, float32), beside ints as ANNarchy writes them
     old46_p2.data       ANNarchy 4.6: flat arrays, globals as 0-d arrays
     pop_np2_p{4,5}.data population E as numpy 2 writes it (numpy._core.*
                         names), made by renaming in numpy 1's pickle
@@ -68,6 +70,30 @@ def projection_ei():
     }
 
 
+def arrays_of(rows, dtype):
+    a = np.empty(len(rows), dtype=object)
+    for i, r in enumerate(rows):
+        a[i] = np.array(r, dtype=dtype)
+    return a
+
+
+def projection_rows():
+    """EI's synapses; rows that are numpy arrays carry their dtype, which
+    lists of Python ints (ANNarchy's way) do not."""
+    return {
+        'name': 'EI', 'pre': 'E', 'post': 'I', 'target': 'exc',
+        'post_ranks': [0, 2, 3],
+        'pre_ranks': obj_array([[0, 1], [2], [3, 4, 5]]),
+        'attributes': ['count', 'g', 'k', 'n', 'on'], 'parameters': ['k'],
+        'variables': ['count', 'g', 'n', 'on'],
+        'count': arrays_of([[7, -8], [9], [10, 11, 2**31 - 1]], np.int32),
+        'g': arrays_of([[0.5, 0.25], [0.125], [1.0, 2.0, 3.0]], np.float32),
+        'k': [[1, 2], [3], [4, 5, -6]],
+        'n': [4, 5, 6],
+        'on': [True, False, True],
+    }
+
+
 def projection_ie():
     return {
         'name': 'IE', 'pre': 'I', 'post': 'E', 'target': 'inh',
@@ -127,6 +153,7 @@ def main():
             pickle.dump(network(), f, protocol=5)
     dump('pop_p4.data', population_e(), 4)
     dump('proj_p4.data', projection_ei(), 4)
+    dump('proj_rows_p4.data', projection_rows(), 4)
     dump('old46_p2.data', old46(), 2)
     for p in (4, 5):
         with open(os.path.join(HERE, 'pop_np2_p%d.data' % p), 'wb') as f:
