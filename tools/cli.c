@@ -304,6 +304,12 @@ const char *cli_double(char buf[32], double v)
 	return buf;
 }
 
+const char *cli_summary(char buf[32], double v)
+{
+	snprintf(buf, 32, "%.6g", v);
+	return buf;
+}
+
 static const char *format_time(char buf[32], int64_t ns, int utc)
 {
 	time_t t = (time_t)(ns / 1000000000);

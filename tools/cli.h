@@ -91,6 +91,8 @@ int cli_only(struct cli *c, const char ***only, const char *arg);
 const char *cli_bytes(char buf[32], uint64_t n);
 /* The shortest text that reads back as @v ("0.1", "-65", "nan"). */
 const char *cli_double(char buf[32], double v);
+/* A summary of values (a mean, a bin's edge): six significant digits. */
+const char *cli_summary(char buf[32], double v);
 /* Local time "2026-11-22 10:12:03" of @ns since 1970. */
 const char *cli_time(char buf[32], int64_t ns);
 /* ISO 8601 UTC "2026-11-22T10:12:03Z". */

@@ -259,8 +259,8 @@ static int histogram(struct cli *c, cJSON *json, const char *spec, const char *r
 	printf("  %-25s %-32s %s\n", "from .. to", ra, rb);
 	for (uint64_t b = 0; b < bins; b++) {
 		char range[64];
-		snprintf(range, sizeof range, "%s .. %s", cli_double(x, lo + width * (double)b),
-			 cli_double(y, lo + width * (double)(b + 1)));
+		snprintf(range, sizeof range, "%s .. %s", cli_summary(x, lo + width * (double)b),
+			 cli_summary(y, lo + width * (double)(b + 1)));
 		printf("  %-25s", range);
 		for (int s = 0; s < 2; s++) {
 			uint64_t k = count[2 * b + (uint64_t)s];

@@ -81,7 +81,7 @@ static int show_attrs(struct cli *c, cJSON *list, ns_object *obj, const char *na
 			printf("= %s", cli_double(x, s.nan ? NAN : s.mean));
 		else
 			printf("%llu values, min %s, max %s, mean %s", (unsigned long long)info.count,
-			       cli_double(x, s.min), cli_double(y, s.max), cli_double(z, s.mean));
+			       cli_summary(x, s.min), cli_summary(y, s.max), cli_summary(z, s.mean));
 		if (s.nan && info.count > 1)
 			printf(", %llu NaN", (unsigned long long)s.nan);
 		printf("\n");
