@@ -201,12 +201,15 @@ struct nearest {
 	const char *want;
 	char names[3][256];
 	size_t dist[3], n;
+	int exact; /* the name exists: nsnap's own message says what is wrong */
 };
 
 static void consider(struct nearest *nr, const char *name)
 {
 	size_t d = distance(nr->want, name), i = 0;
-	if (d > 2 && d * 2 > strlen(nr->want))
+	if (d == 0)
+		nr->exact = 1;
+	if (d == 0 || (d > 2 && d * 2 > strlen(nr->want)))
 		return; /* too far to be what was meant */
 	while (i < nr->n && nr->dist[i] <= d)
 		i++;
@@ -230,8 +233,8 @@ static int consider_ref(const ns_ref *ref, void *ctx)
 
 int cli_resolve(struct cli *c, uint64_t *out, char buf[24], const char *rev)
 {
-	struct nearest nr = { NULL, { "" }, { 0 }, 0 };
-	char base[256], list[900] = "";
+	struct nearest nr = { NULL, { "" }, { 0 }, 0, 0 };
+	char base[256], list[900] = "", message[1024];
 	size_t used = 0;
 
 	if (ns_store_resolve(out, c->store, rev) == NS_OK) {
@@ -244,15 +247,17 @@ int cli_resolve(struct cli *c, uint64_t *out, char buf[24], const char *rev)
 	snprintf(base, sizeof base, "%.*s", (int)strcspn(rev, "~"), rev);
 	if (base[strspn(base, "0123456789")] == '\0' || strcmp(base, rev) != 0)
 		return cli_fail_ns(c);
+	/* ns_ref_foreach() may overwrite the last error: keep its message. */
+	snprintf(message, sizeof message, "%s", ns_error_last()->message);
 	nr.want = base;
 	consider(&nr, "HEAD");
 	ns_ref_foreach(c->store, consider_ref, &nr);
 	for (size_t i = 0; i < nr.n; i++)
 		used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'",
 					 i ? ", " : "", nr.names[i]);
-	if (nr.n)
+	if (nr.n && !nr.exact)
 		return cli_fail(c, "unknown revision '%s' (nearest: %s)", rev, list);
-	return cli_fail(c, "unknown revision '%s': %s", rev, ns_error_last()->message);
+	return cli_fail(c, "%s", message);
 }
 
 int cli_open_network(struct cli *c, ns_network **net, uint64_t *v, char num[24],

@@ -8,6 +8,8 @@ t init --codec lz4
 t init --chunk-size 12345
 t init
 t init
+t show
+t show maim
 t import "$DATA/net1.nsnt" -t v1
 t import "$DATA/net1.nsnt" --branch feature
 t show v2
