@@ -127,8 +127,10 @@ static int compare_aligned(struct sums *s, int *unread, const struct side *a,
 		for (uint64_t c = 0; c < ia.n_chunks; c++) {
 			uint64_t na, nb;
 			if (memcmp(ia.hashes + 16 * c, ib.hashes + 16 * c, 16) == 0) {
-				uint64_t rest = a->count - c * per;
-				s->compared += rest < per ? rest : per;
+				/* Equal values: differences of 0, in every sum. */
+				uint64_t rest = a->count - c * per, n = rest < per ? rest : per;
+				s->compared += n;
+				s->finite += n;
 				continue;
 			}
 			*unread = 0;
@@ -552,9 +554,20 @@ static int add_object(struct diff *d, ns_diff_object **out, const ns_object *x,
 	t->name = dup_or_null(x->name, &rc);
 	t->kind = x->kind;
 	t->change = change;
-	t->detail = dup_or_null("", &rc);
 	*out = t;
 	return rc;
+}
+
+/* An object of one version only, with its attributes. */
+static int add_one_sided(struct diff *d, const ns_object *x, ns_change change)
+{
+	ns_diff_object *t;
+	int rc = add_object(d, &t, x, change);
+	if (rc < 0)
+		return rc;
+	*(change == NS_ADDED ? &t->size_b : &t->size_a) = x->size;
+	t->detail = dup_or_null("", &rc);
+	return rc < 0 ? rc : add_attrs(t, x->attrs, x->n_attrs, change);
 }
 
 int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const char *rev_b,
@@ -590,28 +603,20 @@ int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const ch
 		if (!selected(&o->select, x) && !(y && selected(&o->select, y)))
 			continue;
 		if (!y || y->kind != x->kind) {
-			NS_TRY(add_object(d, &t, x, NS_REMOVED));
-			t->size_a = x->size;
-			NS_TRY(add_attrs(t, x->attrs, x->n_attrs, NS_REMOVED));
-			if (!y)
-				continue;
-			NS_TRY(add_object(d, &t, y, NS_ADDED));
-			t->size_b = y->size;
-			NS_TRY(add_attrs(t, y->attrs, y->n_attrs, NS_ADDED));
+			/* A name now of another kind: one removed, one added. */
+			NS_TRY(add_one_sided(d, x, NS_REMOVED));
+			if (y)
+				NS_TRY(add_one_sided(d, y, NS_ADDED));
 			continue;
 		}
 		NS_TRY(add_object(d, &t, x, NS_SAME));
-		free((char *)t->detail);
-		t->detail = NULL;
 		NS_TRY(diff_object(t, x, y, o, &d->pub.bytes_read));
 	}
 	for (size_t i = 0; i < b->n_objs; i++) {
 		ns_object *y = b->objs[i];
 		if (!selected(&o->select, y) || ns_network_object_find(a, y->name))
 			continue;
-		NS_TRY(add_object(d, &t, y, NS_ADDED));
-		t->size_b = y->size;
-		NS_TRY(add_attrs(t, y->attrs, y->n_attrs, NS_ADDED));
+		NS_TRY(add_one_sided(d, y, NS_ADDED));
 	}
 	NS_TRY(diff_meta(d, a, b));
 	d->pub.meta = d->meta;

@@ -321,6 +321,9 @@ Test(engine_diff, only_the_chunks_that_differ_are_read)
 	cr_assert_eq(attr(d, "AA", "w")->changed, 1);
 	cr_assert_eq(attr(d, "AA", "w")->compared, NSYN);
 	cr_assert_float_eq(attr(d, "AA", "w")->max_abs, 0.25, 1e-12);
+	/* Over every value, the unread ones too (their differences are 0). */
+	cr_assert_float_eq(attr(d, "AA", "w")->mean, 0.25 / NSYN, 1e-15);
+	cr_assert_float_eq(attr(d, "AA", "w")->rms, sqrt(0.0625 / NSYN), 1e-15);
 	ns_diff_free(d);
 	ns_network_free(net);
 	ns_store_close(s);
