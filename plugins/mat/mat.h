@@ -1,7 +1,8 @@
 /* The mat plugin's private interface: the plugin and matio's plumbing
  * (mat.c), a structural check of MAT v5 bytes before matio reads them
- * (check5.c), MATLAB's naming rules and the renaming (names.c), import
- * (read.c) and export (write.c). */
+ * (check5.c), MATLAB's naming rules and the renaming (names.c), loading a
+ * file's variables (load.c) and reading them with care (matvar.c), import
+ * of ANNarchy's layout (read.c) and export (write.c). */
 #ifndef NSNAP_PLUGIN_MAT_H
 #define NSNAP_PLUGIN_MAT_H
 
@@ -57,11 +58,90 @@ int mt_names_add(mt_names *t, const char *key, const char *original);
 const char *mt_names_find(const mt_names *t, const char *key);
 void mt_names_free(mt_names *t);
 
+/* The variables of the MAT file @in (@path for messages), in the file's
+ * order: the header is checked (a v5 file whole, by mt_check_v5()) before
+ * matio reads a private temporary copy. *out (*n variables) is freed with
+ * mt_vars_free(); written only on success. */
+int mt_load(matvar_t ***out, size_t *n, ns_istream *in, const char *path);
+void mt_vars_free(matvar_t **vars, size_t n);
+
 int mt_import(ns_network **out, ns_istream *in, const ns_plugin_args *args);
 int mt_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args);
 
 /* A private temporary file (mkstemp in $TMPDIR or /tmp) for matio, which
  * works on names: @p name gets its path, to unlink by the caller. */
 int mt_tmpfile(char *name, size_t size, const char *path);
+
+/* An NS_EFORMAT error naming file @path, then variable @var and field
+ * @field when not NULL; returns NS_EFORMAT. */
+int mt_fail(const char *path, const char *var, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* An NS_ENOMEM error; returns NS_ENOMEM. */
+int mt_oom(void);
+
+/* Fields of a 1x1 struct, or the file's variables as the fields of one
+ * object. */
+typedef struct mt_fields {
+	matvar_t **v;
+	char *const *names; /* NULL: each v[i]->name */
+	size_t n;
+	const char *var;    /* the variable, for messages and renamed names */
+} mt_fields;
+
+/* Field @name of @f, or NULL. */
+matvar_t *mt_field(const mt_fields *f, const char *name);
+/* The fields of struct @st (variable @var): 1 when it is a 1x1 struct whose
+ * fields all have names and values, else 0. */
+int mt_fields_of(mt_fields *f, const matvar_t *st, const char *var);
+
+/* The number of elements of @v (0 without dimensions). */
+uint64_t mt_count(const matvar_t *v);
+/* The element type of a numeric or logical array; 0 when it is not one. */
+int mt_dtype(ns_dtype *t, const matvar_t *v);
+/* A numeric array whose data matio holds for its count: 1, else 0. */
+int mt_numeric(const matvar_t *v);
+/* Store element @i of @v as element @k of the @t array @data: 1, or 0
+ * when it cannot be read (not a numeric class, or a uint64 past
+ * INT64_MAX). */
+int mt_put(void *data, ns_dtype t, size_t k, const matvar_t *v, size_t i);
+/* A count or rank: a whole number from 0 to @max. */
+int mt_whole(uint64_t *out, const matvar_t *v, size_t i, double max);
+
+/* Row @row of the char array @v (trailing blanks cut) in a new string:
+ * UTF-16 (v7.3, and nsnap's non-ASCII text) becomes UTF-8; bytes stay.
+ * 1, 0 for a damaged array, -1 out of memory. */
+int mt_str_row(char **out, const matvar_t *v, size_t row);
+/* A string field (a char row, or the first row of a char matrix) of file
+ * @path, in a new string; *out is NULL when a field not @required is
+ * missing or an empty numeric array. */
+int mt_get_str(char **out, const char *path, const mt_fields *f, const char *name, int required);
+
+/* A list of names: a char matrix (one per row), a cell of strings, or an
+ * empty array. @n is SIZE_MAX when the field is missing. */
+typedef struct mt_strs {
+	char **s;
+	size_t n;
+} mt_strs;
+
+/* The list field @name of file @path; on failure @l holds the names read
+ * so far, for mt_strs_free(). */
+int mt_get_strs(mt_strs *l, const char *path, const mt_fields *f, const char *name);
+void mt_strs_free(mt_strs *l);
+/* 1 when @l holds @s. */
+int mt_in_strs(const mt_strs *l, const char *s);
+
+/* Rows of a projection: a numeric matrix of @n rows, or a cell of @n
+ * numeric vectors. */
+typedef struct mt_rows {
+	const matvar_t *v;
+	size_t n, k;
+	int cell;
+} mt_rows;
+
+/* The rows of @v: 1 when it is @n rows, else 0. */
+int mt_rows_of(mt_rows *o, const matvar_t *v, size_t n);
+size_t mt_row_len(const mt_rows *o, size_t i);
+/* The array and position of element @j of row @i. */
+const matvar_t *mt_row_at(const mt_rows *o, size_t i, size_t j, size_t *pos);
 
 #endif

@@ -4,6 +4,7 @@
  * trips of every element type and scope in MAT v5 (plain, compressed) and
  * v7.3, names MATLAB refuses, and damaged files. */
 #define _GNU_SOURCE
+#include "format_util.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -20,12 +21,6 @@ static ns_plugins *mat_plugins(void)
 	return ps;
 }
 
-static int import_file(uint64_t *v, ns_plugins *ps, ns_store *s, const char *path)
-{
-	ns_import_opts o = NS_IMPORT_OPTS_INIT;
-	return ns_import(v, ps, s, path, &o);
-}
-
 static int export_with(ns_plugins *ps, ns_store *s, const char *rev, const char *path,
 		       const char *const *options)
 {
@@ -33,103 +28,6 @@ static int export_with(ns_plugins *ps, ns_store *s, const char *rev, const char 
 	o.options = options;
 	o.overwrite = 1;
 	return ns_export(ps, s, rev, path, &o);
-}
-
-static int python(const char *prog, const char *args)
-{
-	char cmd[8192];
-	const char *script = nt_path("prog.py");
-	nt_write_file(script, prog, strlen(prog));
-	snprintf(cmd, sizeof cmd, "%s %s %s", NSNAP_TEST_PYTHON, script, args);
-	return system(cmd);
-}
-
-/* Attribute @obj.@name of @net: its kind, scope, type and values. */
-static void expect_attr(ns_network *net, const char *obj, const char *name, ns_attr_kind kind,
-			ns_scope scope, ns_dtype dtype, const double *want, size_t n)
-{
-	ns_object *o = ns_network_object_find(net, obj);
-	ns_attr *a;
-	ns_attr_info ai;
-	double got[16];
-	cr_assert_not_null(o, "no object %s", obj);
-	cr_assert_not_null(a = ns_object_attr_find(o, name), "no attribute %s.%s", obj, name);
-	ns_attr_get_info(&ai, a);
-	cr_assert_eq(ai.kind, kind, "%s.%s kind %d", obj, name, ai.kind);
-	cr_assert_eq(ai.scope, scope, "%s.%s scope %d", obj, name, ai.scope);
-	cr_assert_eq(ai.dtype, dtype, "%s.%s dtype %d", obj, name, ai.dtype);
-	cr_assert_eq(ai.count, n, "%s.%s has %llu values", obj, name,
-		     (unsigned long long)ai.count);
-	NT_OK(ns_attr_read(got, NS_DTYPE_F64, a));
-	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(got[i], want[i], "%s.%s[%zu] = %g, not %g", obj, name, i, got[i],
-			     want[i]);
-}
-
-static void expect_synapses(ns_network *net, const char *name, const int32_t *pre,
-			    const int32_t *post, uint64_t n)
-{
-	ns_object *p = ns_network_object_find(net, name);
-	const int32_t *gp, *gq;
-	cr_assert_not_null(p, "no projection %s", name);
-	cr_assert_eq(ns_projection_synapses(p), n);
-	ns_projection_connectivity(&gp, &gq, p);
-	for (uint64_t i = 0; i < n; i++)
-		cr_assert(gp[i] == pre[i] && gq[i] == post[i], "%s synapse %llu: (%d, %d)", name,
-			  (unsigned long long)i, gp[i], gq[i]);
-}
-
-static void expect_population_e(ns_network *net)
-{
-	static const double tau[] = { 10.5 }, v[] = { -1, -0.5, 0, 0.5, 1, 1.5 };
-	static const double r[] = { 0.25, 0.5, 0.75, 1, 1.25, 1.5 }, sc[] = { 1, 2, 3, 4, 5, -6 };
-	static const double on[] = { 1, 0, 1, 0, 0, 1 }, thr[] = { 7, 8, 9, 10, 11, 12 };
-	ns_object_info oi;
-	cr_assert_not_null(ns_network_object_find(net, "E"));
-	ns_object_get_info(&oi, ns_network_object_find(net, "E"));
-	cr_assert_eq(oi.kind, NS_POPULATION);
-	cr_assert(oi.size == 6 && oi.ndim == 2 && oi.shape[0] == 2 && oi.shape[1] == 3);
-	cr_assert_eq(oi.n_attrs, 6);
-	expect_attr(net, "E", "tau", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, tau, 1);
-	expect_attr(net, "E", "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 6);
-	expect_attr(net, "E", "r", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F32, r, 6);
-	expect_attr(net, "E", "spike_count", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I64, sc, 6);
-	expect_attr(net, "E", "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, on, 6);
-	expect_attr(net, "E", "thr", NS_PARAMETER, NS_LOCAL, NS_DTYPE_I32, thr, 6);
-}
-
-/* Everything gen.py's network() holds, in version @rev of @s. */
-static void expect_network(ns_store *s, const char *rev)
-{
-	static const int32_t ei_pre[] = { 0, 1, 2, 3, 4, 5 }, ei_post[] = { 0, 0, 2, 3, 3, 3 };
-	static const int32_t ie_pre[] = { 0, 1, 2, 3 }, ie_post[] = { 1, 1, 4, 4 };
-	static const double tau[] = { 20 }, v[] = { -70, -65, -60, -55.5 };
-	static const double eta[] = { 0.01 }, w[] = { 0.5, 0.25, 0.125, 1, 2, 3 };
-	static const double trace[] = { 1.5, 0, 2.5, 3.5 }, d[] = { 1, 2, 1, 3, 1, 1 };
-	static const double ie_w[] = { 0.75 }, ie_d[] = { 2 };
-	ns_network *net = NULL;
-	ns_object_info oi;
-	uint64_t step = 0;
-	NT_OK(ns_network_open(&net, s, rev));
-	ns_network_time(net, NULL, &step);
-	cr_assert_eq(step, 1234);
-	cr_assert_eq(ns_network_object_count(net), 4);
-	expect_population_e(net);
-	expect_attr(net, "I", "tau", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, tau, 1);
-	expect_attr(net, "I", "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 4);
-	expect_synapses(net, "EI", ei_pre, ei_post, 6);
-	ns_object_get_info(&oi, ns_network_object_find(net, "EI"));
-	cr_assert_str_eq(oi.pre, "E");
-	cr_assert_str_eq(oi.post, "I");
-	cr_assert_str_eq(oi.target, "exc");
-	expect_attr(net, "EI", "eta", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, eta, 1);
-	expect_attr(net, "EI", "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, w, 6);
-	expect_attr(net, "EI", "trace", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_F64, trace, 4);
-	expect_attr(net, "EI", "delays", NS_PARAMETER, NS_LOCAL, NS_DTYPE_F64, d, 6);
-	expect_synapses(net, "IE", ie_pre, ie_post, 4);
-	expect_attr(net, "IE", "w", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, ie_w, 1);
-	expect_attr(net, "IE", "delays", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, ie_d, 1);
-	ns_network_free(net);
 }
 
 /* Every object, attribute and value of versions @a and @b are the same. */

@@ -1,0 +1,36 @@
+/* Helpers shared by the format tests that read ANNarchy's layout (pickle.c
+ * and mat.c): running Python, importing a file, and the expectations on
+ * the network that tests/data/pickle/gen.py writes (tests/data/mat/gen.py
+ * saves the same one). */
+#ifndef NSNAP_TESTS_FORMAT_UTIL_H
+#define NSNAP_TESTS_FORMAT_UTIL_H
+
+#include <nsnap/nsnap.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Import @path into @s with the default options; the version goes to @v. */
+int import_file(uint64_t *v, ns_plugins *ps, ns_store *s, const char *path);
+
+/* Run the Python program @prog with the arguments @args; system()'s status. */
+int python(const char *prog, const char *args);
+
+/* Attribute @obj.@name of @net: its kind, scope, type and values. */
+void expect_attr(ns_network *net, const char *obj, const char *name, ns_attr_kind kind,
+		 ns_scope scope, ns_dtype dtype, const double *want, size_t n);
+
+/* Projection @name of @net has the @n synapses @pre -> @post, in order. */
+void expect_synapses(ns_network *net, const char *name, const int32_t *pre,
+		     const int32_t *post, uint64_t n);
+
+/* gen.py's population "E": 2x3 neurons and its six attributes. */
+void expect_population_e(ns_network *net);
+
+/* gen.py's projection "EI" from "E" to "I": synapses and attributes. */
+void expect_projection_ei(ns_network *net);
+
+/* Everything gen.py's network() holds, in version @rev of @s. */
+void expect_network(ns_store *s, const char *rev);
+
+#endif
