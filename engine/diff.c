@@ -176,7 +176,8 @@ struct matching {
 	int aligned; /* same connectivity, same order: no bits needed */
 };
 
-static int load_conn(int32_t **pre, int32_t **post, ns_version *v, const ns_object *o)
+static int load_conn(int32_t **pre, int32_t **post, ns_version *v, const ns_object *o,
+		     unsigned flags)
 {
 	size_t bytes = o->size * sizeof(int32_t);
 	int rc = NS_OK;
@@ -186,8 +187,8 @@ static int load_conn(int32_t **pre, int32_t **post, ns_version *v, const ns_obje
 	if (!*pre || !*post)
 		return ns_err(NS_ENOMEM, "projection '%s': %llu synapses", o->name,
 			      (unsigned long long)o->size);
-	if ((rc = ns_version_read(*pre, bytes, v, o->syn_arrays[0], 0)) < 0 ||
-	    (rc = ns_version_read(*post, bytes, v, o->syn_arrays[1], 0)) < 0)
+	if ((rc = ns_version_read(*pre, bytes, v, o->syn_arrays[0], flags)) < 0 ||
+	    (rc = ns_version_read(*post, bytes, v, o->syn_arrays[1], flags)) < 0)
 		return rc;
 	return NS_OK;
 }
@@ -202,7 +203,7 @@ static int same_chunks(ns_version *va, uint64_t a, ns_version *vb, uint64_t b)
 }
 
 static int match_synapses(struct matching *m, const ns_object *a, const ns_object *b,
-			  uint64_t *bytes_read)
+			  unsigned flags, uint64_t *bytes_read)
 {
 	int32_t *pa = NULL, *qa = NULL, *pb = NULL, *qb = NULL;
 	uint64_t i = 0, j = 0;
@@ -216,8 +217,8 @@ static int match_synapses(struct matching *m, const ns_object *a, const ns_objec
 		m->common = a->size;
 		return NS_OK;
 	}
-	NS_TRY(load_conn(&pa, &qa, va, a));
-	NS_TRY(load_conn(&pb, &qb, vb, b));
+	NS_TRY(load_conn(&pa, &qa, va, a, flags));
+	NS_TRY(load_conn(&pb, &qb, vb, b, flags));
 	*bytes_read += 8 * (a->size + b->size);
 	m->keep_a = calloc(a->size / 8 + 1, 1);
 	m->keep_b = calloc(b->size / 8 + 1, 1);
@@ -426,7 +427,7 @@ static int diff_object(ns_diff_object *d, ns_object *a, ns_object *b, const ns_d
 	d->size_b = b->size;
 	describe_object(detail, sizeof detail, a, b);
 	if (a->kind == NS_PROJECTION) {
-		NS_TRY(match_synapses(&m, a, b, bytes_read));
+		NS_TRY(match_synapses(&m, a, b, o->verify ? NS_READ_VERIFY : 0, bytes_read));
 		d->syn_common = m.common;
 		d->syn_removed = m.removed;
 		d->syn_added = m.added;
@@ -481,10 +482,11 @@ static void meta_text(char *buf, size_t size, const ns_network *net, size_t i)
 	const char *key, *string;
 	double number;
 	ns_network_meta_at(&key, &string, &number, net, i);
+	char num[32];
 	if (string)
 		snprintf(buf, size, "'%s'", string);
-	else if (snprintf(buf, size, "%.15g", number), strtod(buf, NULL) != number)
-		snprintf(buf, size, "%.17g", number);
+	else
+		snprintf(buf, size, "%s", shortest_double(num, number));
 }
 
 static size_t meta_find(const ns_network *net, const char *key)

@@ -166,16 +166,6 @@ static int open_import(ns_istream **in, const ns_plugin **fmt, const ns_plugins 
 	return NS_OK;
 }
 
-/* The shortest of %.15g and %.17g that reads back as @v (0.1, not
- * 0.10000000000000001). */
-static const char *shortest(char buf[32], double v)
-{
-	snprintf(buf, 32, "%.15g", v);
-	if (strtod(buf, NULL) != v && v == v)
-		snprintf(buf, 32, "%.17g", v);
-	return buf;
-}
-
 /* A parameter file's network: its global values, applied onto a version. */
 static int apply_parameters(uint64_t *out, ns_store *store, const ns_network *net,
 			    const char *path, const ns_import_opts *o)
@@ -214,8 +204,8 @@ static int apply_parameters(uint64_t *out, ns_store *store, const ns_network *ne
 		char old[32], new[32];
 		if (res[i].applied)
 			host_table.log(NS_LOG_INFO, "%s: %s.%s: %s -> %s", path, params[i].object,
-				       params[i].name, shortest(old, res[i].old_value),
-				       shortest(new, params[i].value));
+				       params[i].name, shortest_double(old, res[i].old_value),
+				       shortest_double(new, params[i].value));
 		else
 			host_table.log(NS_LOG_INFO, "%s: %s.%s skipped: %s", path,
 				       params[i].object, params[i].name, res[i].reason);

@@ -31,6 +31,10 @@ int ns_err_wrap(int code, const char *fmt, ...) NS_PRINTF(2, 3);
 /* Report progress to the thread's ns_progress_set() callback, if any. */
 void ns_progress(const char *what, uint64_t done, uint64_t total);
 
+/* The shorter of %.15g and %.17g that reads back as @v (0.1, not
+ * 0.10000000000000001), into @buf. */
+const char *shortest_double(char buf[32], double v);
+
 /* Make room in *@items (an array of @size-byte elements with room for
  * *@cap) for one more than @n, doubling it. */
 int grow_array(void *items, size_t *cap, size_t n, size_t size);

@@ -68,6 +68,9 @@ ns_store_stats nt_stats(ns_store *s);
 /* The whole file @path in a new buffer (NUL-terminated); *size its size. */
 char *nt_slurp(const char *path, size_t *size);
 
+/* Whether @p lies in a mapping of the file @path (/proc/self/maps). */
+int nt_in_file_mapping(const void *p, const char *path);
+
 /* Write @size bytes to @path (fails the test on error). */
 void nt_write_file(const char *path, const void *data, size_t size);
 

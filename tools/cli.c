@@ -28,6 +28,13 @@ int cli_fail_ns(struct cli *c)
 	return cli_fail(c, "%s", ns_error_last()->message);
 }
 
+int cli_fail_export(struct cli *c, const char *file)
+{
+	if (ns_error_last()->code == NS_EEXISTS)
+		return cli_fail(c, "file '%s' exists (use --force to replace it)", file);
+	return cli_fail_ns(c);
+}
+
 /* ---------------------------------------------------------------- options */
 
 void cli_getopt_reset(void)

@@ -40,6 +40,9 @@ extern const struct command cmd_init, cmd_log, cmd_show, cmd_cat, cmd_diff, cmd_
 int cli_fail(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same with nsnap's last error message as the message. */
 int cli_fail_ns(struct cli *c);
+/* A failed export to @file: nsnap's message, but an existing file (which
+ * ns_export() refuses atomically) points to --force. */
+int cli_fail_export(struct cli *c, const char *file);
 
 /* Options: the command's own (@shortopts, @longopts, which must include
  * CLI_COMMON_LONG) and the common -s/--store, -h/--help. Returns the next

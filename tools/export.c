@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 static int run(struct cli *c, int argc, char **argv)
 {
@@ -51,17 +50,13 @@ static int run(struct cli *c, int argc, char **argv)
 	if (cli_operands(c, argc, 2, 2) != CLI_OK || cli_open(c, 0) != CLI_OK ||
 	    cli_resolve(c, &v, num, argv[0]) != CLI_OK || cli_load_plugins(c) != CLI_OK)
 		goto done;
-	if (!o.overwrite && access(argv[1], F_OK) == 0) {
-		rc = cli_fail(c, "file '%s' exists (use --force to replace it)", argv[1]);
-		goto done;
-	}
 	o.select.only = only;
 	o.options = options;
 	cli_progress_begin(c, "exporting");
 	rc = ns_export(c->plugins, c->store, num, argv[1], &o);
 	cli_progress_end();
 	if (rc < 0) {
-		rc = cli_fail_ns(c);
+		rc = cli_fail_export(c, argv[1]);
 		goto done;
 	}
 	printf("exported version %s to '%s'\n", num, argv[1]);

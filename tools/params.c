@@ -3,7 +3,6 @@
 #include "cli.h"
 
 #include <string.h>
-#include <unistd.h>
 
 static int run(struct cli *c, int argc, char **argv)
 {
@@ -39,11 +38,9 @@ static int run(struct cli *c, int argc, char **argv)
 	    cli_load_plugins(c) != CLI_OK)
 		return CLI_ERROR;
 	if (save) {
-		if (!out.overwrite && access(argv[2], F_OK) == 0)
-			return cli_fail(c, "file '%s' exists (use --force to replace it)", argv[2]);
 		out.format = "json";
 		if (ns_export(c->plugins, c->store, num, argv[2], &out) < 0)
-			return cli_fail_ns(c);
+			return cli_fail_export(c, argv[2]);
 		printf("saved the parameters of version %s to '%s'\n", num, argv[2]);
 		return CLI_OK;
 	}

@@ -241,6 +241,15 @@ Test(engine_diff, clock_and_dictionary_changes)
 	cr_assert_eq(d->meta[2].change, NS_ADDED);
 	cr_assert_null(d->meta[2].value_a);
 	cr_assert_str_eq(d->meta[2].value_b, "0.1");
+	ns_diff_free(d);
+	/* A selection compares its objects only: the clock and dictionary are
+	 * still reported, but the versions are equal there. */
+	const char *only[] = { "E", NULL };
+	ns_diff_opts o = NS_DIFF_OPTS_INIT;
+	o.select.only = only;
+	NT_OK(ns_diff_versions(&d, s, "1", "2", &o));
+	cr_assert(d->equal);
+	cr_assert_eq(d->n_meta, 3);
 	finish(d, s, &a, &b);
 }
 

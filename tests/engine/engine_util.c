@@ -1,4 +1,3 @@
-#define _XOPEN_SOURCE 700 /* realpath() */
 #include "engine_util.h"
 
 #include <inttypes.h>
@@ -289,30 +288,6 @@ int et_message_names(const char *name)
 	return strstr(m, q) != NULL;
 }
 
-int et_in_file_mapping(const void *p, const char *path)
-{
-	char real[PATH_MAX], line[PATH_MAX + 256];
-	FILE *f;
-	int found = 0;
-	cr_assert_not_null(realpath(path, real), "realpath %s", path);
-	f = fopen("/proc/self/maps", "r");
-	cr_assert_not_null(f);
-	while (!found && fgets(line, sizeof line, f)) {
-		uintptr_t lo, hi;
-		int name_at = 0;
-		size_t len;
-		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %*s %*s %*s %*s %n", &lo, &hi,
-			   &name_at) < 2 || name_at == 0)
-			continue;
-		len = strlen(line + name_at);
-		if (len && line[name_at + len - 1] == '\n')
-			line[name_at + len - 1] = 0;
-		found = strcmp(line + name_at, real) == 0 && (uintptr_t)p >= lo &&
-			(uintptr_t)p < hi;
-	}
-	fclose(f);
-	return found;
-}
 
 et_clock et_clock_of(const ns_network *net)
 {

@@ -158,9 +158,6 @@ int et_message_names(const char *name);
 	cr_assert(et_message_names(name), "message \"%s\" does not name '%s'",    \
 		  ns_error_last()->message, (name))
 
-/* Whether @p lies in a mapping of the file @path (/proc/self/maps). */
-int et_in_file_mapping(const void *p, const char *path);
-
 /* The clock of a network, to see that it did not change. */
 typedef struct et_clock {
 	double t, dt;

@@ -125,7 +125,7 @@ Test(engine_open, a_one_chunk_attribute_of_a_full_chunk_is_a_view_into_the_store
 	NT_OK(ns_network_open(&o, s, "HEAD"));
 	NT_OK(ns_attr_data(&data, ns_object_attr_find(ns_network_object_find(o, "P"), "v")));
 	cr_assert_neq(data, (void *)v);
-	cr_assert(et_in_file_mapping(data, ns_store_path(s)),
+	cr_assert(nt_in_file_mapping(data, ns_store_path(s)),
 		  "P.v at %p is not inside a mapping of the store file", data);
 	cr_assert(memcmp(data, v, M * sizeof *v) == 0);
 	ns_network_free(o);

@@ -15,13 +15,6 @@ static uint64_t parent_of(ns_store *s, uint64_t number)
 	return p;
 }
 
-static uint64_t versions(ns_store *s)
-{
-	ns_store_stats st;
-	NT_OK(ns_store_stats_get(&st, s));
-	return st.versions;
-}
-
 /* Refs as listed by ns_ref_foreach(). */
 struct ref_list {
 	int n;
@@ -152,7 +145,7 @@ Test(store_refs, a_deleted_branch_is_gone_and_its_versions_stay)
 	NT_OK(ns_branch_delete(s, "b"));
 	NT_FAILS(NS_ENOTFOUND, ns_store_resolve(&n, s, "b"));
 	NT_FAILS(NS_ENOTFOUND, ns_branch_delete(s, "b"));
-	cr_assert_eq(versions(s), 3);
+	cr_assert_eq(nt_stats(s).versions, 3);
 	cr_assert_eq(nt_resolve(s, "2"), 2);
 	ns_store_close(s);
 }
@@ -301,7 +294,7 @@ Test(store_refs, a_commit_with_a_bad_tag_or_branch_name_is_refused)
 	o.branch = "HEAD";
 	NT_OK(ns_commit_new(&c, s));
 	NT_FAILS(NS_EINVAL, ns_commit_finish(NULL, c, &o));
-	cr_assert_eq(versions(s), 3);
+	cr_assert_eq(nt_stats(s).versions, 3);
 	ns_store_close(s);
 }
 

@@ -1,5 +1,4 @@
 /* Zero-copy views of raw chunks, straight from the store's map. */
-#define _XOPEN_SOURCE 700 /* realpath() */
 #include "util.h"
 
 #include <inttypes.h>
@@ -20,32 +19,6 @@ static ns_store *store_with_x(ns_codec codec)
 	return s;
 }
 
-/* Whether @p lies in a mapping of the file @path (from /proc/self/maps). */
-static int in_file_mapping(const void *p, const char *path)
-{
-	char real[PATH_MAX], line[PATH_MAX + 256];
-	FILE *f;
-	int found = 0;
-	cr_assert_not_null(realpath(path, real), "realpath %s", path);
-	f = fopen("/proc/self/maps", "r");
-	cr_assert_not_null(f);
-	while (!found && fgets(line, sizeof line, f)) {
-		uintptr_t lo, hi;
-		int name_at = 0;
-		size_t len;
-		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %*s %*s %*s %*s %n", &lo, &hi,
-			   &name_at) < 2 || name_at == 0)
-			continue;
-		len = strlen(line + name_at);
-		if (len && line[name_at + len - 1] == '\n')
-			line[name_at + len - 1] = 0;
-		found = strcmp(line + name_at, real) == 0 && (uintptr_t)p >= lo &&
-			(uintptr_t)p < hi;
-	}
-	fclose(f);
-	return found;
-}
-
 Test(store_view, a_raw_chunk_is_viewed_in_place_in_the_map)
 {
 	ns_store *s = store_with_x(NS_CODEC_RAW);
@@ -62,7 +35,7 @@ Test(store_view, a_raw_chunk_is_viewed_in_place_in_the_map)
 	cr_assert((const char *)view.data < (const char *)mine ||
 			  (const char *)view.data >= (const char *)(mine + M),
 		  "the view points into the caller's own buffer");
-	cr_assert(in_file_mapping(view.data, ns_store_path(s)),
+	cr_assert(nt_in_file_mapping(view.data, ns_store_path(s)),
 		  "the view %p is not inside a mapping of the store file", view.data);
 	ns_version_close(v);
 	free(mine);

@@ -1,4 +1,5 @@
-/* Growing arrays, for every layer. */
+/* Small helpers every layer uses: growing arrays, printing numbers. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "err.h"
@@ -15,4 +16,12 @@ int grow_array(void *items, size_t *cap, size_t n, size_t size)
 	*p = q;
 	*cap = ncap;
 	return NS_OK;
+}
+
+const char *shortest_double(char buf[32], double v)
+{
+	snprintf(buf, 32, "%.15g", v);
+	if (v == v && strtod(buf, NULL) != v)
+		snprintf(buf, 32, "%.17g", v);
+	return buf;
 }
