@@ -19,6 +19,26 @@ int name_check(const char *what, const char *name)
 	return NS_OK;
 }
 
+#define NAME_OF(names, i) ((unsigned)(i) < sizeof names / sizeof names[0] ? names[i] : "?")
+
+const char *ns_object_kind_name(ns_object_kind kind)
+{
+	static const char *const names[] = { "population", "projection" };
+	return NAME_OF(names, kind);
+}
+
+const char *ns_attr_kind_name(ns_attr_kind kind)
+{
+	static const char *const names[] = { "parameter", "variable" };
+	return NAME_OF(names, kind);
+}
+
+const char *ns_scope_name(ns_scope scope)
+{
+	static const char *const names[] = { "global", "local", "semiglobal" };
+	return NAME_OF(names, scope);
+}
+
 static char *dup_or_empty(const char *s)
 {
 	return strdup(s ? s : "");

@@ -115,11 +115,6 @@ static int check_synapses(const ns_object *s, const ns_object *l, const uint32_t
 	return NS_OK;
 }
 
-static const char *scope_name(ns_scope s)
-{
-	return s == NS_GLOBAL ? "global" : s == NS_LOCAL ? "local" : "semiglobal";
-}
-
 static int is_float(ns_dtype t)
 {
 	return t == NS_DTYPE_F64 || t == NS_DTYPE_F32;
@@ -133,8 +128,8 @@ static int plan_attr(struct restore *r, const ns_object *so, const ns_attr *sa, 
 	if (sa->scope != la->scope || sa->count != la->count)
 		return ns_err(NS_EMISMATCH, "'%s': attribute '%s' is %s with %llu values in the "
 			      "version, %s with %llu in the network", so->name, sa->name,
-			      scope_name(sa->scope), (unsigned long long)sa->count,
-			      scope_name(la->scope), (unsigned long long)la->count);
+			      ns_scope_name(sa->scope), (unsigned long long)sa->count,
+			      ns_scope_name(la->scope), (unsigned long long)la->count);
 	if (sa->dtype != la->dtype && !(is_float(sa->dtype) && is_float(la->dtype)))
 		return ns_err(NS_EMISMATCH, "'%s': attribute '%s' is %s in the version, %s in the "
 			      "network", so->name, sa->name, ns_dtype_name(sa->dtype),

@@ -125,6 +125,9 @@ const ns_host host_table = {
 	.dtype_name = ns_dtype_name,
 	.last_error = host_last_error,
 	.option = host_option,
+	.read_all = istream_read_all,
+	.attr_kind_name = ns_attr_kind_name,
+	.scope_name = ns_scope_name,
 };
 
 void host_enter(int verbose)

@@ -35,6 +35,8 @@ int istream_filter(ns_istream **top, const ns_plugin *filter, const ns_plugin_ar
 int istream_peek(ns_istream *in, const unsigned char **head, size_t *len, size_t n);
 void istream_close(ns_istream *top); /* the whole chain, not the FILE */
 ptrdiff_t istream_read(ns_istream *in, void *buf, size_t n);
+/* The rest of the stream in one malloc'ed buffer, NUL-terminated. */
+int istream_read_all(void **out, size_t *size, ns_istream *in);
 
 ns_ostream *ostream_file(FILE *f, const char *path);
 int ostream_filter(ns_ostream **top, const ns_plugin *filter, const ns_plugin_args *args);

@@ -252,7 +252,7 @@ int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
 	NS_TRY(open_import(&in, &fmt, ps, path, o, &args));
 	NS_TRY(options_check(fmt, o->options));
 	host_enter(o->verbose);
-	if ((rc = host_result(fmt->format->import(&net, in, &args), fmt, "import")) < 0)
+	if ((rc = host_result(fmt->format->import_network(&net, in, &args), fmt, "import")) < 0)
 		goto done;
 	if (!net) {
 		rc = ns_err(NS_EPLUGIN, "plugin '%s' import of '%s' returned no network",
@@ -364,7 +364,7 @@ int ns_export(ns_plugins *ps, ns_store *store, const char *rev, const char *path
 	for (size_t i = n_filters; i-- > 0;)
 		NS_TRY(ostream_filter(&out, filters[i], &args));
 	host_enter(o->verbose);
-	NS_TRY(host_result(fmt->format->export(out, net, &args), fmt, "export"));
+	NS_TRY(host_result(fmt->format->export_network(out, net, &args), fmt, "export"));
 	NS_TRY(ostream_finish(out));
 	ostream_close(out);
 	out = NULL;

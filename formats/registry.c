@@ -64,8 +64,8 @@ static int check_descriptor(const ns_plugin *d, const char *path)
 			      descriptor_size(d->abi_version));
 	if (!d->name || !*d->name)
 		return ns_err(NS_EPLUGIN, "plugin '%s': no name", path);
-	if ((d->kind == NS_PLUGIN_FORMAT && (!d->format || !d->format->import ||
-					     !d->format->export)) ||
+	if ((d->kind == NS_PLUGIN_FORMAT && (!d->format || !d->format->import_network ||
+					     !d->format->export_network)) ||
 	    (d->kind == NS_PLUGIN_FILTER && (!d->filter || !d->filter->reader_open ||
 					     !d->filter->read || !d->filter->reader_close ||
 					     !d->filter->writer_open || !d->filter->write ||

@@ -82,6 +82,42 @@ ptrdiff_t istream_read(ns_istream *in, void *buf, size_t n)
 	return read_raw(in, buf, n);
 }
 
+static int read_all_oom(unsigned char *buf, const ns_istream *in)
+{
+	free(buf);
+	return ns_err(NS_ENOMEM, "file '%s': out of memory reading it whole", in->path);
+}
+
+int istream_read_all(void **out, size_t *size, ns_istream *in)
+{
+	/* A file read directly takes one read; through a filter the buffer
+	 * doubles as it fills. */
+	size_t n = 0, cap = in->file && in->total ? (size_t)in->total + 1 : (size_t)1 << 20;
+	unsigned char *buf = malloc(cap), *p;
+	ptrdiff_t got;
+	if (!buf)
+		return read_all_oom(NULL, in);
+	for (;;) {
+		if (cap - n < 2) {
+			if (cap > SIZE_MAX / 2 || !(p = realloc(buf, cap * 2)))
+				return read_all_oom(buf, in);
+			buf = p;
+			cap *= 2;
+		}
+		if ((got = istream_read(in, buf + n, cap - n - 1)) < 0) {
+			free(buf);
+			return (int)got;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*size = n;
+	return NS_OK;
+}
+
 int istream_peek(ns_istream *in, const unsigned char **head, size_t *len, size_t n)
 {
 	if (n > PEEK_MAX)

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kinds[] = { "population", "projection" };
-static const char *const scopes[] = { "global", "local", "semiglobal" };
 
 static void print_attr(const ns_diff_attr *a, double tol)
 {
@@ -14,7 +12,7 @@ static void print_attr(const ns_diff_attr *a, double tol)
 	if (a->change == NS_ADDED || a->change == NS_REMOVED) {
 		int add = a->change == NS_ADDED;
 		printf("    %c %-14s %s %s, %llu value%s\n", add ? '+' : '-', a->name,
-		       scopes[add ? a->scope_b : a->scope_a],
+		       ns_scope_name(add ? a->scope_b : a->scope_a),
 		       ns_dtype_name(add ? a->dtype_b : a->dtype_a),
 		       (unsigned long long)(add ? a->count_b : a->count_a),
 		       (add ? a->count_b : a->count_a) == 1 ? "" : "s");
@@ -22,7 +20,7 @@ static void print_attr(const ns_diff_attr *a, double tol)
 	}
 	printf("    %c %-14s ", a->change == NS_SAME ? ' ' : '~', a->name);
 	if (a->scope_a != a->scope_b)
-		printf("scope %s -> %s; ", scopes[a->scope_a], scopes[a->scope_b]);
+		printf("scope %s -> %s; ", ns_scope_name(a->scope_a), ns_scope_name(a->scope_b));
 	if (a->dtype_a != a->dtype_b)
 		printf("type %s -> %s; ", ns_dtype_name(a->dtype_a), ns_dtype_name(a->dtype_b));
 	if (a->compared == 0 && (a->count_a || a->count_b)) {
@@ -58,7 +56,7 @@ static void print_object(const ns_diff_object *o, double tol)
 	char mark = o->change == NS_ADDED ? '+' : o->change == NS_REMOVED ? '-'
 					     : o->change == NS_CHANGED ? '~' : ' ';
 	const char *unit = o->kind == NS_POPULATION ? "neurons" : "synapses";
-	printf("%c %s %s: ", mark, kinds[o->kind], o->name);
+	printf("%c %s %s: ", mark, ns_object_kind_name(o->kind), o->name);
 	if (o->change == NS_ADDED || o->change == NS_REMOVED) {
 		printf("%s, %llu %s\n", o->change == NS_ADDED ? "added" : "removed",
 		       (unsigned long long)(o->change == NS_ADDED ? o->size_b : o->size_a), unit);
@@ -120,7 +118,7 @@ static cJSON *json_diff(const ns_diff *d, double tol)
 		cJSON *x = cJSON_CreateObject(), *attrs = cJSON_CreateArray();
 		cJSON_AddItemToArray(objs, x);
 		cJSON_AddStringToObject(x, "name", o->name);
-		cJSON_AddStringToObject(x, "kind", kinds[o->kind]);
+		cJSON_AddStringToObject(x, "kind", ns_object_kind_name(o->kind));
 		cJSON_AddStringToObject(x, "change", ns_change_name(o->change));
 		cJSON_AddNumberToObject(x, "size_a", (double)o->size_a);
 		cJSON_AddNumberToObject(x, "size_b", (double)o->size_b);
@@ -137,12 +135,12 @@ static cJSON *json_diff(const ns_diff *d, double tol)
 			cJSON_AddStringToObject(y, "name", a->name);
 			cJSON_AddStringToObject(y, "change", ns_change_name(a->change));
 			if (a->change != NS_ADDED) {
-				cJSON_AddStringToObject(y, "scope_a", scopes[a->scope_a]);
+				cJSON_AddStringToObject(y, "scope_a", ns_scope_name(a->scope_a));
 				cJSON_AddStringToObject(y, "dtype_a", ns_dtype_name(a->dtype_a));
 				cJSON_AddNumberToObject(y, "count_a", (double)a->count_a);
 			}
 			if (a->change != NS_REMOVED) {
-				cJSON_AddStringToObject(y, "scope_b", scopes[a->scope_b]);
+				cJSON_AddStringToObject(y, "scope_b", ns_scope_name(a->scope_b));
 				cJSON_AddStringToObject(y, "dtype_b", ns_dtype_name(a->dtype_b));
 				cJSON_AddNumberToObject(y, "count_b", (double)a->count_b);
 			}

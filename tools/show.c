@@ -4,8 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-static const char *const kind_names[] = { "parameter", "variable" };
-static const char *const scope_names[] = { "global", "local", "semiglobal" };
 
 /* Minimum, maximum and mean of an attribute's values (NaN skipped). */
 struct summary {
@@ -66,8 +64,8 @@ static int show_attrs(struct cli *c, cJSON *list, ns_object *obj, const char *na
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddItemToArray(list, j);
 			cJSON_AddStringToObject(j, "name", info.name);
-			cJSON_AddStringToObject(j, "kind", kind_names[info.kind]);
-			cJSON_AddStringToObject(j, "scope", scope_names[info.scope]);
+			cJSON_AddStringToObject(j, "kind", ns_attr_kind_name(info.kind));
+			cJSON_AddStringToObject(j, "scope", ns_scope_name(info.scope));
 			cJSON_AddStringToObject(j, "dtype", ns_dtype_name(info.dtype));
 			cJSON_AddNumberToObject(j, "count", (double)info.count);
 			json_number(j, "min", s.min);
@@ -75,8 +73,8 @@ static int show_attrs(struct cli *c, cJSON *list, ns_object *obj, const char *na
 			json_number(j, "mean", s.mean);
 			continue;
 		}
-		printf("  %-14s %-9s %-10s %-4s ", info.name, kind_names[info.kind],
-		       scope_names[info.scope], ns_dtype_name(info.dtype));
+		printf("  %-14s %-9s %-10s %-4s ", info.name, ns_attr_kind_name(info.kind),
+		       ns_scope_name(info.scope), ns_dtype_name(info.dtype));
 		if (info.count == 1)
 			printf("= %s", cli_double(x, s.nan ? NAN : s.mean));
 		else

@@ -939,8 +939,8 @@ static void conn_fini(void)
 static const char *const conn_extensions[] = { ".conn", NULL };
 
 static const ns_format_ops conn_ops = {
-	.import = conn_import,
-	.export = conn_export,
+	.import_network = conn_import,
+	.export_network = conn_export,
 };
 
 static const ns_plugin conn_plugin = {

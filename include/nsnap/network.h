@@ -62,6 +62,13 @@ enum {
 
 #define NS_MAX_DIMS 8
 
+/** "population" or "projection"; "?" for an unknown kind. */
+const char *ns_object_kind_name(ns_object_kind kind);
+/** "parameter" or "variable"; "?" for an unknown kind. */
+const char *ns_attr_kind_name(ns_attr_kind kind);
+/** "global", "local" or "semiglobal"; "?" for an unknown scope. */
+const char *ns_scope_name(ns_scope scope);
+
 /* ---------------------------------------------------------------- network */
 
 /**

@@ -39,7 +39,10 @@
  * The ABI only grows: new host functions and descriptor fields are added at
  * the end, and the version rises. A plugin built for version N runs on a
  * host of version N or later. Version 2 added format options (the
- * descriptor's options, ns_plugin_args.options and ns_host.option).
+ * descriptor's options, ns_plugin_args.options and ns_host.option);
+ * version 3 added ns_host.read_all, attr_kind_name and scope_name. Version 3 also renamed the format
+ * callbacks import/export to import_network/export_network (`export` is a
+ * C++ keyword); their places, and so the ABI, did not change.
  */
 #ifndef NSNAP_PLUGIN_H
 #define NSNAP_PLUGIN_H
@@ -55,7 +58,7 @@ extern "C" {
 #endif
 
 /** The ABI this header describes. */
-#define NS_PLUGIN_ABI_VERSION 2
+#define NS_PLUGIN_ABI_VERSION 3
 /** The oldest plugin ABI this host still loads. */
 #define NS_PLUGIN_ABI_MIN 1
 /** The entry symbol every plugin exports. */
@@ -155,15 +158,24 @@ typedef struct ns_host {
 	 *  ("" for a bare "name"), or NULL when it was not given. The last
 	 *  of repeated options wins. */
 	const char *(*option)(const ns_plugin_args *args, const char *name);
+	/** ABI 3: the rest of the stream in one buffer (free it with host->free()),
+	 *  followed by a NUL byte that @p size does not count, so that text
+	 *  formats can parse it as a string. NS_OK, or a negative error code
+	 *  with its message recorded (nothing to free then). */
+	int (*read_all)(void **out, size_t *size, ns_istream *in);
+	/** ABI 3: as ns_attr_kind_name() and ns_scope_name(). */
+	const char *(*attr_kind_name)(ns_attr_kind kind);
+	const char *(*scope_name)(ns_scope scope);
 } ns_host;
 
 /** The callbacks of a format. */
 typedef struct ns_format_ops {
 	/** Read the whole stream into a new network (built with the host's
 	 *  functions, its arrays owned: NS_ARRAY_COPY or data NULL). */
-	int (*import)(ns_network **out, ns_istream *in, const ns_plugin_args *args);
+	int (*import_network)(ns_network **out, ns_istream *in, const ns_plugin_args *args);
 	/** Write @p net (read it through the host's functions). */
-	int (*export)(ns_ostream *out, const ns_network *net, const ns_plugin_args *args);
+	int (*export_network)(ns_ostream *out, const ns_network *net,
+			      const ns_plugin_args *args);
 } ns_format_ops;
 
 /** The callbacks of a filter. Each opened reader or writer has its own

@@ -730,8 +730,8 @@ static int js_init(const ns_host *h)
 }
 
 static const ns_format_ops js_ops = {
-	.import = js_import,
-	.export = js_export,
+	.import_network = js_import,
+	.export_network = js_export,
 };
 
 static const char *const js_extensions[] = { ".json", NULL };

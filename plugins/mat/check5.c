@@ -45,10 +45,10 @@ static void u32_put(const ck *c, unsigned char *p, uint32_t v)
 static int bad(const ck *c, const char *what, size_t at)
 {
 	if (c->var[0])
-		return mt_host->error(NS_EFORMAT, "file '%s': variable '%s': %s (a damaged or "
+		return host->error(NS_EFORMAT, "file '%s': variable '%s': %s (a damaged or "
 				      "truncated MAT file; byte %zu of the variable)", c->path,
 				      c->var, what, at);
-	return mt_host->error(NS_EFORMAT, "file '%s': %s (a damaged or truncated MAT file, "
+	return host->error(NS_EFORMAT, "file '%s': %s (a damaged or truncated MAT file, "
 			      "byte %zu)", c->path, what, at);
 }
 
@@ -228,7 +228,7 @@ static int check_compressed(ck *c, span z, size_t at)
 
 	memset(&zs, 0, sizeof zs);
 	if (inflateInit(&zs) != Z_OK)
-		return mt_host->error(NS_ENOMEM, "out of memory");
+		return host->error(NS_ENOMEM, "out of memory");
 	zs.next_in = (unsigned char *)(uintptr_t)z.p;
 	zs.avail_in = (uInt)z.n;
 	zs.next_out = head;
@@ -245,8 +245,8 @@ static int check_compressed(ck *c, span z, size_t at)
 		rc = bad(c, "a compressed variable that is not one array", at);
 		goto done;
 	}
-	if (!(buf = mt_host->alloc((size_t)n + 8))) {
-		rc = mt_host->error(NS_ENOMEM, "out of memory");
+	if (!(buf = host->alloc((size_t)n + 8))) {
+		rc = host->error(NS_ENOMEM, "out of memory");
 		goto done;
 	}
 	memcpy(buf, head, 8);
@@ -271,7 +271,7 @@ static int check_compressed(ck *c, span z, size_t at)
 	rc = check_matrix(c, d, buf, 0);
 done:
 	inflateEnd(&zs);
-	mt_host->free(buf);
+	host->free(buf);
 	return rc;
 }
 

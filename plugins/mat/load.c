@@ -17,14 +17,14 @@ static int read_all(unsigned char **out, size_t *size, ns_istream *in)
 	for (;;) {
 		if (cap - n < READ_CHUNK) {
 			cap = cap ? cap * 2 : READ_CHUNK;
-			if (!(p = mt_host->realloc(buf, cap))) {
-				mt_host->free(buf);
+			if (!(p = host->realloc(buf, cap))) {
+				host->free(buf);
 				return mt_oom();
 			}
 			buf = p;
 		}
-		if ((got = mt_host->read(in, buf + n, cap - n)) < 0) {
-			mt_host->free(buf);
+		if ((got = host->read(in, buf + n, cap - n)) < 0) {
+			host->free(buf);
 			return (int)got;
 		}
 		if (got == 0)
@@ -76,7 +76,7 @@ static int read_file(matvar_t ***vars, size_t *n, size_t *cap, const char *tmp, 
 			break;
 		if (*n == *cap) {
 			size_t c = *cap ? *cap * 2 : 16;
-			matvar_t **p = mt_host->realloc(*vars, c * sizeof *p);
+			matvar_t **p = host->realloc(*vars, c * sizeof *p);
 			if (!p) {
 				Mat_VarFree(v);
 				rc = mt_oom();
@@ -111,11 +111,11 @@ int mt_load(matvar_t ***out, size_t *n_out, ns_istream *in, const char *path)
 			fp = NULL;
 	}
 	if (!fp) {
-		rc = mt_host->error(NS_EIO, "file '%s': cannot copy it to the temporary file '%s' "
+		rc = host->error(NS_EIO, "file '%s': cannot copy it to the temporary file '%s' "
 				    "for matio", path, tmp);
 		goto done;
 	}
-	mt_host->free(buf);
+	host->free(buf);
 	buf = NULL;
 	if ((rc = read_file(&vars, &n_vars, &cap, tmp, path)) < 0)
 		goto done;
@@ -126,7 +126,7 @@ int mt_load(matvar_t ***out, size_t *n_out, ns_istream *in, const char *path)
 done:
 	if (tmp[0])
 		unlink(tmp);
-	mt_host->free(buf);
+	host->free(buf);
 	mt_vars_free(vars, n_vars);
 	return rc;
 }
@@ -135,5 +135,5 @@ void mt_vars_free(matvar_t **vars, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		Mat_VarFree(vars[i]);
-	mt_host->free(vars);
+	host->free(vars);
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-const ns_host *mt_host;
+const ns_host *host;
 
 /* matio reports through one process-wide log function; its messages go
  * into the calling thread's buffer, never to stderr. */
@@ -76,10 +76,10 @@ int mt_tmpfile(char *name, size_t size, const char *path)
 	if (!dir || !*dir)
 		dir = "/tmp";
 	if ((size_t)snprintf(name, size, "%s/nsnap-mat-XXXXXX", dir) >= size)
-		return mt_host->error(NS_EIO, "file '%s': the temporary folder '%s' has too long "
+		return host->error(NS_EIO, "file '%s': the temporary folder '%s' has too long "
 				      "a name", path, dir);
 	if ((fd = mkstemp(name)) < 0)
-		return mt_host->error(NS_EIO, "file '%s': cannot make a temporary file in '%s' "
+		return host->error(NS_EIO, "file '%s': cannot make a temporary file in '%s' "
 				      "for matio", path, dir);
 	close(fd);
 	return NS_OK;
@@ -111,14 +111,14 @@ static int mt_probe(const unsigned char *head, size_t n)
 
 static int mt_init(const ns_host *h)
 {
-	mt_host = h;
+	host = h;
 	Mat_LogInitFunc("nsnap", log_catch);
 	return NS_OK;
 }
 
 static const ns_format_ops mt_ops = {
-	.import = mt_import,
-	.export = mt_export,
+	.import_network = mt_import,
+	.export_network = mt_export,
 };
 
 static const char *const mt_extensions[] = { ".mat", NULL };

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-extern const ns_host *mt_host;
+extern const ns_host *host;
 
 /* MATLAB's longest variable or field name (namelengthmax). */
 #define MT_NAME_MAX 63

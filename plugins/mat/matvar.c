@@ -17,16 +17,16 @@ int mt_fail(const char *path, const char *var, const char *field, const char *fm
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (var && field)
-		return mt_host->error(NS_EFORMAT, "file '%s': variable '%s': field '%s' %s",
+		return host->error(NS_EFORMAT, "file '%s': variable '%s': field '%s' %s",
 				      path, var, field, msg);
 	if (var)
-		return mt_host->error(NS_EFORMAT, "file '%s': variable '%s': %s", path, var, msg);
-	return mt_host->error(NS_EFORMAT, "file '%s': %s", path, msg);
+		return host->error(NS_EFORMAT, "file '%s': variable '%s': %s", path, var, msg);
+	return host->error(NS_EFORMAT, "file '%s': %s", path, msg);
 }
 
 int mt_oom(void)
 {
-	return mt_host->error(NS_ENOMEM, "out of memory");
+	return host->error(NS_ENOMEM, "out of memory");
 }
 
 matvar_t *mt_field(const mt_fields *f, const char *name)
@@ -184,7 +184,7 @@ int mt_str_row(char **out, const matvar_t *v, size_t row)
 	char *s, *o;
 	if (cols && (!v->data || v->nbytes < rows * cols * (wide ? 2 : 1)))
 		return 0;
-	if (!(s = o = mt_host->alloc(cols * 4 + 1)))
+	if (!(s = o = host->alloc(cols * 4 + 1)))
 		return -1;
 	for (size_t j = 0; j < cols; j++) {
 		size_t i = row + j * rows;
@@ -227,7 +227,7 @@ int mt_get_str(char **out, const char *path, const mt_fields *f, const char *nam
 		return mt_fail(path, f->var, name, "is not a string");
 	}
 	if (mt_count(v) == 0) {
-		if (!(*out = mt_host->alloc(1)))
+		if (!(*out = host->alloc(1)))
 			return mt_oom();
 		**out = '\0';
 		return NS_OK;
@@ -241,8 +241,8 @@ void mt_strs_free(mt_strs *l)
 {
 	if (l->s)
 		for (size_t i = 0; i < l->n; i++)
-			mt_host->free(l->s[i]);
-	mt_host->free(l->s);
+			host->free(l->s[i]);
+	host->free(l->s);
 	l->s = NULL;
 }
 
@@ -266,7 +266,7 @@ int mt_get_strs(mt_strs *l, const char *path, const mt_fields *f, const char *na
 	if (cell && !v->data)
 		return mt_fail(path, f->var, name, "is a damaged cell");
 	n = cell ? (size_t)mt_count(v) : v->dims[0];
-	if (!(l->s = mt_host->alloc(n * sizeof *l->s + 1)))
+	if (!(l->s = host->alloc(n * sizeof *l->s + 1)))
 		return mt_oom();
 	for (size_t i = 0; i < n; i++) {
 		const matvar_t *e = cell ? ((matvar_t **)v->data)[i] : v;
@@ -274,7 +274,7 @@ int mt_get_strs(mt_strs *l, const char *path, const mt_fields *f, const char *na
 		if (!e || e->class_type != MAT_C_CHAR || (cell && e->rank >= 1 && e->dims[0] > 1))
 			return mt_fail(path, f->var, name, "holds a member that is not a string");
 		if (mt_count(e) == 0) {
-			if (!(l->s[i] = mt_host->alloc(1)))
+			if (!(l->s[i] = host->alloc(1)))
 				return mt_oom();
 			l->s[i][0] = '\0';
 		} else if ((rc = mt_str_row(&l->s[i], e, cell ? 0 : i)) <= 0) {

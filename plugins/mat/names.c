@@ -56,7 +56,7 @@ void mt_name_escape(char out[MT_NAME_MAX + 1], const char *name)
 static char *dup_str(const char *s)
 {
 	size_t n = strlen(s) + 1;
-	char *p = mt_host->alloc(n);
+	char *p = host->alloc(n);
 	if (p)
 		memcpy(p, s, n);
 	return p;
@@ -66,21 +66,21 @@ int mt_names_add(mt_names *t, const char *key, const char *original)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **k = mt_host->realloc(t->keys, cap * sizeof *k);
+		char **k = host->realloc(t->keys, cap * sizeof *k);
 		if (!k)
-			return mt_host->error(NS_ENOMEM, "out of memory");
+			return host->error(NS_ENOMEM, "out of memory");
 		t->keys = k;
-		if (!(k = mt_host->realloc(t->originals, cap * sizeof *k)))
-			return mt_host->error(NS_ENOMEM, "out of memory");
+		if (!(k = host->realloc(t->originals, cap * sizeof *k)))
+			return host->error(NS_ENOMEM, "out of memory");
 		t->originals = k;
 		t->cap = cap;
 	}
 	t->keys[t->n] = dup_str(key);
 	t->originals[t->n] = dup_str(original);
 	if (!t->keys[t->n] || !t->originals[t->n]) {
-		mt_host->free(t->keys[t->n]);
-		mt_host->free(t->originals[t->n]);
-		return mt_host->error(NS_ENOMEM, "out of memory");
+		host->free(t->keys[t->n]);
+		host->free(t->originals[t->n]);
+		return host->error(NS_ENOMEM, "out of memory");
 	}
 	t->n++;
 	return NS_OK;
@@ -97,10 +97,10 @@ const char *mt_names_find(const mt_names *t, const char *key)
 void mt_names_free(mt_names *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		mt_host->free(t->keys[i]);
-		mt_host->free(t->originals[i]);
+		host->free(t->keys[i]);
+		host->free(t->originals[i]);
 	}
-	mt_host->free(t->keys);
-	mt_host->free(t->originals);
+	host->free(t->keys);
+	host->free(t->originals);
 	memset(t, 0, sizeof *t);
 }

@@ -95,7 +95,7 @@ static int listed_next(listed *l, const rd *r, const mt_fields *f, const char **
 				*kind = mt_in_strs(&l->params, *fn) ? NS_PARAMETER : NS_VARIABLE;
 				return 1;
 			}
-			mt_host->log(NS_LOG_WARNING, "file '%s': variable '%s': attribute '%s' "
+			host->log(NS_LOG_WARNING, "file '%s': variable '%s': attribute '%s' "
 				     "listed but not saved", r->path, f->var, *an);
 		}
 	}
@@ -190,7 +190,7 @@ static int read_population(rd *r, const char *name, const mt_fields *f)
 	} else if (!ndim) {
 		return mt_fail(r->path, f->var, NULL, "a population without 'size' or 'geometry'");
 	}
-	if ((rc = mt_host->population_add(&obj, r->net, name, n, ndim ? shape : NULL, ndim,
+	if ((rc = host->population_add(&obj, r->net, name, n, ndim ? shape : NULL, ndim,
 					  NULL)) < 0)
 		return rc;
 	if ((rc = listed_read(&l, r, f)) < 0)
@@ -211,9 +211,9 @@ static int read_population(rd *r, const char *name, const mt_fields *f)
 				     (unsigned long long)count, (unsigned long long)n);
 			goto done;
 		}
-		if ((rc = mt_host->attr_add(&a, obj, an, kind, count == 1 ? NS_GLOBAL : NS_LOCAL,
+		if ((rc = host->attr_add(&a, obj, an, kind, count == 1 ? NS_GLOBAL : NS_LOCAL,
 					    t, NULL, 0)) < 0 ||
-		    (rc = mt_host->attr_data(&data, a)) < 0)
+		    (rc = host->attr_data(&data, a)) < 0)
 			goto done;
 		if (count == 1)
 			mt_put(data, t, 0, v, 0);
@@ -231,12 +231,12 @@ done:
 static int ensure_population(rd *r, const char *proj, const char *name, uint64_t size)
 {
 	ns_object *obj;
-	if (mt_host->network_object_find(r->net, name))
+	if (host->network_object_find(r->net, name))
 		return NS_OK;
-	mt_host->log(NS_LOG_WARNING, "file '%s': projection '%s': population '%s' is not in "
+	host->log(NS_LOG_WARNING, "file '%s': projection '%s': population '%s' is not in "
 		     "the file; added as a placeholder of %llu neurons", r->path, proj, name,
 		     (unsigned long long)size);
-	return mt_host->population_add(&obj, r->net, name, size, NULL, 0, NULL);
+	return host->population_add(&obj, r->net, name, size, NULL, 0, NULL);
 }
 
 /* One attribute @an (field @fn) of a projection of rows @ranks. */
@@ -257,8 +257,8 @@ static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char 
 		return mt_fail(r->path, f->var, fn, "is not a numeric array or a cell of rows like "
 			       "'pre_ranks'");
 	if (count == 1 && v->class_type != MAT_C_CELL) {
-		if ((rc = mt_host->attr_add(&a, obj, an, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
-		    (rc = mt_host->attr_data(&data, a)) < 0)
+		if ((rc = host->attr_add(&a, obj, an, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
+		    (rc = host->attr_data(&data, a)) < 0)
 			return rc;
 		mt_put(data, t, 0, v, 0);
 		return NS_OK;
@@ -277,8 +277,8 @@ static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char 
 					if (mt_row_len(&rw, i) &&
 					    mt_dtype(&t, ((matvar_t **)v->data)[i]))
 						break;
-			if ((rc = mt_host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
-			    (rc = mt_host->attr_data(&data, a)) < 0)
+			if ((rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
+			    (rc = host->attr_data(&data, a)) < 0)
 				return rc;
 			for (size_t i = 0; i < rw.n; i++)
 				for (size_t j = 0; j < mt_row_len(&rw, i); j++) {
@@ -291,8 +291,8 @@ static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char 
 		}
 	}
 	if (v->class_type != MAT_C_CELL && count == ranks->n) {
-		if ((rc = mt_host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
-		    (rc = mt_host->attr_data(&data, a)) < 0)
+		if ((rc = host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
+		    (rc = host->attr_data(&data, a)) < 0)
 			return rc;
 		for (size_t i = 0; i < ranks->n; i++)
 			if ((uint64_t)post_ranks[i] >= post_size ||
@@ -344,9 +344,9 @@ static int read_projection(rd *r, const char *name, const mt_fields *f)
 	}
 	for (size_t i = 0; i < ranks.n; i++)
 		n += mt_row_len(&ranks, i);
-	if (!(pre_idx = mt_host->alloc((size_t)n * 4 + 4)) ||
-	    !(post_idx = mt_host->alloc((size_t)n * 4 + 4)) ||
-	    !(post_ranks = mt_host->alloc(ranks.n * 4 + 4))) {
+	if (!(pre_idx = host->alloc((size_t)n * 4 + 4)) ||
+	    !(post_idx = host->alloc((size_t)n * 4 + 4)) ||
+	    !(post_ranks = host->alloc(ranks.n * 4 + 4))) {
 		rc = mt_oom();
 		goto done;
 	}
@@ -374,10 +374,10 @@ static int read_projection(rd *r, const char *name, const mt_fields *f)
 	if ((rc = ensure_population(r, name, pre, max_pre + 1)) < 0 ||
 	    (rc = ensure_population(r, name, post, max_post + 1)) < 0)
 		goto done;
-	mt_host->object_get_info(&oi, mt_host->network_object_find(r->net, pre));
+	host->object_get_info(&oi, host->network_object_find(r->net, pre));
 	pre_size = oi.size;
-	pop = mt_host->network_object_find(r->net, post);
-	mt_host->object_get_info(&oi, pop);
+	pop = host->network_object_find(r->net, post);
+	host->object_get_info(&oi, pop);
 	post_size = oi.size;
 	if (oi.kind != NS_POPULATION) {
 		rc = mt_fail(r->path, f->var, "post", "names '%s', which is not a population",
@@ -396,9 +396,9 @@ static int read_projection(rd *r, const char *name, const mt_fields *f)
 			     (unsigned long long)post_size);
 		goto done;
 	}
-	if ((rc = mt_host->projection_add(&obj, r->net, name, pre, post,
+	if ((rc = host->projection_add(&obj, r->net, name, pre, post,
 					  target && *target ? target : NULL, NULL)) < 0 ||
-	    (rc = mt_host->projection_set_synapses(obj, pre_idx, post_idx, n, NS_ARRAY_COPY)) < 0)
+	    (rc = host->projection_set_synapses(obj, pre_idx, post_idx, n, NS_ARRAY_COPY)) < 0)
 		goto done;
 	if ((rc = listed_read(&l, r, f)) < 0)
 		goto done;
@@ -414,12 +414,12 @@ static int read_projection(rd *r, const char *name, const mt_fields *f)
 	rc = NS_OK;
 done:
 	listed_free(&l);
-	mt_host->free(pre);
-	mt_host->free(post);
-	mt_host->free(target);
-	mt_host->free(pre_idx);
-	mt_host->free(post_idx);
-	mt_host->free(post_ranks);
+	host->free(pre);
+	host->free(post);
+	host->free(target);
+	host->free(pre_idx);
+	host->free(post_idx);
+	host->free(post_ranks);
 	return rc;
 }
 
@@ -449,13 +449,13 @@ static int read_names(rd *r, const matvar_t *v)
 		if (!k || !o || k->class_type != MAT_C_CHAR || o->class_type != MAT_C_CHAR ||
 		    mt_count(k) == 0 || mt_count(o) == 0 || mt_str_row(&ks, k, 0) <= 0 ||
 		    mt_str_row(&os, o, 0) <= 0) {
-			mt_host->free(ks);
+			host->free(ks);
 			return mt_fail(r->path, MT_NAMES_VAR, NULL, "row %zu is not two strings",
 				       i + 1);
 		}
 		rc = mt_names_add(&r->names, ks, os);
-		mt_host->free(ks);
-		mt_host->free(os);
+		host->free(ks);
+		host->free(os);
 		if (rc < 0)
 			return rc;
 	}
@@ -505,7 +505,7 @@ static int read_network(rd *r, const mt_fields *top)
 	if (step) {
 		if (!mt_numeric(step) || mt_count(step) != 1 || !mt_whole(&x, step, 0, 1e18))
 			return mt_fail(r->path, "time_step", NULL, "is not a step count");
-		mt_host->network_set_time(r->net, 0, x);
+		host->network_set_time(r->net, 0, x);
 		if ((rc = check_obj_names(r, top)) < 0)
 			return rc;
 	}
@@ -518,7 +518,7 @@ static int read_network(rd *r, const mt_fields *top)
 			    strcmp(v->name, "obj_names") == 0)
 				continue;
 			if (!mt_fields_of(&f, v, v->name)) {
-				mt_host->log(NS_LOG_WARNING, "file '%s': variable '%s' is not a 1x1 "
+				host->log(NS_LOG_WARNING, "file '%s': variable '%s' is not a 1x1 "
 					     "struct; skipped", r->path, v->name);
 				continue;
 			}
@@ -541,7 +541,7 @@ static int read_network(rd *r, const mt_fields *top)
 		rc = is_projection(top) ?
 			read_projection(r, name && *name ? name : "proj0", top) :
 			read_population(r, name && *name ? name : "pop0", top);
-		mt_host->free(name);
+		host->free(name);
 		return rc;
 	}
 	return NS_OK;
@@ -556,7 +556,7 @@ int mt_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 	int rc;
 
 	if ((rc = mt_load(&r.vars, &r.n_vars, in, r.path)) < 0 ||
-	    (rc = mt_host->network_new(&r.net, NULL)) < 0)
+	    (rc = host->network_new(&r.net, NULL)) < 0)
 		goto done;
 	top.v = r.vars;
 	top.names = NULL;
@@ -565,13 +565,13 @@ int mt_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 	if ((rc = read_network(&r, &top)) < 0)
 		goto done;
 	if (args && args->verbose)
-		mt_host->log(NS_LOG_INFO, "file '%s': %zu objects", r.path,
-			     mt_host->network_object_count(r.net));
+		host->log(NS_LOG_INFO, "file '%s': %zu objects", r.path,
+			     host->network_object_count(r.net));
 	*out = r.net;
 	r.net = NULL;
 done:
 	mt_vars_free(r.vars, r.n_vars);
 	mt_names_free(&r.names);
-	mt_host->network_free(r.net);
+	host->network_free(r.net);
 	return rc;
 }

@@ -55,7 +55,7 @@ typedef struct wr {
 
 static int oom(void)
 {
-	return mt_host->error(NS_ENOMEM, "out of memory");
+	return host->error(NS_ENOMEM, "out of memory");
 }
 
 static int in_list(const char *const *list, const char *s)
@@ -79,7 +79,7 @@ static int mat_name(wr *w, char out[MT_NAME_MAX + 1], const char *name, const ch
 		return NS_OK;
 	}
 	if (!w->rename)
-		return mt_host->error(NS_EINVAL, "file '%s': %s '%s' is not a valid MATLAB name "
+		return host->error(NS_EINVAL, "file '%s': %s '%s' is not a valid MATLAB name "
 				      "(1 to 63 characters: a letter, then letters, digits and "
 				      "'_'); rename it, or export with the option rename to rename "
 				      "it reversibly", w->path, what, name);
@@ -90,7 +90,7 @@ static int mat_name(wr *w, char out[MT_NAME_MAX + 1], const char *name, const ch
 
 static int clash(const wr *w, const char *what, const char *a, const char *b, const char *as)
 {
-	return mt_host->error(NS_EINVAL, "file '%s': %s '%s' and '%s' would both be written "
+	return host->error(NS_EINVAL, "file '%s': %s '%s' and '%s' would both be written "
 			      "as '%s'", w->path, what, a, b, as);
 }
 
@@ -98,18 +98,18 @@ static int clash(const wr *w, const char *what, const char *a, const char *b, co
  * written. */
 static int plan_names(wr *w, const ns_network *net)
 {
-	size_t n = mt_host->network_object_count(net);
+	size_t n = host->network_object_count(net);
 	char what[320];
 	int rc;
 
-	if (!(w->objs = mt_host->alloc(n * sizeof *w->objs + 1)))
+	if (!(w->objs = host->alloc(n * sizeof *w->objs + 1)))
 		return oom();
 	memset(w->objs, 0, n * sizeof *w->objs + 1);
 	for (size_t i = 0; i < n; i++) {
 		wobj *o = &w->objs[i];
 		const char *const *reserved;
-		o->obj = mt_host->network_object_at(net, i);
-		mt_host->object_get_info(&o->oi, o->obj);
+		o->obj = host->network_object_at(net, i);
+		host->object_get_info(&o->oi, o->obj);
 		w->n_objs = i + 1;
 		reserved = o->oi.kind == NS_POPULATION ? pop_fields : proj_fields;
 		snprintf(what, sizeof what, "%s", o->oi.kind == NS_POPULATION ? "population" :
@@ -117,28 +117,28 @@ static int plan_names(wr *w, const ns_network *net)
 		if ((rc = mat_name(w, o->var, o->oi.name, NULL, what)) < 0)
 			return rc;
 		if (in_list(top_vars, o->var))
-			return mt_host->error(NS_EINVAL, "file '%s': %s '%s' has the name of a "
+			return host->error(NS_EINVAL, "file '%s': %s '%s' has the name of a "
 					      "variable of ANNarchy's layout", w->path, what,
 					      o->oi.name);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(w->objs[j].var, o->var) == 0)
 				return clash(w, "objects", w->objs[j].oi.name, o->oi.name, o->var);
-		if (!(o->fields = mt_host->alloc(o->oi.n_attrs * sizeof *o->fields + 1)))
+		if (!(o->fields = host->alloc(o->oi.n_attrs * sizeof *o->fields + 1)))
 			return oom();
 		for (size_t a = 0; a < o->oi.n_attrs; a++) {
 			ns_attr_info ai, bi;
-			mt_host->attr_get_info(&ai, mt_host->object_attr_at(o->obj, a));
+			host->attr_get_info(&ai, host->object_attr_at(o->obj, a));
 			snprintf(what, sizeof what, "%s '%s': attribute", o->oi.kind == NS_POPULATION ?
 				 "population" : "projection", o->oi.name);
 			if ((rc = mat_name(w, o->fields[a], ai.name, o->var, what)) < 0)
 				return rc;
 			if (in_list(reserved, o->fields[a]))
-				return mt_host->error(NS_EINVAL, "file '%s': %s '%s' has the name of "
+				return host->error(NS_EINVAL, "file '%s': %s '%s' has the name of "
 						      "a field of ANNarchy's layout", w->path,
 						      what, ai.name);
 			for (size_t b = 0; b < a; b++)
 				if (strcmp(o->fields[b], o->fields[a]) == 0) {
-					mt_host->attr_get_info(&bi, mt_host->object_attr_at(o->obj, b));
+					host->attr_get_info(&bi, host->object_attr_at(o->obj, b));
 					return clash(w, "attributes", bi.name, ai.name, o->fields[a]);
 				}
 		}
@@ -220,11 +220,11 @@ static matvar_t *mk_strs(const char *const *s, size_t n)
 	void *data = NULL;
 	matvar_t *v = NULL;
 
-	if (!(u = mt_host->alloc(n * sizeof *u + 1)) || !(len = mt_host->alloc(n * sizeof *len + 1)))
+	if (!(u = host->alloc(n * sizeof *u + 1)) || !(len = host->alloc(n * sizeof *len + 1)))
 		goto done;
 	memset(u, 0, n * sizeof *u + 1);
 	for (size_t i = 0; i < n; i++) {
-		if (!(u[i] = mt_host->alloc(strlen(s[i]) * 2 + 2)))
+		if (!(u[i] = host->alloc(strlen(s[i]) * 2 + 2)))
 			goto done;
 		len[i] = utf16(u[i], s[i]);
 		cols = len[i] > cols ? len[i] : cols;
@@ -233,7 +233,7 @@ static matvar_t *mk_strs(const char *const *s, size_t n)
 	}
 	dims[0] = n;
 	dims[1] = cols;
-	if (!(data = mt_host->alloc(n * cols * 2 + 1)))
+	if (!(data = host->alloc(n * cols * 2 + 1)))
 		goto done;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < cols; j++) {
@@ -248,10 +248,10 @@ static matvar_t *mk_strs(const char *const *s, size_t n)
 	v = Mat_VarCreate(NULL, MAT_C_CHAR, wide ? MAT_T_UINT16 : MAT_T_UINT8, 2, dims, data, 0);
 done:
 	for (size_t i = 0; u && i < n; i++)
-		mt_host->free(u[i]);
-	mt_host->free(u);
-	mt_host->free(len);
-	mt_host->free(data);
+		host->free(u[i]);
+	host->free(u);
+	host->free(len);
+	host->free(data);
 	return v;
 }
 
@@ -263,19 +263,19 @@ static matvar_t *mk_str(const char *s)
 /* The field names of @o's attributes of @kind (-1: all), 'delays' apart. */
 static matvar_t *mk_names(const wobj *o, int kind)
 {
-	const char **list = mt_host->alloc(o->oi.n_attrs * sizeof *list + 1);
+	const char **list = host->alloc(o->oi.n_attrs * sizeof *list + 1);
 	size_t n = 0;
 	matvar_t *v;
 	if (!list)
 		return NULL;
 	for (size_t a = 0; a < o->oi.n_attrs; a++) {
 		ns_attr_info ai;
-		mt_host->attr_get_info(&ai, mt_host->object_attr_at(o->obj, a));
+		host->attr_get_info(&ai, host->object_attr_at(o->obj, a));
 		if (strcmp(ai.name, "delays") != 0 && (kind < 0 || (int)ai.kind == kind))
 			list[n++] = o->fields[a];
 	}
 	v = n ? mk_strs(list, n) : mk_num(NS_DTYPE_F64, 0, 0, NULL); /* savemat's [] */
-	mt_host->free((void *)list);
+	host->free((void *)list);
 	return v;
 }
 
@@ -289,14 +289,14 @@ static matvar_t *mk_struct(const wobj *o, const char *const *fixed)
 	matvar_t *v;
 	while (fixed[nf])
 		nf++;
-	if (!(names = mt_host->alloc((nf + o->oi.n_attrs + 1) * sizeof *names)))
+	if (!(names = host->alloc((nf + o->oi.n_attrs + 1) * sizeof *names)))
 		return NULL;
 	memcpy(names, fixed, nf * sizeof *names);
 	for (size_t a = 0; a < o->oi.n_attrs; a++)
 		names[nf + a] = o->fields[a];
 	names[nf + o->oi.n_attrs] = NULL;
 	v = Mat_VarCreateStruct2(o->var, 2, dims, names);
-	mt_host->free((void *)names);
+	host->free((void *)names);
 	return v;
 }
 
@@ -304,7 +304,7 @@ static matvar_t *mk_struct(const wobj *o, const char *const *fixed)
 static int set(const wr *w, const wobj *o, matvar_t *st, const char *name, matvar_t *f)
 {
 	if (!f)
-		return mt_host->error(NS_ENOMEM, "file '%s': variable '%s': field '%s': out of "
+		return host->error(NS_ENOMEM, "file '%s': variable '%s': field '%s': out of "
 				      "memory%s%s", w->path, o->var, name, mt_log_failed() ?
 				      " or matio failed: " : "", mt_log_failed() ? mt_log_text() :
 				      "");
@@ -344,7 +344,7 @@ static int build_population(matvar_t **out, const wr *w, const wobj *o)
 	    (rc = set(w, o, st, "size", mk_int64(1, 1, &size))) < 0)
 		goto done;
 	for (size_t a = 0; a < oi->n_attrs; a++) {
-		ns_attr *attr = mt_host->object_attr_at(o->obj, a);
+		ns_attr *attr = host->object_attr_at(o->obj, a);
 		ns_attr_info ai;
 		size_t es, idx[NS_MAX_DIMS] = { 0 }, stride[NS_MAX_DIMS];
 		void *data;
@@ -353,16 +353,16 @@ static int build_population(matvar_t **out, const wr *w, const wobj *o)
 		int logical;
 		enum matio_classes c;
 
-		mt_host->attr_get_info(&ai, attr);
-		es = mt_host->dtype_size(ai.dtype);
-		if ((rc = mt_host->attr_data(&data, attr)) < 0)
+		host->attr_get_info(&ai, attr);
+		es = host->dtype_size(ai.dtype);
+		if ((rc = host->attr_data(&data, attr)) < 0)
 			goto done;
 		if (ai.scope == NS_GLOBAL || ndim < 2) {
 			f = mk_num(ai.dtype, 1, (size_t)ai.count, data);
 		} else {
 			/* C order -> column-major: MATLAB's a x b x ... array */
-			mt_host->free(buf);
-			if (!(buf = mt_host->alloc((size_t)ai.count * es + 1))) {
+			host->free(buf);
+			if (!(buf = host->alloc((size_t)ai.count * es + 1))) {
 				rc = oom();
 				goto done;
 			}
@@ -391,7 +391,7 @@ static int build_population(matvar_t **out, const wr *w, const wobj *o)
 	*out = st;
 	st = NULL;
 done:
-	mt_host->free(buf);
+	host->free(buf);
 	Mat_VarFree(st);
 	return rc;
 }
@@ -419,12 +419,12 @@ typedef struct prows {
 static int rows_of(prows *r, const ns_object *obj)
 {
 	const int32_t *pre, *post;
-	uint64_t n = mt_host->projection_synapses(obj);
-	mt_host->projection_connectivity(&pre, &post, obj);
+	uint64_t n = host->projection_synapses(obj);
+	host->projection_connectivity(&pre, &post, obj);
 	r->n = 0;
 	r->rect = 1;
-	if (!(r->s = mt_host->alloc((size_t)n * sizeof *r->s + 1)) ||
-	    !(r->start = mt_host->alloc(((size_t)n + 1) * sizeof *r->start)))
+	if (!(r->s = host->alloc((size_t)n * sizeof *r->s + 1)) ||
+	    !(r->start = host->alloc(((size_t)n + 1) * sizeof *r->start)))
 		return oom();
 	for (size_t i = 0; i < n; i++) {
 		r->s[i].post = post[i];
@@ -446,12 +446,12 @@ static int rows_of(prows *r, const ns_object *obj)
  * rows: a rows x k matrix, or a 1 x rows cell of rows. @pre: the ranks. */
 static matvar_t *mk_rows(const prows *r, ns_dtype t, const void *vals, int pre)
 {
-	size_t es = pre ? 8 : mt_host->dtype_size(t), k = r->n ? r->start[1] - r->start[0] : 0;
+	size_t es = pre ? 8 : host->dtype_size(t), k = r->n ? r->start[1] - r->start[0] : 0;
 	unsigned char *buf;
 	matvar_t *v = NULL;
 	if (pre)
 		t = NS_DTYPE_I64;
-	if (!(buf = mt_host->alloc((r->rect ? r->n * k : r->start[r->n]) * es + 1)))
+	if (!(buf = host->alloc((r->rect ? r->n * k : r->start[r->n]) * es + 1)))
 		return NULL;
 	if (r->rect) {
 		for (size_t i = 0; i < r->n; i++)
@@ -484,7 +484,7 @@ static matvar_t *mk_rows(const prows *r, ns_dtype t, const void *vals, int pre)
 			}
 		}
 	}
-	mt_host->free(buf);
+	host->free(buf);
 	return v;
 }
 
@@ -500,7 +500,7 @@ static int build_projection(matvar_t **out, const wr *w, const wobj *o)
 		return oom();
 	if ((rc = rows_of(&r, o->obj)) < 0)
 		goto done;
-	if (!(post_ranks = mt_host->alloc(r.n * sizeof *post_ranks + 1))) {
+	if (!(post_ranks = host->alloc(r.n * sizeof *post_ranks + 1))) {
 		rc = oom();
 		goto done;
 	}
@@ -514,20 +514,20 @@ static int build_projection(matvar_t **out, const wr *w, const wobj *o)
 	    (rc = set(w, o, st, "pre_ranks", mk_rows(&r, NS_DTYPE_I64, NULL, 1))) < 0)
 		goto done;
 	for (size_t a = 0; a < o->oi.n_attrs; a++) {
-		ns_attr *attr = mt_host->object_attr_at(o->obj, a);
+		ns_attr *attr = host->object_attr_at(o->obj, a);
 		ns_attr_info ai;
 		size_t es;
 		void *data;
 		matvar_t *f;
-		mt_host->attr_get_info(&ai, attr);
-		es = mt_host->dtype_size(ai.dtype);
-		if ((rc = mt_host->attr_data(&data, attr)) < 0)
+		host->attr_get_info(&ai, attr);
+		es = host->dtype_size(ai.dtype);
+		if ((rc = host->attr_data(&data, attr)) < 0)
 			goto done;
 		if (ai.scope == NS_GLOBAL) {
 			f = mk_num(ai.dtype, 1, 1, data);
 		} else if (ai.scope == NS_SEMIGLOBAL) {
-			mt_host->free(buf);
-			if (!(buf = mt_host->alloc(r.n * es + 1))) {
+			host->free(buf);
+			if (!(buf = host->alloc(r.n * es + 1))) {
 				rc = oom();
 				goto done;
 			}
@@ -546,10 +546,10 @@ static int build_projection(matvar_t **out, const wr *w, const wobj *o)
 	*out = st;
 	st = NULL;
 done:
-	mt_host->free(buf);
-	mt_host->free(post_ranks);
-	mt_host->free(r.s);
-	mt_host->free(r.start);
+	host->free(buf);
+	host->free(post_ranks);
+	host->free(r.s);
+	host->free(r.start);
 	Mat_VarFree(st);
 	return rc;
 }
@@ -562,14 +562,14 @@ static uint64_t estimate(const wobj *o)
 {
 	uint64_t bytes = 4096, rows = 0, n = 0;
 	if (o->oi.kind == NS_PROJECTION) {
-		n = mt_host->projection_synapses(o->obj);
+		n = host->projection_synapses(o->obj);
 		rows = n; /* at most one row per synapse: the upper bound is enough */
 		bytes += 16 * n + 64 * rows;
 	}
 	for (size_t a = 0; a < o->oi.n_attrs; a++) {
 		ns_attr_info ai;
-		mt_host->attr_get_info(&ai, mt_host->object_attr_at(o->obj, a));
-		bytes += 128 + ai.count * mt_host->dtype_size(ai.dtype) +
+		host->attr_get_info(&ai, host->object_attr_at(o->obj, a));
+		bytes += 128 + ai.count * host->dtype_size(ai.dtype) +
 			 (ai.scope == NS_LOCAL ? 64 * rows : 0);
 	}
 	return bytes;
@@ -580,7 +580,7 @@ static uint64_t estimate(const wobj *o)
 /* An on/off option: absent or "0", "no", "false", "off" is off. */
 static int flag(int *out, const wr *w, const ns_plugin_args *args, const char *name)
 {
-	const char *v = mt_host->option(args, name);
+	const char *v = host->option(args, name);
 	*out = 0;
 	if (!v || strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
 	    strcmp(v, "off") == 0)
@@ -590,7 +590,7 @@ static int flag(int *out, const wr *w, const ns_plugin_args *args, const char *n
 		*out = 1;
 		return NS_OK;
 	}
-	return mt_host->error(NS_EINVAL, "file '%s': option %s=%s of the mat format: give %s, "
+	return host->error(NS_EINVAL, "file '%s': option %s=%s of the mat format: give %s, "
 			      "%s=1 or %s=0", w->path, name, v, name, name, name);
 }
 
@@ -598,13 +598,13 @@ static int write_var(wr *w, matvar_t *v, const char *var)
 {
 	int failed;
 	if (!v)
-		return mt_host->error(NS_ENOMEM, "file '%s': variable '%s': out of memory", w->path,
+		return host->error(NS_ENOMEM, "file '%s': variable '%s': out of memory", w->path,
 				      var);
 	mt_log_reset();
 	failed = Mat_VarWrite(w->mat, v, w->compress) != 0 || mt_log_failed();
 	Mat_VarFree(v);
 	if (failed)
-		return mt_host->error(NS_EIO, "file '%s': variable '%s': matio cannot write it: %s",
+		return host->error(NS_EIO, "file '%s': variable '%s': matio cannot write it: %s",
 				      w->path, var, mt_log_text());
 	return NS_OK;
 }
@@ -632,7 +632,7 @@ static int write_obj_names(wr *w)
 	static const char *const fields[] = { "populations", "projections", NULL };
 	size_t dims[2] = { 1, 1 };
 	matvar_t *st = Mat_VarCreateStruct2("obj_names", 2, dims, fields);
-	const char **list = mt_host->alloc(w->n_objs * sizeof *list + 1);
+	const char **list = host->alloc(w->n_objs * sizeof *list + 1);
 	int rc = NS_OK;
 	for (int kind = 0; st && list && kind < 2; kind++) {
 		size_t n = 0;
@@ -648,7 +648,7 @@ static int write_obj_names(wr *w)
 		}
 		Mat_VarSetStructFieldByName(st, fields[kind], 0, f);
 	}
-	mt_host->free((void *)list);
+	host->free((void *)list);
 	rc = write_var(w, st, "obj_names");
 	return rc;
 }
@@ -661,20 +661,20 @@ static int write_obj_names(wr *w)
 static int put_compressed(ns_ostream *out, const unsigned char *el, size_t n, const char *path)
 {
 	uLongf zn = compressBound((uLong)n);
-	unsigned char *z = mt_host->alloc((size_t)zn + 8);
+	unsigned char *z = host->alloc((size_t)zn + 8);
 	int rc;
 	if (!z)
 		return oom();
 	if (compress2(z + 8, &zn, el, (uLong)n, Z_DEFAULT_COMPRESSION) != Z_OK || zn > UINT32_MAX) {
-		mt_host->free(z);
-		return mt_host->error(NS_EIO, "file '%s': zlib cannot compress a variable", path);
+		host->free(z);
+		return host->error(NS_EIO, "file '%s': zlib cannot compress a variable", path);
 	}
 	for (int k = 0; k < 4; k++) {
 		z[k] = (unsigned char)(15u >> (8 * k));
 		z[4 + k] = (unsigned char)((uint32_t)zn >> (8 * k));
 	}
-	rc = mt_host->write(out, z, (size_t)zn + 8);
-	mt_host->free(z);
+	rc = host->write(out, z, (size_t)zn + 8);
+	host->free(z);
 	return rc;
 }
 
@@ -688,28 +688,28 @@ static int copy_out(ns_ostream *out, const char *tmp, const char *path, int comp
 	int rc = NS_OK;
 
 	if (!fp)
-		return mt_host->error(NS_EIO, "file '%s': cannot read back matio's temporary file "
+		return host->error(NS_EIO, "file '%s': cannot read back matio's temporary file "
 				      "'%s'", path, tmp);
 	if (!compress) {
-		if (!(buf = mt_host->alloc(COPY_CHUNK))) {
+		if (!(buf = host->alloc(COPY_CHUNK))) {
 			rc = oom();
 			goto done;
 		}
 		while (rc == NS_OK && (got = fread(buf, 1, COPY_CHUNK, fp)) > 0)
-			rc = mt_host->write(out, buf, got);
+			rc = host->write(out, buf, got);
 	} else {
 		unsigned char head[128];
 		if (fread(head, 1, sizeof head, fp) != sizeof head) {
-			rc = mt_host->error(NS_EIO, "file '%s': matio wrote no header", path);
+			rc = host->error(NS_EIO, "file '%s': matio wrote no header", path);
 			goto done;
 		}
-		rc = mt_host->write(out, head, sizeof head);
+		rc = host->write(out, head, sizeof head);
 		while (rc == NS_OK && fread(head, 1, 8, fp) == 8) {
 			size_t len = (size_t)head[4] | (size_t)head[5] << 8 | (size_t)head[6] << 16 |
 				     (size_t)head[7] << 24;
 			unsigned char *p;
 			if (len + 8 > n) {
-				if (!(p = mt_host->realloc(buf, len + 8))) {
+				if (!(p = host->realloc(buf, len + 8))) {
 					rc = oom();
 					goto done;
 				}
@@ -718,7 +718,7 @@ static int copy_out(ns_ostream *out, const char *tmp, const char *path, int comp
 			}
 			memcpy(buf, head, 8);
 			if (fread(buf + 8, 1, len, fp) != len) {
-				rc = mt_host->error(NS_EIO, "file '%s': matio's temporary file '%s' "
+				rc = host->error(NS_EIO, "file '%s': matio's temporary file '%s' "
 						    "is cut short", path, tmp);
 				goto done;
 			}
@@ -726,18 +726,18 @@ static int copy_out(ns_ostream *out, const char *tmp, const char *path, int comp
 		}
 	}
 	if (rc == NS_OK && ferror(fp))
-		rc = mt_host->error(NS_EIO, "file '%s': cannot read back matio's temporary file "
+		rc = host->error(NS_EIO, "file '%s': cannot read back matio's temporary file "
 				    "'%s'", path, tmp);
 done:
 	fclose(fp);
-	mt_host->free(buf);
+	host->free(buf);
 	return rc;
 }
 
 int mt_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args)
 {
 	wr w = { mt_path(args), 0, MAT_COMPRESSION_NONE, NULL, { 0 }, NULL, 0 };
-	const char *version = mt_host->option(args, "version");
+	const char *version = host->option(args, "version");
 	enum mat_ft ft = MAT_FT_MAT5;
 	char tmp[4096] = "";
 	uint64_t step = 0;
@@ -747,14 +747,14 @@ int mt_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 	if (version && strcmp(version, "7.3") == 0)
 		ft = MAT_FT_MAT73;
 	else if (version && strcmp(version, "5") != 0)
-		return mt_host->error(NS_EINVAL, "file '%s': option version=%s of the mat format: "
+		return host->error(NS_EINVAL, "file '%s': option version=%s of the mat format: "
 				      "give version=5 or version=7.3", w.path, version);
 	if ((rc = flag(&compress, &w, args, "compress")) < 0 ||
 	    (rc = flag(&w.rename, &w, args, "rename")) < 0 || (rc = plan_names(&w, net)) < 0)
 		goto done;
 	for (size_t i = 0; ft == MAT_FT_MAT5 && i < w.n_objs; i++)
 		if (estimate(&w.objs[i]) > V5_MAX_BYTES) {
-			mt_host->log(NS_LOG_WARNING, "file '%s': %s '%s' is too large for MAT v5 "
+			host->log(NS_LOG_WARNING, "file '%s': %s '%s' is too large for MAT v5 "
 				     "(2 GiB per variable); writing MAT v7.3 (HDF5) instead", w.path,
 				     w.objs[i].oi.kind == NS_POPULATION ? "population" :
 				     "projection", w.objs[i].oi.name);
@@ -766,11 +766,11 @@ int mt_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 		goto done;
 	mt_log_reset();
 	if (!(w.mat = Mat_CreateVer(tmp, NULL, ft)) || mt_log_failed()) {
-		rc = mt_host->error(NS_EIO, "file '%s': matio cannot create a MAT %s file: %s",
+		rc = host->error(NS_EIO, "file '%s': matio cannot create a MAT %s file: %s",
 				    w.path, ft == MAT_FT_MAT73 ? "v7.3" : "v5", mt_log_text());
 		goto done;
 	}
-	mt_host->network_time(net, NULL, &step);
+	host->network_time(net, NULL, &step);
 	v64 = (int64_t)step;
 	if ((rc = write_var(&w, Mat_VarCreate("time_step", MAT_C_INT64, MAT_T_INT64, 2,
 					      (size_t[2]){ 1, 1 }, &v64, 0), "time_step")) < 0)
@@ -792,14 +792,14 @@ int mt_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 	rc = Mat_Close(w.mat);
 	w.mat = NULL;
 	if (rc != 0 || mt_log_failed()) {
-		rc = mt_host->error(NS_EIO, "file '%s': matio cannot finish the file: %s", w.path,
+		rc = host->error(NS_EIO, "file '%s': matio cannot finish the file: %s", w.path,
 				    mt_log_text());
 		goto done;
 	}
 	if ((rc = copy_out(out, tmp, w.path, compress && ft == MAT_FT_MAT5)) < 0)
 		goto done;
 	if (args && args->verbose)
-		mt_host->log(NS_LOG_INFO, "file '%s': MAT %s%s, %zu objects%s", w.path,
+		host->log(NS_LOG_INFO, "file '%s': MAT %s%s, %zu objects%s", w.path,
 			     ft == MAT_FT_MAT73 ? "v7.3" : "v5", compress ? " compressed" : "",
 			     w.n_objs, w.names.n ? ", names renamed (see nsnap_names)" : "");
 done:
@@ -808,8 +808,8 @@ done:
 	if (tmp[0])
 		unlink(tmp);
 	for (size_t i = 0; i < w.n_objs; i++)
-		mt_host->free(w.objs[i].fields);
-	mt_host->free(w.objs);
+		host->free(w.objs[i].fields);
+	host->free(w.objs);
 	mt_names_free(&w.names);
 	return rc;
 }

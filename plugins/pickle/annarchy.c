@@ -30,7 +30,7 @@
 
 #define PK_READ_CHUNK ((size_t)1 << 20)
 
-const ns_host *pk_host;
+const ns_host *host;
 
 typedef struct pk_ctx {
 	const char *path;
@@ -42,9 +42,9 @@ typedef struct pk_ctx {
 static int bad(pk_ctx *c, const char *pop, const char *what)
 {
 	if (pop)
-		return pk_host->error(NS_EFORMAT, "file '%s': population '%s': %s", c->path, pop,
+		return host->error(NS_EFORMAT, "file '%s': population '%s': %s", c->path, pop,
 				      what);
-	return pk_host->error(NS_EFORMAT, "file '%s': %s", c->path, what);
+	return host->error(NS_EFORMAT, "file '%s': %s", c->path, what);
 }
 
 /* ----------------------------------------------------------- value access */
@@ -216,11 +216,11 @@ static int add_global(pk_ctx *c, ns_object *obj, const char *oname, const char *
 	(void)oname;
 	if (!pv_number(v, &x))
 		return 1; /* not a number */
-	if ((rc = pk_host->attr_add(&a, obj, name, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
-	    (rc = pk_host->attr_data(&data, a)) < 0)
+	if ((rc = host->attr_add(&a, obj, name, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
+	    (rc = host->attr_data(&data, a)) < 0)
 		return rc;
 	if (v->t == PV_ARRAY && (t == NS_DTYPE_I64 || t == NS_DTYPE_I32))
-		memcpy(data, v->s, pk_host->dtype_size(t));
+		memcpy(data, v->s, host->dtype_size(t));
 	else
 		put_elem(data, t, 0, x);
 	return NS_OK;
@@ -261,7 +261,7 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 	} else if (!ndim) {
 		return bad(c, name, "a population without 'size' or 'geometry'");
 	}
-	if ((rc = pk_host->population_add(&obj, c->net, name, n, ndim ? shape : NULL, ndim,
+	if ((rc = host->population_add(&obj, c->net, name, n, ndim ? shape : NULL, ndim,
 					  NULL)) < 0)
 		return rc;
 
@@ -281,7 +281,7 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 			if (!an)
 				return bad(c, name, "an attribute name that is not a string");
 			if (!(v = pv_dict_get(d, an))) {
-				pk_host->log(NS_LOG_WARNING, "file '%s': population '%s': attribute "
+				host->log(NS_LOG_WARNING, "file '%s': population '%s': attribute "
 					     "'%s' listed but not saved", c->path, name, an);
 				continue;
 			}
@@ -293,16 +293,16 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 					char msg[128];
 					snprintf(msg, sizeof msg, " has %llu values for %llu neurons",
 						 (unsigned long long)v->count, (unsigned long long)n);
-					return pk_host->error(NS_EFORMAT, "file '%s': population '%s': "
+					return host->error(NS_EFORMAT, "file '%s': population '%s': "
 							      "attribute '%s'%s", c->path, name, an,
 							      msg);
 				}
-				if ((rc = pk_host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL,
+				if ((rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL,
 							    0)) < 0 ||
-				    (rc = pk_host->attr_data(&data, a)) < 0)
+				    (rc = host->attr_data(&data, a)) < 0)
 					return rc;
 				/* bools go through put_elem, which makes them 0 or 1 */
-				if (pk_host->dtype_size(t) == v->dtype->itemsize &&
+				if (host->dtype_size(t) == v->dtype->itemsize &&
 				    t != NS_DTYPE_BOOL)
 					memcpy(data, v->s, (size_t)n * v->dtype->itemsize);
 				else
@@ -313,7 +313,7 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 			} else if ((rc = add_global(c, obj, name, an, kind, v)) != NS_OK) {
 				if (rc < 0)
 					return rc;
-				return pk_host->error(NS_EFORMAT, "file '%s': population '%s': "
+				return host->error(NS_EFORMAT, "file '%s': population '%s': "
 						      "attribute '%s' is %s, not a numpy array or a "
 						      "number", c->path, name, an, pv_type_name(v));
 			}
@@ -328,19 +328,19 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 static int ensure_population(pk_ctx *c, const char *proj, const char *name, uint64_t size)
 {
 	ns_object *obj;
-	if (pk_host->network_object_find(c->net, name))
+	if (host->network_object_find(c->net, name))
 		return NS_OK;
-	pk_host->log(NS_LOG_WARNING, "file '%s': projection '%s': population '%s' is not in "
+	host->log(NS_LOG_WARNING, "file '%s': projection '%s': population '%s' is not in "
 		     "the file; added as a placeholder of %llu neurons", c->path, proj, name,
 		     (unsigned long long)size);
-	return pk_host->population_add(&obj, c->net, name, size, NULL, 0, NULL);
+	return host->population_add(&obj, c->net, name, size, NULL, 0, NULL);
 }
 
 static int proj_error(pk_ctx *c, const char *proj, const char *fmt, const char *detail)
 {
 	char msg[256];
 	snprintf(msg, sizeof msg, fmt, detail ? detail : "");
-	return pk_host->error(NS_EFORMAT, "file '%s': projection '%s': %s", c->path, proj, msg);
+	return host->error(NS_EFORMAT, "file '%s': projection '%s': %s", c->path, proj, msg);
 }
 
 /* The element type of a sequence of numbers: a numpy array's own; for a
@@ -400,8 +400,8 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 			if (row_len(&rows, i) != row_len(ranks, i))
 				return proj_error(c, proj, "attribute '%s': rows differ in length "
 						  "from pre_ranks", an);
-		if ((rc = pk_host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
-		    (rc = pk_host->attr_data(&data, a)) < 0)
+		if ((rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
+		    (rc = host->attr_data(&data, a)) < 0)
 			return rc;
 		for (size_t i = 0; i < rows.n; i++)
 			for (size_t j = 0; j < row_len(&rows, i); j++) {
@@ -414,8 +414,8 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 	}
 	if (pv_is_seq(v) && pv_seq_len(v) == ranks->n) {
 		ns_dtype t = seq_dtype(v);
-		if ((rc = pk_host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
-		    (rc = pk_host->attr_data(&data, a)) < 0)
+		if ((rc = host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
+		    (rc = host->attr_data(&data, a)) < 0)
 			return rc;
 		for (size_t i = 0; i < ranks->n; i++) {
 			if (!pv_seq_num(v, i, &x))
@@ -428,7 +428,7 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 		}
 		return NS_OK;
 	}
-	return pk_host->error(NS_EFORMAT, "file '%s': projection '%s': attribute '%s' is %s, "
+	return host->error(NS_EFORMAT, "file '%s': projection '%s': attribute '%s' is %s, "
 			      "not a number, a list per post neuron or a list of lists",
 			      c->path, proj, an, pv_type_name(v));
 }
@@ -460,10 +460,10 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 				  "rows of the same length%s", NULL);
 	for (size_t i = 0; i < ranks.n; i++)
 		n += row_len(&ranks, i);
-	if (!(pre_idx = pk_host->alloc((size_t)n * 4 + 4)) ||
-	    !(post_idx = pk_host->alloc((size_t)n * 4 + 4)) ||
-	    !(post_ranks = pk_host->alloc(ranks.n * 4 + 4))) {
-		rc = pk_host->error(NS_ENOMEM, "out of memory");
+	if (!(pre_idx = host->alloc((size_t)n * 4 + 4)) ||
+	    !(post_idx = host->alloc((size_t)n * 4 + 4)) ||
+	    !(post_ranks = host->alloc(ranks.n * 4 + 4))) {
+		rc = host->error(NS_ENOMEM, "out of memory");
 		goto done;
 	}
 	n = 0;
@@ -488,11 +488,11 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 	}
 	if ((rc = ensure_population(c, name, pre->s, max_pre + 1)) < 0 ||
 	    (rc = ensure_population(c, name, post->s, max_post + 1)) < 0 ||
-	    (rc = pk_host->projection_add(&obj, c->net, name, pre->s, post->s, tname, NULL)) < 0 ||
-	    (rc = pk_host->projection_set_synapses(obj, pre_idx, post_idx, n, NS_ARRAY_COPY)) < 0)
+	    (rc = host->projection_add(&obj, c->net, name, pre->s, post->s, tname, NULL)) < 0 ||
+	    (rc = host->projection_set_synapses(obj, pre_idx, post_idx, n, NS_ARRAY_COPY)) < 0)
 		goto done;
-	post_pop = pk_host->network_object_find(c->net, post->s);
-	pk_host->object_get_info(&oi, post_pop);
+	post_pop = host->network_object_find(c->net, post->s);
+	host->object_get_info(&oi, post_pop);
 
 	for (int pass = 0; pass < 4; pass++) {
 		const pv *list = pass == 0 ? (attrs ? attrs : params) : pass == 1 && !attrs ? vars :
@@ -519,7 +519,7 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 				goto done;
 			}
 			if (!(v = pv_dict_get(d, an))) {
-				pk_host->log(NS_LOG_WARNING, "file '%s': projection '%s': attribute "
+				host->log(NS_LOG_WARNING, "file '%s': projection '%s': attribute "
 					     "'%s' listed but not saved", c->path, name, an);
 				continue;
 			}
@@ -531,9 +531,9 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 	}
 	rc = NS_OK;
 done:
-	pk_host->free(pre_idx);
-	pk_host->free(post_idx);
-	pk_host->free(post_ranks);
+	host->free(pre_idx);
+	host->free(post_idx);
+	host->free(post_ranks);
 	return rc;
 }
 
@@ -564,7 +564,7 @@ static int read_network(pk_ctx *c, const pv *root)
 	double x;
 	int rc;
 	if (step && pv_number(step, &x) && x >= 0)
-		pk_host->network_set_time(c->net, 0, (uint64_t)x);
+		host->network_set_time(c->net, 0, (uint64_t)x);
 	/* Populations first: projections need theirs. */
 	for (int proj = 0; proj < 2; proj++)
 		for (size_t i = 0; i + 1 < root->len; i += 2) {
@@ -586,14 +586,14 @@ static int read_all(unsigned char **out, size_t *size, ns_istream *in)
 	for (;;) {
 		if (cap - n < PK_READ_CHUNK) {
 			cap = cap ? cap * 2 : PK_READ_CHUNK;
-			if (!(p = pk_host->realloc(buf, cap))) {
-				pk_host->free(buf);
-				return pk_host->error(NS_ENOMEM, "out of memory");
+			if (!(p = host->realloc(buf, cap))) {
+				host->free(buf);
+				return host->error(NS_ENOMEM, "out of memory");
 			}
 			buf = p;
 		}
-		if ((got = pk_host->read(in, buf + n, cap - n)) < 0) {
-			pk_host->free(buf);
+		if ((got = host->read(in, buf + n, cap - n)) < 0) {
+			host->free(buf);
 			return (int)got;
 		}
 		if (got == 0)
@@ -617,11 +617,11 @@ static int pk_import(ns_network **out, ns_istream *in, const ns_plugin_args *arg
 	if ((rc = read_all(&buf, &n, in)) < 0 || (rc = pk_read(&r, &root, buf, n, c.path)) < 0)
 		goto done;
 	if (root->t != PV_DICT) {
-		rc = pk_host->error(NS_EFORMAT, "file '%s': the pickle holds %s, not an "
+		rc = host->error(NS_EFORMAT, "file '%s': the pickle holds %s, not an "
 				    "ANNarchy dict", c.path, pv_type_name(root));
 		goto done;
 	}
-	if ((rc = pk_host->network_new(&c.net, NULL)) < 0)
+	if ((rc = host->network_new(&c.net, NULL)) < 0)
 		goto done;
 	/* The network's keys first: a population may be called "size". */
 	if (pv_dict_get(root, "obj_names") || pv_dict_get(root, "time_step"))
@@ -635,14 +635,14 @@ static int pk_import(ns_network **out, ns_istream *in, const ns_plugin_args *arg
 	if (rc < 0)
 		goto done;
 	if (args && args->verbose)
-		pk_host->log(NS_LOG_INFO, "file '%s': %zu objects", c.path,
-			     pk_host->network_object_count(c.net));
+		host->log(NS_LOG_INFO, "file '%s': %zu objects", c.path,
+			     host->network_object_count(c.net));
 	*out = c.net;
 	c.net = NULL;
 done:
-	pk_host->network_free(c.net);
+	host->network_free(c.net);
 	pk_reader_free(r);
-	pk_host->free(buf);
+	host->free(buf);
 	return rc;
 }
 
@@ -666,13 +666,13 @@ static int pk_probe(const unsigned char *head, size_t n)
 
 static int pk_init(const ns_host *h)
 {
-	pk_host = h;
+	host = h;
 	return NS_OK;
 }
 
 static const ns_format_ops pk_ops = {
-	.import = pk_import,
-	.export = pk_export,
+	.import_network = pk_import,
+	.export_network = pk_export,
 };
 
 static const char *const pk_extensions[] = { ".data", ".pkl", ".pickle", NULL };

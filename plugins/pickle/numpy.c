@@ -100,7 +100,7 @@ static int fill_array(pk_reader *r, pv *a, const pv *raw, int fortran)
 		if (raw->t != PV_LIST || raw->len != a->count)
 			return pk_fail(r, NS_EFORMAT, "an object array of %llu items holding %s",
 				    (unsigned long long)a->count, pv_type_name(raw));
-		if (raw->len && !(a->items = pk_host->alloc(raw->len * sizeof *a->items)))
+		if (raw->len && !(a->items = host->alloc(raw->len * sizeof *a->items)))
 			return pk_oom(r);
 		if (raw->len)
 			memcpy(a->items, raw->items, raw->len * sizeof *a->items);
@@ -112,7 +112,7 @@ static int fill_array(pk_reader *r, pv *a, const pv *raw, int fortran)
 	if (raw->t != PV_BYTES || raw->n / sz != a->count || raw->n % sz)
 		return pk_fail(r, NS_EFORMAT, "an array of %llu items of %u bytes holding %zu bytes",
 			    (unsigned long long)a->count, sz, raw->t == PV_BYTES ? raw->n : 0);
-	if (!(a->s = pk_host->alloc(raw->n + 1)))
+	if (!(a->s = host->alloc(raw->n + 1)))
 		return pk_oom(r);
 	a->n = raw->n;
 	if (a->dtype->order != '>' && !(fortran && a->ndim > 1)) {
@@ -144,7 +144,7 @@ static int fill_array(pk_reader *r, pv *a, const pv *raw, int fortran)
 static int latin1(pk_reader *r, pv *out, const pv *s)
 {
 	size_t k = 0;
-	if (!(out->s = pk_host->alloc(s->n + 1)))
+	if (!(out->s = host->alloc(s->n + 1)))
 		return pk_oom(r);
 	for (size_t i = 0; i < s->n; i++) {
 		unsigned char c = (unsigned char)s->s[i];

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-extern const ns_host *pk_host;
+extern const ns_host *host;
 
 typedef enum pv_type {
 	PV_NONE, PV_BOOL, PV_INT, PV_FLOAT, PV_STR, PV_BYTES, PV_TUPLE, PV_LIST,

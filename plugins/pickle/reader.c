@@ -45,7 +45,7 @@ int pk_fail(pk_reader *r, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return pk_host->error(code, "file '%s': byte %zu: %s", r->path, r->op, msg);
+	return host->error(code, "file '%s': byte %zu: %s", r->path, r->op, msg);
 }
 
 int pk_oom(pk_reader *r)
@@ -61,7 +61,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 		return 0;
 	while (c < need)
 		c *= 2;
-	if (!(q = pk_host->realloc(*p, c * elem)))
+	if (!(q = host->realloc(*p, c * elem)))
 		return -1;
 	*p = q;
 	*cap = c;
@@ -74,7 +74,7 @@ pv *pk_pv_new(pk_reader *r, pv_type t)
 	if (r->npool % PK_SLAB == 0) {
 		pv *slab;
 		if (grow((void **)&r->slabs, &r->slabcap, r->nslabs + 1, sizeof *r->slabs) < 0 ||
-		    !(slab = pk_host->alloc(PK_SLAB * sizeof *slab)))
+		    !(slab = host->alloc(PK_SLAB * sizeof *slab)))
 			return NULL;
 		r->slabs[r->nslabs++] = slab;
 	}
@@ -91,16 +91,16 @@ void pk_reader_free(pk_reader *r)
 		return;
 	for (size_t i = 0; i < r->npool; i++) {
 		pv *v = &r->slabs[i / PK_SLAB][i % PK_SLAB];
-		pk_host->free(v->s);
-		pk_host->free(v->items);
+		host->free(v->s);
+		host->free(v->items);
 	}
 	for (size_t k = 0; k < r->nslabs; k++)
-		pk_host->free(r->slabs[k]);
-	pk_host->free(r->slabs);
-	pk_host->free(r->stack);
-	pk_host->free(r->marks);
-	pk_host->free(r->memo);
-	pk_host->free(r);
+		host->free(r->slabs[k]);
+	host->free(r->slabs);
+	host->free(r->stack);
+	host->free(r->marks);
+	host->free(r->memo);
+	host->free(r);
 }
 
 const char *pv_type_name(const pv *v)
@@ -232,7 +232,7 @@ static int take_line(pk_reader *r, char *buf, size_t size)
 int pk_push_bytes(pk_reader *r, pv_type t, const unsigned char *b, size_t len)
 {
 	pv *v = pk_pv_new(r, t);
-	if (!v || !(v->s = pk_host->alloc(len + 1)))
+	if (!v || !(v->s = host->alloc(len + 1)))
 		return pk_oom(r);
 	memcpy(v->s, b, len);
 	v->s[len] = '\0';
@@ -323,7 +323,7 @@ static int push_quoted(pk_reader *r, const char *line)
 	int rc;
 	if (len < 2 || (line[0] != '\'' && line[0] != '"') || line[len - 1] != line[0])
 		return pk_fail(r, NS_EFORMAT, "STRING without quotes");
-	if (!(s = pk_host->alloc(len)))
+	if (!(s = host->alloc(len)))
 		return pk_oom(r);
 	for (size_t i = 1; i + 1 < len; i++) {
 		char c = line[i];
@@ -337,14 +337,14 @@ static int push_quoted(pk_reader *r, const char *line)
 				c = (char)strtol(hex, NULL, 16);
 				i += 2;
 			} else if (c != '\\' && c != '\'' && c != '"') {
-				pk_host->free(s);
+				host->free(s);
 				return pk_fail(r, NS_EUNSUPPORTED, "a string escape '\\%c'", c);
 			}
 		}
 		s[k++] = c;
 	}
 	rc = pk_push_bytes(r, PV_STR, (const unsigned char *)s, k);
-	pk_host->free(s);
+	host->free(s);
 	return rc;
 }
 
@@ -379,7 +379,7 @@ static int push_raw_unicode(pk_reader *r)
 		return pk_fail(r, NS_EFORMAT, "truncated: a line without its end");
 	len = (size_t)(nl - b);
 	r->pos += len + 1;
-	if (!(s = pk_host->alloc(len * 2 + 1)))
+	if (!(s = host->alloc(len * 2 + 1)))
 		return pk_oom(r);
 	for (size_t i = 0; i < len; i++) {
 		unsigned long cp = b[i];
@@ -389,13 +389,13 @@ static int push_raw_unicode(pk_reader *r)
 		if (digits) {
 			char hex[9] = { 0 }, *end;
 			if (i + 2 + digits > len) {
-				pk_host->free(s);
+				host->free(s);
 				return pk_fail(r, NS_EFORMAT, "a bad \\u escape");
 			}
 			memcpy(hex, b + i + 2, digits);
 			cp = strtoul(hex, &end, 16);
 			if (*end || cp > 0x10ffff) {
-				pk_host->free(s);
+				host->free(s);
 				return pk_fail(r, NS_EFORMAT, "a bad \\u escape");
 			}
 			i += 1 + digits;
@@ -403,7 +403,7 @@ static int push_raw_unicode(pk_reader *r)
 		utf8_put(s, &k, cp);
 	}
 	rc = pk_push_bytes(r, PV_STR, (const unsigned char *)s, k);
-	pk_host->free(s);
+	host->free(s);
 	return rc;
 }
 
@@ -675,10 +675,10 @@ static int run(pk_reader *r, pv **root)
 
 int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n, const char *path)
 {
-	pk_reader *r = pk_host->alloc(sizeof *r);
+	pk_reader *r = host->alloc(sizeof *r);
 	int rc;
 	if (!r)
-		return pk_host->error(NS_ENOMEM, "out of memory");
+		return host->error(NS_ENOMEM, "out of memory");
 	memset(r, 0, sizeof *r);
 	r->p = data;
 	r->n = n;

@@ -31,7 +31,7 @@ typedef struct pw {
 static void flush(pw *w)
 {
 	if (w->rc == NS_OK && w->n)
-		w->rc = pk_host->write(w->out, w->buf, w->n);
+		w->rc = host->write(w->out, w->buf, w->n);
 	w->n = 0;
 }
 
@@ -188,7 +188,7 @@ static void w_array(pw *w, const void *data, ns_dtype t, const uint64_t *shape, 
 		    uint64_t count)
 {
 	const char *descr;
-	size_t size = pk_host->dtype_size(t);
+	size_t size = host->dtype_size(t);
 	switch (t) {
 	case NS_DTYPE_F64: descr = "f8"; break;
 	case NS_DTYPE_F32: descr = "f4"; break;
@@ -218,12 +218,12 @@ static void w_value(pw *w, ns_dtype t, const void *vals, size_t i)
 
 static int names_of(pw *w, const ns_object *obj, int which)
 {
-	size_t n = pk_host->object_attr_count(obj);
+	size_t n = host->object_attr_count(obj);
 	op(w, ']');
 	op(w, '(');
 	for (size_t i = 0; i < n; i++) {
 		ns_attr_info ai;
-		pk_host->attr_get_info(&ai, pk_host->object_attr_at(obj, i));
+		host->attr_get_info(&ai, host->object_attr_at(obj, i));
 		if (strcmp(ai.name, "delays") == 0)
 			continue;
 		if (which < 0 || (int)ai.kind == which)
@@ -248,7 +248,7 @@ static int w_population(pw *w, ns_object *obj)
 	ns_object_info oi;
 	uint64_t flat;
 	int rc;
-	pk_host->object_get_info(&oi, obj);
+	host->object_get_info(&oi, obj);
 	flat = oi.size;
 	op(w, '}');
 	op(w, '(');
@@ -263,19 +263,19 @@ static int w_population(pw *w, ns_object *obj)
 	w_int(w, (int64_t)oi.size);
 	name_lists(w, obj);
 	for (size_t i = 0; i < oi.n_attrs; i++) {
-		ns_attr *a = pk_host->object_attr_at(obj, i);
+		ns_attr *a = host->object_attr_at(obj, i);
 		ns_attr_info ai;
 		void *data;
 		double x;
-		pk_host->attr_get_info(&ai, a);
+		host->attr_get_info(&ai, a);
 		w_str(w, ai.name);
 		if (ai.scope == NS_GLOBAL) {
-			if ((rc = pk_host->attr_read(&x, NS_DTYPE_F64, a)) < 0)
+			if ((rc = host->attr_read(&x, NS_DTYPE_F64, a)) < 0)
 				return rc;
 			w_float(w, x);
 			continue;
 		}
-		if ((rc = pk_host->attr_data(&data, a)) < 0)
+		if ((rc = host->attr_data(&data, a)) < 0)
 			return rc;
 		if (oi.ndim)
 			w_array(w, data, ai.dtype, oi.shape, oi.ndim, ai.count);
@@ -301,13 +301,13 @@ static int row_order(size_t **out, const int32_t *post, size_t n)
 		return NS_OK;
 	for (i = 0; i < n; i++) {
 		if (post[i] < 0)
-			return pk_host->error(NS_EINVAL, "a negative post index");
+			return host->error(NS_EINVAL, "a negative post index");
 		max = post[i] > max ? post[i] : max;
 	}
-	if (!(order = pk_host->alloc(n * sizeof *order)) ||
-	    !(next = pk_host->alloc(((size_t)max + 2) * sizeof *next))) {
-		pk_host->free(order);
-		return pk_host->error(NS_ENOMEM, "out of memory");
+	if (!(order = host->alloc(n * sizeof *order)) ||
+	    !(next = host->alloc(((size_t)max + 2) * sizeof *next))) {
+		host->free(order);
+		return host->error(NS_ENOMEM, "out of memory");
 	}
 	memset(next, 0, ((size_t)max + 2) * sizeof *next);
 	for (i = 0; i < n; i++)
@@ -316,7 +316,7 @@ static int row_order(size_t **out, const int32_t *post, size_t n)
 		next[k + 1] += next[k];
 	for (i = 0; i < n; i++)
 		order[next[post[i]]++] = i;
-	pk_host->free(next);
+	host->free(next);
 	*out = order;
 	return NS_OK;
 }
@@ -333,17 +333,17 @@ static int w_projection(pw *w, ns_object *obj)
 {
 	ns_object_info oi;
 	const int32_t *pre, *post;
-	uint64_t n = pk_host->projection_synapses(obj);
+	uint64_t n = host->projection_synapses(obj);
 	size_t *order = NULL, *row_start = NULL, rows = 0;
 	void *vals = NULL, *vals_f64 = NULL;
 	int rect = 1, rc = NS_OK;
 
-	pk_host->object_get_info(&oi, obj);
-	pk_host->projection_connectivity(&pre, &post, obj);
+	host->object_get_info(&oi, obj);
+	host->projection_connectivity(&pre, &post, obj);
 	if ((rc = row_order(&order, post, (size_t)n)) < 0)
 		goto done;
-	if (!(row_start = pk_host->alloc(((size_t)n + 1) * sizeof *row_start))) {
-		rc = pk_host->error(NS_ENOMEM, "out of memory");
+	if (!(row_start = host->alloc(((size_t)n + 1) * sizeof *row_start))) {
+		rc = host->error(NS_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -373,15 +373,15 @@ static int w_projection(pw *w, ns_object *obj)
 	w_str(w, "pre_ranks");
 	if (rect) {
 		uint64_t shape[2] = { rows, rows ? row_start[1] : 0 };
-		int64_t *m = pk_host->alloc((size_t)n * 8 + 8);
+		int64_t *m = host->alloc((size_t)n * 8 + 8);
 		if (!m) {
-			rc = pk_host->error(NS_ENOMEM, "out of memory");
+			rc = host->error(NS_ENOMEM, "out of memory");
 			goto done;
 		}
 		for (size_t i = 0; i < n; i++)
 			m[i] = pre[at(order, i)];
 		w_array(w, m, NS_DTYPE_I64, shape, 2, n);
-		pk_host->free(m);
+		host->free(m);
 	} else {
 		uint64_t shape[1] = { rows };
 		array_head(w, shape, 1);
@@ -403,27 +403,27 @@ static int w_projection(pw *w, ns_object *obj)
 	name_lists(w, obj);
 
 	for (size_t a = 0; a < oi.n_attrs && w->rc == NS_OK; a++) {
-		ns_attr *attr = pk_host->object_attr_at(obj, a);
+		ns_attr *attr = host->object_attr_at(obj, a);
 		ns_attr_info ai;
 		const void *v;
 		int ints;
-		pk_host->attr_get_info(&ai, attr);
+		host->attr_get_info(&ai, attr);
 		ints = ai.dtype == NS_DTYPE_I64 || ai.dtype == NS_DTYPE_I32 ||
 		       ai.dtype == NS_DTYPE_U8 || ai.dtype == NS_DTYPE_BOOL;
-		pk_host->free(vals);
+		host->free(vals);
 		vals = NULL;
 		/* f64 values are written from the version's array; the rest
 		 * as i64 or f64 copies */
 		if (ai.dtype == NS_DTYPE_F64) {
-			if ((rc = pk_host->attr_data(&vals_f64, attr)) < 0)
+			if ((rc = host->attr_data(&vals_f64, attr)) < 0)
 				goto done;
 			v = vals_f64;
 		} else {
-			if (!(vals = pk_host->alloc((size_t)ai.count * 8 + 8))) {
-				rc = pk_host->error(NS_ENOMEM, "out of memory");
+			if (!(vals = host->alloc((size_t)ai.count * 8 + 8))) {
+				rc = host->error(NS_ENOMEM, "out of memory");
 				goto done;
 			}
-			if ((rc = pk_host->attr_read(vals, ints ? NS_DTYPE_I64 : NS_DTYPE_F64,
+			if ((rc = host->attr_read(vals, ints ? NS_DTYPE_I64 : NS_DTYPE_F64,
 						     attr)) < 0)
 				goto done;
 			v = vals;
@@ -431,7 +431,7 @@ static int w_projection(pw *w, ns_object *obj)
 		w_str(w, ai.name);
 		if (ai.scope == NS_GLOBAL) {
 			double x;
-			if ((rc = pk_host->attr_read(&x, NS_DTYPE_F64, attr)) < 0)
+			if ((rc = host->attr_read(&x, NS_DTYPE_F64, attr)) < 0)
 				goto done;
 			w_float(w, x);
 		} else if (ai.scope == NS_SEMIGLOBAL) {
@@ -458,22 +458,22 @@ static int w_projection(pw *w, ns_object *obj)
 	op(w, 'u');
 	rc = w->rc;
 done:
-	pk_host->free(vals);
-	pk_host->free(order);
-	pk_host->free(row_start);
+	host->free(vals);
+	host->free(order);
+	host->free(row_start);
 	return rc;
 }
 
 int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args)
 {
 	pw w = { out, NULL, 0, NS_OK };
-	size_t n = pk_host->network_object_count(net);
+	size_t n = host->network_object_count(net);
 	uint64_t step = 0;
 	int rc = NS_OK;
 
-	if (!(w.buf = pk_host->alloc(PW_BUF)))
-		return pk_host->error(NS_ENOMEM, "out of memory");
-	pk_host->network_time(net, NULL, &step);
+	if (!(w.buf = host->alloc(PW_BUF)))
+		return host->error(NS_ENOMEM, "out of memory");
+	host->network_time(net, NULL, &step);
 	op(&w, 0x80);
 	op(&w, 4);
 	op(&w, '}');
@@ -483,9 +483,9 @@ int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 	w_str(&w, "net_id");
 	w_int(&w, 0);
 	for (size_t i = 0; i < n && rc == NS_OK; i++) {
-		ns_object *obj = pk_host->network_object_at(net, i);
+		ns_object *obj = host->network_object_at(net, i);
 		ns_object_info oi;
-		pk_host->object_get_info(&oi, obj);
+		host->object_get_info(&oi, obj);
 		w_str(&w, oi.name);
 		rc = oi.kind == NS_POPULATION ? w_population(&w, obj) : w_projection(&w, obj);
 	}
@@ -500,7 +500,7 @@ int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 		op(&w, '(');
 		for (size_t i = 0; i < n; i++) {
 			ns_object_info oi;
-			pk_host->object_get_info(&oi, pk_host->network_object_at(net, i));
+			host->object_get_info(&oi, host->network_object_at(net, i));
 			if ((int)oi.kind == kind)
 				w_str(&w, oi.name);
 		}
@@ -512,9 +512,9 @@ int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 	flush(&w);
 	rc = w.rc;
 	if (rc == NS_OK && args && args->verbose)
-		pk_host->log(NS_LOG_INFO, "file '%s': %zu objects written", args->path ?
+		host->log(NS_LOG_INFO, "file '%s': %zu objects written", args->path ?
 			     args->path : "(stream)", n);
 done:
-	pk_host->free(w.buf);
+	host->free(w.buf);
 	return rc;
 }

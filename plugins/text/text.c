@@ -6,7 +6,7 @@
 #include <locale.h>
 #include <string.h>
 
-const ns_host *tx_host;
+const ns_host *host;
 
 static const char *const dtype_names[] = {
 	[NS_DTYPE_F64] = "f64", [NS_DTYPE_F32] = "f32", [NS_DTYPE_I64] = "i64",
@@ -57,7 +57,7 @@ static int tx_probe(const unsigned char *head, size_t n)
 
 static int tx_init(const ns_host *h)
 {
-	tx_host = h;
+	host = h;
 	return NS_OK;
 }
 
@@ -73,7 +73,7 @@ static locale_t c_numbers(locale_t *old)
 {
 	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 	if (c == (locale_t)0)
-		tx_host->error(NS_ENOMEM, "text: no C locale for numbers (newlocale failed)");
+		host->error(NS_ENOMEM, "text: no C locale for numbers (newlocale failed)");
 	else
 		*old = uselocale(c);
 	return c;
@@ -102,8 +102,8 @@ static int tx_export_c(ns_ostream *out, const ns_network *net, const ns_plugin_a
 }
 
 static const ns_format_ops tx_ops = {
-	.import = tx_import_c,
-	.export = tx_export_c,
+	.import_network = tx_import_c,
+	.export_network = tx_export_c,
 };
 
 static const char *const tx_extensions[] = {".nsnt", NULL};

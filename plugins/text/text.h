@@ -8,7 +8,7 @@
 #define TX_MAGIC "# nsnap text "
 #define TX_VERSION 1
 
-extern const ns_host *tx_host;
+extern const ns_host *host;
 
 /* "f64", "bool"...; NULL for a type the format does not write. */
 const char *tx_dtype_name(ns_dtype dtype);

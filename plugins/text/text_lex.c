@@ -16,7 +16,7 @@ int tx_fail(tx_in *r, const char *at, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return tx_host->error(code, "%s:%u:%zu: %s", r->path, r->line, (size_t)(at - r->bol) + 1,
+	return host->error(code, "%s:%u:%zu: %s", r->path, r->line, (size_t)(at - r->bol) + 1,
 			      msg);
 }
 
@@ -24,7 +24,7 @@ int tx_fail(tx_in *r, const char *at, int code, const char *fmt, ...)
 int tx_host_fail(tx_in *r, const char *at, int rc)
 {
 	char msg[512];
-	snprintf(msg, sizeof msg, "%s", tx_host->last_error());
+	snprintf(msg, sizeof msg, "%s", host->last_error());
 	return tx_fail(r, at, rc, "%s", msg);
 }
 
@@ -136,9 +136,9 @@ static int tx_slot_put(tx_in *r, int slot, size_t *len, char c)
 {
 	if (*len + 2 > r->slot_cap[slot]) {
 		size_t cap = r->slot_cap[slot] ? r->slot_cap[slot] * 2 : 64;
-		char *p = tx_host->realloc(r->slot[slot], cap);
+		char *p = host->realloc(r->slot[slot], cap);
 		if (!p)
-			return tx_host->error(NS_ENOMEM, "out of memory");
+			return host->error(NS_ENOMEM, "out of memory");
 		r->slot[slot] = p;
 		r->slot_cap[slot] = cap;
 	}

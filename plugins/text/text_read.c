@@ -17,12 +17,17 @@ static int is_section_start(tx_in *r)
 	       tx_keyword_is(r, "end");
 }
 
+/* Whether the bare word [at, e) is @word. */
+static int word_is(const char *at, const char *e, const char *word)
+{
+	return strlen(word) == (size_t)(e - at) && memcmp(at, word, (size_t)(e - at)) == 0;
+}
+
 /* Declarations, then globals. Leaves the first line after them current
  * (*more 0 at the end of the file). */
 static int read_attributes(tx_in *r, ns_object *obj, int is_proj, uint64_t local_rows,
 			   uint64_t semi_rows, int *more)
 {
-	static const char *const scopes[] = {"global", "local", "semiglobal"};
 	int rc;
 	r->n_decl = 0;
 	while ((*more = tx_next_content(r, &rc)) && tx_keyword_is(r, "attribute")) {
@@ -36,17 +41,16 @@ static int read_attributes(tx_in *r, ns_object *obj, int is_proj, uint64_t local
 		    (rc = tx_name(r, 0, NULL, "an attribute name")) < 0)
 			return rc;
 		e = tx_bare(r, &at);
-		if ((size_t)(e - at) == 9 && memcmp(at, "parameter", 9) == 0)
+		if (word_is(at, e, host->attr_kind_name(NS_PARAMETER)))
 			kind = NS_PARAMETER;
-		else if ((size_t)(e - at) == 8 && memcmp(at, "variable", 8) == 0)
+		else if (word_is(at, e, host->attr_kind_name(NS_VARIABLE)))
 			kind = NS_VARIABLE;
 		else
 			return ERR(r, at, "expected 'parameter' or 'variable'");
 		r->p = e;
 		e = tx_bare(r, &at);
-		for (int s = 0; s < 3; s++)
-			if (strlen(scopes[s]) == (size_t)(e - at) &&
-			    memcmp(at, scopes[s], (size_t)(e - at)) == 0)
+		for (int s = NS_GLOBAL; s <= NS_SEMIGLOBAL; s++)
+			if (word_is(at, e, host->scope_name((ns_scope)s)))
 				scope = s;
 		if (scope < 0 || (scope == NS_SEMIGLOBAL && !is_proj))
 			return ERR(r, at,
@@ -62,9 +66,9 @@ static int read_attributes(tx_in *r, ns_object *obj, int is_proj, uint64_t local
 			return rc;
 		if (r->n_decl == r->decl_cap) {
 			size_t cap = r->decl_cap ? r->decl_cap * 2 : 16;
-			tx_decl *p = tx_host->realloc(r->decl, cap * sizeof *p);
+			tx_decl *p = host->realloc(r->decl, cap * sizeof *p);
 			if (!p)
-				return tx_host->error(NS_ENOMEM, "out of memory");
+				return host->error(NS_ENOMEM, "out of memory");
 			r->decl = p;
 			r->decl_cap = cap;
 		}
@@ -74,14 +78,14 @@ static int read_attributes(tx_in *r, ns_object *obj, int is_proj, uint64_t local
 			return ERR(r, e + 1, "unknown element type '%s'", r->slot[1]);
 		if ((rc = tx_end_of_line(r)) < 0)
 			return rc;
-		if ((rc = tx_host->attr_add(&attr, obj, r->slot[0], kind, d->scope, d->dtype, NULL,
+		if ((rc = host->attr_add(&attr, obj, r->slot[0], kind, d->scope, d->dtype, NULL,
 					    0)) < 0)
 			return tx_host_fail(r, r->bol, rc);
-		if ((rc = tx_host->attr_data(&d->data, attr)) < 0)
+		if ((rc = host->attr_data(&d->data, attr)) < 0)
 			return tx_host_fail(r, r->bol, rc);
 		{
 			ns_attr_info info;
-			tx_host->attr_get_info(&info, attr);
+			host->attr_get_info(&info, attr);
 			d->name = info.name;
 		}
 		r->n_decl++;
@@ -235,12 +239,12 @@ static int read_population(tx_in *r, ns_network *net, int *more)
 	if ((rc = tx_expect_word(r, "type")) < 0 ||
 	    (rc = tx_name(r, 1, NULL, "a neuron type")) < 0 || (rc = tx_end_of_line(r)) < 0)
 		return rc;
-	if ((rc = tx_host->population_add(&obj, net, r->slot[0], size, shape, ndim, r->slot[1])) <
+	if ((rc = host->population_add(&obj, net, r->slot[0], size, shape, ndim, r->slot[1])) <
 	    0)
 		return tx_host_fail(r, r->bol, rc);
 	{
 		ns_object_info oi;
-		tx_host->object_get_info(&oi, obj);
+		host->object_get_info(&oi, obj);
 		if ((rc = read_attributes(r, obj, 0, size, 0, more)) < 0)
 			return rc;
 		if (!count_of(r, NS_LOCAL))
@@ -280,23 +284,23 @@ static int read_projection(tx_in *r, ns_network *net, int *more)
 	if (n > tx_bytes_left(r) / 4)
 		return ERR(r, r->bol, "%llu synapses cannot fit in the rest of the file",
 			   (unsigned long long)n);
-	if ((rc = tx_host->projection_add(&obj, net, r->slot[0], r->slot[1], r->slot[2], r->slot[3],
+	if ((rc = host->projection_add(&obj, net, r->slot[0], r->slot[1], r->slot[2], r->slot[3],
 					  r->slot[4])) < 0)
 		return tx_host_fail(r, r->bol, rc);
-	post_pop = tx_host->network_object_find(net, r->slot[2]);
-	tx_host->object_get_info(&pi, post_pop);
-	tx_host->object_get_info(&oi, obj);
-	pre = tx_host->alloc(n * sizeof *pre + 1);
-	post = tx_host->alloc(n * sizeof *post + 1);
+	post_pop = host->network_object_find(net, r->slot[2]);
+	host->object_get_info(&pi, post_pop);
+	host->object_get_info(&oi, obj);
+	pre = host->alloc(n * sizeof *pre + 1);
+	post = host->alloc(n * sizeof *post + 1);
 	if (!pre || !post) {
-		rc = tx_host->error(NS_ENOMEM, "out of memory");
+		rc = host->error(NS_ENOMEM, "out of memory");
 		goto done;
 	}
 	memset(pre, 0, n * sizeof *pre);
 	memset(post, 0, n * sizeof *post);
 	/* Bound to the arrays being read, so that local attributes can be
 	 * added; copied once they are filled. */
-	if ((rc = tx_host->projection_set_synapses(obj, pre, post, n, 0)) < 0) {
+	if ((rc = host->projection_set_synapses(obj, pre, post, n, 0)) < 0) {
 		rc = tx_host_fail(r, r->bol, rc);
 		goto done;
 	}
@@ -325,15 +329,15 @@ static int read_projection(tx_in *r, ns_network *net, int *more)
 	if ((rc = table_header(r, first_syn, NS_LOCAL, oi.name)) < 0 ||
 	    (rc = table_rows(r, n, NS_LOCAL, pre, post, "projection", oi.name)) < 0)
 		goto done;
-	if ((rc = tx_host->projection_set_synapses(obj, pre, post, n, NS_ARRAY_COPY)) < 0) {
+	if ((rc = host->projection_set_synapses(obj, pre, post, n, NS_ARRAY_COPY)) < 0) {
 		rc = tx_host_fail(r, r->bol, rc);
 		goto done;
 	}
 	*more = tx_next_content(r, &rc);
 done:
 	/* On failure the network, bound to them, is freed without reading. */
-	tx_host->free(pre);
-	tx_host->free(post);
+	host->free(pre);
+	host->free(post);
 	return rc;
 }
 
@@ -348,11 +352,11 @@ static int read_all(tx_in *r, ns_istream *in)
 		if (cap - r->size < TX_READ_CHUNK + 1) {
 			char *p;
 			cap = cap ? cap * 2 : TX_READ_CHUNK * 2;
-			if (!(p = tx_host->realloc(r->buf, cap)))
-				return tx_host->error(NS_ENOMEM, "out of memory");
+			if (!(p = host->realloc(r->buf, cap)))
+				return host->error(NS_ENOMEM, "out of memory");
 			r->buf = p;
 		}
-		if ((got = tx_host->read(in, r->buf + r->size, TX_READ_CHUNK)) < 0)
+		if ((got = host->read(in, r->buf + r->size, TX_READ_CHUNK)) < 0)
 			return (int)got;
 		if (got == 0)
 			break;
@@ -390,7 +394,7 @@ static int read_header(tx_in *r, ns_network **net, int *more)
 	if ((rc = tx_expect_word(r, "network")) < 0 ||
 	    (rc = tx_name(r, 0, NULL, "a network name")) < 0 || (rc = tx_end_of_line(r)) < 0)
 		return rc;
-	if ((rc = tx_host->network_new(net, r->slot[0])) < 0)
+	if ((rc = host->network_new(net, r->slot[0])) < 0)
 		return tx_host_fail(r, r->bol, rc);
 	if (!tx_next_content(r, &rc))
 		return rc < 0 ? rc : ERR(r, r->bol, "unexpected end of file: expected 'time'");
@@ -403,14 +407,14 @@ static int read_header(tx_in *r, ns_network **net, int *more)
 	if ((rc = tx_expect_word(r, "step")) < 0 ||
 	    (rc = tx_parse_u64(r, &step, "a step count")) < 0 || (rc = tx_end_of_line(r)) < 0)
 		return rc;
-	tx_host->network_set_time(*net, t, step);
+	host->network_set_time(*net, t, step);
 	if (!tx_next_content(r, &rc))
 		return rc < 0 ? rc : ERR(r, r->bol, "unexpected end of file: expected 'dt'");
 	if ((rc = tx_expect_word(r, "dt")) < 0 || (rc = tx_parse_float(r, &bits, 0)) < 0 ||
 	    (rc = tx_end_of_line(r)) < 0)
 		return rc;
 	memcpy(&dt, &bits, 8);
-	tx_host->network_set_dt(*net, dt);
+	host->network_set_dt(*net, dt);
 
 	while ((*more = tx_next_content(r, &rc)) && tx_keyword_is(r, "meta")) {
 		int quoted;
@@ -423,13 +427,13 @@ static int read_header(tx_in *r, ns_network **net, int *more)
 			if ((rc = tx_name(r, 1, &quoted, "a string")) < 0 ||
 			    (rc = tx_end_of_line(r)) < 0)
 				return rc;
-			rc = tx_host->network_set_meta(*net, r->slot[0], r->slot[1], 0);
+			rc = host->network_set_meta(*net, r->slot[0], r->slot[1], 0);
 		} else {
 			double v;
 			if ((rc = tx_parse_float(r, &bits, 0)) < 0 || (rc = tx_end_of_line(r)) < 0)
 				return rc;
 			memcpy(&v, &bits, 8);
-			rc = tx_host->network_set_meta(*net, r->slot[0], NULL, v);
+			rc = host->network_set_meta(*net, r->slot[0], NULL, v);
 		}
 		if (rc < 0)
 			return tx_host_fail(r, r->bol, rc);
@@ -477,15 +481,15 @@ int tx_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 		goto done;
 	}
 	if (args && args->verbose)
-		tx_host->log(NS_LOG_INFO, "file '%s': %zu objects, %zu dictionary entries", r.path,
-			     tx_host->network_object_count(net), tx_host->network_meta_count(net));
+		host->log(NS_LOG_INFO, "file '%s': %zu objects, %zu dictionary entries", r.path,
+			     host->network_object_count(net), host->network_meta_count(net));
 	*out = net;
 	net = NULL;
 done:
-	tx_host->network_free(net);
-	tx_host->free(r.buf);
+	host->network_free(net);
+	host->free(r.buf);
 	for (int i = 0; i < TX_SLOTS; i++)
-		tx_host->free(r.slot[i]);
-	tx_host->free(r.decl);
+		host->free(r.slot[i]);
+	host->free(r.decl);
 	return rc;
 }

@@ -59,8 +59,8 @@ static void put(tx_out *o, const char *s, size_t n)
 		char *p;
 		while (cap < o->n + n)
 			cap *= 2;
-		if (!(p = tx_host->realloc(o->p, cap))) {
-			o->rc = tx_host->error(NS_ENOMEM, "out of memory");
+		if (!(p = host->realloc(o->p, cap))) {
+			o->rc = host->error(NS_ENOMEM, "out of memory");
 			return;
 		}
 		o->p = p;
@@ -80,7 +80,7 @@ static void newline(tx_out *o)
 {
 	put(o, "\n", 1);
 	if (o->rc >= 0 && o->n >= TX_FLUSH) {
-		o->rc = tx_host->write(o->stream, o->p, o->n);
+		o->rc = host->write(o->stream, o->p, o->n);
 		o->n = 0;
 	}
 }
@@ -216,24 +216,24 @@ typedef struct tx_attr {
 static int attrs_of(tx_attr **out, ns_object *obj, const ns_object_info *oi)
 {
 	size_t n = oi->n_attrs;
-	tx_attr *a = tx_host->alloc(n * sizeof *a + 1);
+	tx_attr *a = host->alloc(n * sizeof *a + 1);
 	if (!a)
-		return tx_host->error(NS_ENOMEM, "out of memory");
+		return host->error(NS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		ns_attr *attr = tx_host->object_attr_at(obj, i);
+		ns_attr *attr = host->object_attr_at(obj, i);
 		void *data;
 		int rc;
-		tx_host->attr_get_info(&a[i].info, attr);
+		host->attr_get_info(&a[i].info, attr);
 		if (!tx_dtype_name(a[i].info.dtype)) {
-			tx_host->free(a);
-			return tx_host->error(NS_EUNSUPPORTED,
+			host->free(a);
+			return host->error(NS_EUNSUPPORTED,
 					      "'%s': attribute '%s' has element "
 					      "type %s, which the text format does not write",
 					      oi->name, a[i].info.name,
-					      tx_host->dtype_name(a[i].info.dtype));
+					      host->dtype_name(a[i].info.dtype));
 		}
-		if ((rc = tx_host->attr_data(&data, attr)) < 0) {
-			tx_host->free(a);
+		if ((rc = host->attr_data(&data, attr)) < 0) {
+			host->free(a);
 			return rc;
 		}
 		a[i].data = data;
@@ -244,12 +244,13 @@ static int attrs_of(tx_attr **out, ns_object *obj, const ns_object_info *oi)
 
 static void put_declarations(tx_out *o, const tx_attr *a, size_t n)
 {
-	static const char *const scopes[] = {"global", "local", "semiglobal"};
 	for (size_t i = 0; i < n; i++) {
 		puts_(o, "attribute ");
 		put_name(o, a[i].info.name);
-		puts_(o, a[i].info.kind == NS_VARIABLE ? " variable " : " parameter ");
-		puts_(o, scopes[a[i].info.scope <= NS_SEMIGLOBAL ? a[i].info.scope : 0]);
+		put(o, " ", 1);
+		puts_(o, host->attr_kind_name(a[i].info.kind));
+		put(o, " ", 1);
+		puts_(o, host->scope_name(a[i].info.scope));
 		put(o, " ", 1);
 		puts_(o, tx_dtype_name(a[i].info.dtype));
 		newline(o);
@@ -302,14 +303,14 @@ static int put_object(tx_out *o, ns_object *obj)
 	uint64_t semi_rows = 0;
 	int rc;
 
-	tx_host->object_get_info(&oi, obj);
+	host->object_get_info(&oi, obj);
 	if ((rc = attrs_of(&a, obj, &oi)) < 0)
 		return rc;
 	for (size_t i = 0; i < oi.n_attrs; i++) {
 		n_local += a[i].info.scope == NS_LOCAL;
 		if (a[i].info.scope == NS_SEMIGLOBAL) {
 			if (n_semi++ && a[i].info.count != semi_rows) {
-				rc = tx_host->error(NS_ECORRUPT,
+				rc = host->error(NS_ECORRUPT,
 						    "projection '%s': semiglobal "
 						    "attributes of %llu and %llu values",
 						    oi.name, (unsigned long long)semi_rows,
@@ -339,7 +340,7 @@ static int put_object(tx_out *o, ns_object *obj)
 			put_table(o, a, oi.n_attrs, NS_LOCAL, oi.size, "index", NULL, NULL);
 	} else {
 		const int32_t *pre, *post;
-		tx_host->projection_connectivity(&pre, &post, obj);
+		host->projection_connectivity(&pre, &post, obj);
 		puts_(o, "projection ");
 		put_name(o, oi.name);
 		puts_(o, " pre ");
@@ -360,26 +361,26 @@ static int put_object(tx_out *o, ns_object *obj)
 	}
 	rc = o->rc;
 done:
-	tx_host->free(a);
+	host->free(a);
 	return rc;
 }
 
 int tx_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args)
 {
 	tx_out o = {out, NULL, 0, 0, 0};
-	double t, dt = tx_host->network_dt(net);
+	double t, dt = host->network_dt(net);
 	uint64_t step;
-	size_t n_meta = tx_host->network_meta_count(net);
-	size_t n_objs = tx_host->network_object_count(net);
+	size_t n_meta = host->network_meta_count(net);
+	size_t n_objs = host->network_object_count(net);
 	char b[32];
 	int rc;
 
-	tx_host->network_time(net, &t, &step);
+	host->network_time(net, &t, &step);
 	snprintf(b, sizeof b, "%s%d", TX_MAGIC, TX_VERSION);
 	puts_(&o, b);
 	newline(&o);
 	puts_(&o, "network ");
-	put_name(&o, tx_host->network_name(net));
+	put_name(&o, host->network_name(net));
 	newline(&o);
 	puts_(&o, "time ");
 	put_f64(&o, t);
@@ -393,7 +394,7 @@ int tx_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 	for (size_t i = 0; i < n_meta; i++) {
 		const char *key, *string;
 		double number;
-		if ((rc = tx_host->network_meta_at(&key, &string, &number, net, i)) < 0)
+		if ((rc = host->network_meta_at(&key, &string, &number, net, i)) < 0)
 			goto done;
 		puts_(&o, "meta ");
 		put_name(&o, key);
@@ -405,17 +406,17 @@ int tx_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 		newline(&o);
 	}
 	for (size_t i = 0; i < n_objs; i++)
-		if ((rc = put_object(&o, tx_host->network_object_at(net, i))) < 0)
+		if ((rc = put_object(&o, host->network_object_at(net, i))) < 0)
 			goto done;
 	newline(&o);
 	puts_(&o, "end");
 	newline(&o);
-	if ((rc = o.rc) < 0 || (o.n && (rc = tx_host->write(out, o.p, o.n)) < 0))
+	if ((rc = o.rc) < 0 || (o.n && (rc = host->write(out, o.p, o.n)) < 0))
 		goto done;
 	if (args && args->verbose)
-		tx_host->log(NS_LOG_INFO, "file '%s': %zu objects, %zu dictionary entries",
+		host->log(NS_LOG_INFO, "file '%s': %zu objects, %zu dictionary entries",
 			     args->path ? args->path : "(stream)", n_objs, n_meta);
 done:
-	tx_host->free(o.p);
+	host->free(o.p);
 	return rc;
 }
