@@ -22,7 +22,6 @@
 
 /* A parameter file is small; a bigger file is surely something else. */
 #define JS_MAX_SIZE ((size_t)64 << 20)
-#define JS_READ_CHUNK ((size_t)64 << 10)
 
 /* Placeholders of Python's tokens: a string of the token's length filled
  * with one byte that UTF-8 never uses. No string of the file can hold it:
@@ -379,34 +378,16 @@ done:
 /* The whole stream, NUL-terminated, in *out (host->free it). */
 static int read_all(char **out, size_t *size, ns_istream *in, const ns_plugin_args *args)
 {
-	char *buf = NULL, *p;
-	size_t n = 0, cap = 0;
-	ptrdiff_t got;
-	for (;;) {
-		if (cap - n < JS_READ_CHUNK + 1) {
-			cap = cap ? cap * 2 : JS_READ_CHUNK * 2;
-			if (!(p = host->realloc(buf, cap))) {
-				host->free(buf);
-				return host->error(NS_ENOMEM, "out of memory");
-			}
-			buf = p;
-		}
-		if ((got = host->read(in, buf + n, JS_READ_CHUNK)) < 0) {
-			host->free(buf);
-			return (int)got;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-		if (n > JS_MAX_SIZE) {
-			host->free(buf);
-			return host->error(NS_EFORMAT, "file '%s': over %zu MiB: too big for a "
-					   "parameter file", path_of(args), JS_MAX_SIZE >> 20);
-		}
+	void *buf;
+	int rc;
+	if ((rc = host->read_all(&buf, size, in)) < 0)
+		return rc;
+	if (*size > JS_MAX_SIZE) {
+		host->free(buf);
+		return host->error(NS_EFORMAT, "file '%s': over %zu MiB: too big for a "
+				   "parameter file", path_of(args), JS_MAX_SIZE >> 20);
 	}
-	buf[n] = '\0';
 	*out = buf;
-	*size = n;
 	return NS_OK;
 }
 

@@ -4,7 +4,15 @@
  * leaves it holding NULL fields. So every element is checked to fit in its
  * parent, every array to hold the bytes its dimensions need, every cell
  * and struct to have room for its members, and compressed elements to
- * inflate (with zlib) to exactly one such array. */
+ * inflate (with zlib) to exactly one such array.
+ *
+ * Arrays inside structs and cells are read one after the other, as scipy
+ * and Octave read them, not by their declared sizes: Octave 7 counts a
+ * char matrix of 3 or 4 characters as 12 bytes where it writes 8, so the
+ * sizes of that array and of every one around it are too large. Such a
+ * size is set to what the array takes, and compressed variables are
+ * inflated into the copy matio reads, so that matio (which goes by the
+ * sizes) reads what scipy reads. */
 #include "mat.h"
 
 #include <string.h>
@@ -97,7 +105,30 @@ static size_t type_size(uint32_t t)
 	}
 }
 
-static int check_matrix(const ck *c, span m, const unsigned char *base, int depth);
+static int check_matrix(const ck *c, span m, const unsigned char *base, int depth, size_t *used);
+
+/* The miMATRIX element at @p, with @avail bytes left in its parent: its
+ * contents read one after the other; a declared size larger than they take
+ * is set to what they take. *used: the bytes of the element. */
+static int check_element(const ck *c, unsigned char *p, size_t avail, const unsigned char *base,
+			 int depth, size_t *used)
+{
+	uint32_t n;
+	span m;
+	size_t took = 0;
+	int rc;
+	if (avail < 8 || u32(c, p) != MI_MATRIX)
+		return bad(c, "a member that is missing or not an array", (size_t)(p - base));
+	n = u32(c, p + 4);
+	m.p = p + 8;
+	m.n = n < avail - 8 ? n : avail - 8;
+	if ((rc = check_matrix(c, m, base, depth, &took)) < 0)
+		return rc;
+	if (took < n)
+		u32_put(c, p + 4, (uint32_t)took);
+	*used = 8 + took;
+	return NS_OK;
+}
 
 /* One part (real or imaginary) of a numeric, char or logical array. */
 static int check_part(const ck *c, span *s, uint64_t count, uint32_t cls,
@@ -119,14 +150,17 @@ static int check_part(const ck *c, span *s, uint64_t count, uint32_t cls,
 	return NS_OK;
 }
 
-/* The array (miMATRIX data) @m. */
-static int check_matrix(const ck *c, span m, const unsigned char *base, int depth)
+/* The array (miMATRIX data) @m; *used: the bytes its contents take. */
+static int check_matrix(const ck *c, span m, const unsigned char *base, int depth, size_t *used)
 {
+	const unsigned char *start = m.p;
 	uint32_t t, flags, cls;
 	span d, name;
 	uint64_t count = 1;
+	size_t took;
 	int rc;
 
+	*used = 0;
 	if (m.n == 0) /* an empty cell member */
 		return NS_OK;
 	if (depth > MAX_DEPTH)
@@ -154,13 +188,13 @@ static int check_matrix(const ck *c, span m, const unsigned char *base, int dept
 			return bad(c, "a cell array with more members than bytes",
 				   (size_t)(m.p - base));
 		for (uint64_t i = 0; i < count; i++) {
-			if (!element(c, &m, &t, &d, 1) || t != MI_MATRIX)
-				return bad(c, "a cell array's member is missing or not an array",
-					   (size_t)(m.p - base));
-			if ((rc = check_matrix(c, d, base, depth + 1)) < 0)
+			if ((rc = check_element(c, (unsigned char *)(uintptr_t)m.p, m.n, base,
+						depth + 1, &took)) < 0)
 				return rc;
+			m.p += took;
+			m.n -= took;
 		}
-		return NS_OK;
+		break;
 	case MAT_C_STRUCT: {
 		uint32_t len, nfields;
 		if (!element(c, &m, &t, &d, 1) || t != MI_INT32 || d.n != 4 ||
@@ -173,13 +207,13 @@ static int check_matrix(const ck *c, span m, const unsigned char *base, int dept
 		if (nfields && count > m.n / 8 / nfields)
 			return bad(c, "a struct with more fields than bytes", (size_t)(m.p - base));
 		for (uint64_t i = 0; i < count * nfields; i++) {
-			if (!element(c, &m, &t, &d, 1) || t != MI_MATRIX)
-				return bad(c, "a struct's field is missing or not an array",
-					   (size_t)(m.p - base));
-			if ((rc = check_matrix(c, d, base, depth + 1)) < 0)
+			if ((rc = check_element(c, (unsigned char *)(uintptr_t)m.p, m.n, base,
+						depth + 1, &took)) < 0)
 				return rc;
+			m.p += took;
+			m.n -= took;
 		}
-		return NS_OK;
+		break;
 	}
 	case MAT_C_CHAR: case MAT_C_DOUBLE: case MAT_C_SINGLE: case MAT_C_INT8: case MAT_C_UINT8:
 	case MAT_C_INT16: case MAT_C_UINT16: case MAT_C_INT32: case MAT_C_UINT32:
@@ -188,7 +222,7 @@ static int check_matrix(const ck *c, span m, const unsigned char *base, int dept
 			return rc;
 		if ((flags & MAT_F_COMPLEX) && (rc = check_part(c, &m, count, cls, base)) < 0)
 			return rc;
-		return NS_OK;
+		break;
 	case MAT_C_SPARSE:
 		return bad(c, "a sparse matrix, which nsnap does not read", (size_t)(m.p - base));
 	case MAT_C_OBJECT: case MAT_C_FUNCTION: case MAT_C_OPAQUE:
@@ -197,6 +231,8 @@ static int check_matrix(const ck *c, span m, const unsigned char *base, int dept
 	default:
 		return bad(c, "an array of an unknown class", (size_t)(m.p - base));
 	}
+	*used = (size_t)(m.p - start);
+	return NS_OK;
 }
 
 /* The name of the array @m, for messages. */
@@ -217,13 +253,15 @@ static void matrix_name(ck *c, span m)
 	c->var[d.n] = '\0';
 }
 
-/* Inflate the compressed element @z; it must hold one array. */
-static int check_compressed(ck *c, span z, size_t at)
+/* Inflate the compressed element @z; it must hold one array, which goes
+ * to *out (*out_n bytes, its tag and sizes set to what it takes). */
+static int check_compressed(ck *c, span z, size_t at, unsigned char **out, size_t *out_n)
 {
 	z_stream zs;
 	unsigned char head[8], *buf = NULL;
-	span s, d;
-	uint32_t t, n;
+	span s;
+	size_t took;
+	uint32_t n;
 	int zrc, rc;
 
 	memset(&zs, 0, sizeof zs);
@@ -238,8 +276,6 @@ static int check_compressed(ck *c, span z, size_t at)
 		rc = bad(c, "a compressed variable does not inflate", at);
 		goto done;
 	}
-	s.p = head;
-	s.n = sizeof head;
 	if (u32(c, head) != MI_MATRIX || (n = u32(c, head + 4)) > z.n * (size_t)1032 + 1024) {
 		/* zlib's ratio is at most 1032:1; a bigger size is a lie */
 		rc = bad(c, "a compressed variable that is not one array", at);
@@ -260,27 +296,50 @@ static int check_compressed(ck *c, span z, size_t at)
 	/* zlib's checksum vouches for a stream that ended early: matio's own
 	 * writer declares sizes larger than the arrays it writes. */
 	n -= zs.avail_out;
-	u32_put(c, buf + 4, n);
-	s.p = buf;
-	s.n = (size_t)n + 8;
-	if (!element(c, &s, &t, &d, 0)) {
+	s.p = buf + 8;
+	s.n = n;
+	if (u32(c, buf) != MI_MATRIX) {
 		rc = bad(c, "a compressed variable that is not one array", at);
 		goto done;
 	}
-	matrix_name(c, d);
-	rc = check_matrix(c, d, buf, 0);
+	matrix_name(c, s);
+	if ((rc = check_element(c, buf, (size_t)n + 8, buf, 0, &took)) < 0)
+		goto done;
+	*out = buf;
+	*out_n = took;
+	buf = NULL;
 done:
 	inflateEnd(&zs);
 	host->free(buf);
 	return rc;
 }
 
-int mt_check_v5(const unsigned char *data, size_t n, const char *path)
+/* Append @n bytes to @o (of @used, room for @cap). */
+static int append(unsigned char **o, size_t *used, size_t *cap, const void *p, size_t n)
+{
+	if (*cap - *used < n) {
+		size_t c = *cap ? *cap : 4096;
+		unsigned char *q;
+		while (c - *used < n)
+			c *= 2;
+		if (!(q = host->realloc(*o, c)))
+			return host->error(NS_ENOMEM, "out of memory");
+		*o = q;
+		*cap = c;
+	}
+	memcpy(*o + *used, p, n);
+	*used += n;
+	return NS_OK;
+}
+
+int mt_check_v5(unsigned char **data_io, size_t *n_io, const char *path)
 {
 	ck c = { path, "", 0 };
+	unsigned char *data = *data_io, *o = NULL; /* o: the copy, once a variable was inflated */
+	size_t n = *n_io, o_n = 0, o_cap = 0, took;
 	span s, d;
 	uint32_t t;
-	int rc;
+	int rc = NS_OK;
 
 	if (n < 128)
 		return bad(&c, "shorter than a MAT file's header", n);
@@ -289,18 +348,39 @@ int mt_check_v5(const unsigned char *data, size_t n, const char *path)
 	s.n = n - 128;
 	while (s.n) {
 		size_t at = (size_t)(s.p - data);
+		const unsigned char *el = s.p;
 		c.var[0] = '\0';
-		if (!element(&c, &s, &t, &d, 0))
-			return bad(&c, "a variable does not fit in the file", at);
-		if (t == MI_COMPRESSED)
-			rc = check_compressed(&c, d, at);
-		else if (t == MI_MATRIX) {
-			matrix_name(&c, d);
-			rc = check_matrix(&c, d, d.p, 0);
-		} else
+		if (!element(&c, &s, &t, &d, 0)) {
+			rc = bad(&c, "a variable does not fit in the file", at);
+			goto done;
+		}
+		if (t == MI_COMPRESSED) {
+			unsigned char *z = NULL;
+			if ((rc = check_compressed(&c, d, at, &z, &took)) < 0 ||
+			    (!o && (rc = append(&o, &o_n, &o_cap, data, at)) < 0) ||
+			    (rc = append(&o, &o_n, &o_cap, z, took)) < 0) {
+				host->free(z);
+				goto done;
+			}
+			host->free(z);
+			continue;
+		}
+		if (t != MI_MATRIX) {
 			rc = bad(&c, "an element that is not a variable", at);
-		if (rc < 0)
-			return rc;
+			goto done;
+		}
+		matrix_name(&c, d);
+		if ((rc = check_matrix(&c, d, d.p, 0, &took)) < 0 ||
+		    (o && (rc = append(&o, &o_n, &o_cap, el, (size_t)(s.p - el))) < 0))
+			goto done;
 	}
-	return NS_OK;
+	if (o) {
+		host->free(*data_io);
+		*data_io = o;
+		*n_io = o_n;
+		o = NULL;
+	}
+done:
+	host->free(o);
+	return rc;
 }

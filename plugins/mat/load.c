@@ -1,55 +1,34 @@
 /* A MAT file's variables as matio reads them: the stream is read whole,
  * its header checked (a v5 file's every element too, by mt_check_v5()),
- * and copied to a private temporary file for matio, which works on names. */
+ * and copied to a private temporary file for matio, which works on names
+ * (a v7.3 file's attributes made what matio reads, by mt_h5_fix()). */
 #include "mat.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#define READ_CHUNK ((size_t)1 << 20)
+#define HDF5_SIGNATURE "\x89HDF\r\n\x1a\n"
 
-static int read_all(unsigned char **out, size_t *size, ns_istream *in)
+/* The header: v5 (checked whole, and made what matio reads) or v7.3 (an
+ * HDF5 file after the block). */
+static int check_header(const char *path, unsigned char **b, size_t *n)
 {
-	unsigned char *buf = NULL, *p;
-	size_t n = 0, cap = 0;
-	ptrdiff_t got;
-	for (;;) {
-		if (cap - n < READ_CHUNK) {
-			cap = cap ? cap * 2 : READ_CHUNK;
-			if (!(p = host->realloc(buf, cap))) {
-				host->free(buf);
-				return mt_oom();
-			}
-			buf = p;
-		}
-		if ((got = host->read(in, buf + n, cap - n)) < 0) {
-			host->free(buf);
-			return (int)got;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	*out = buf;
-	*size = n;
-	return NS_OK;
-}
-
-/* The header: v5 (checked whole) or v7.3 (an HDF5 file after the block). */
-static int check_header(const char *path, const unsigned char *b, size_t n)
-{
-	if (n >= 128 && memcmp(b, "MATLAB 5.0 MAT-file", 19) == 0)
+	if (*n >= 128 && memcmp(*b, "MATLAB 5.0 MAT-file", 19) == 0)
 		return mt_check_v5(b, n, path);
-	if (n >= 128 && memcmp(b, "MATLAB 7.3 MAT-file", 19) == 0) {
-		if (n < 520 || memcmp(b + 512, "\x89HDF\r\n\x1a\n", 8) != 0)
+	if (*n >= 128 && memcmp(*b, "MATLAB 7.3 MAT-file", 19) == 0) {
+		if (*n < 520 || memcmp(*b + 512, HDF5_SIGNATURE, 8) != 0)
 			return mt_fail(path, NULL, NULL, "a MAT v7.3 header without HDF5 data "
 				       "at byte 512 (damaged or cut short)");
 		return NS_OK;
 	}
+	if (*n >= 8 && memcmp(*b, HDF5_SIGNATURE, 8) == 0)
+		return mt_fail(path, NULL, NULL, "an HDF5 file without a MAT header (as Octave's "
+			       "'save -hdf5' writes), not a MAT file: save it with 'save -v7' or "
+			       "'save -v7.3'");
 	return mt_fail(path, NULL, NULL, "not a MAT file of version 5 or 7.3 (no \"MATLAB 5.0 "
 		       "MAT-file\" or \"MATLAB 7.3 MAT-file\" header%s)",
-		       n < 128 ? "; shorter than a header" : "");
+		       *n < 128 ? "; shorter than a header" : "");
 }
 
 /* Append the variables matio reads from @tmp to @vars (@n, room for @cap). */
@@ -95,14 +74,15 @@ done:
 
 int mt_load(matvar_t ***out, size_t *n_out, ns_istream *in, const char *path)
 {
-	unsigned char *buf = NULL;
+	void *buf = NULL;
 	char tmp[4096] = "";
 	matvar_t **vars = NULL;
 	size_t n = 0, n_vars = 0, cap = 0;
 	FILE *fp;
-	int rc;
+	int rc, v73;
 
-	if ((rc = read_all(&buf, &n, in)) < 0 || (rc = check_header(path, buf, n)) < 0 ||
+	if ((rc = host->read_all(&buf, &n, in)) < 0 ||
+	    (rc = check_header(path, (unsigned char **)&buf, &n)) < 0 ||
 	    (rc = mt_tmpfile(tmp, sizeof tmp, path)) < 0)
 		goto done;
 	if ((fp = fopen(tmp, "wb"))) {
@@ -115,9 +95,11 @@ int mt_load(matvar_t ***out, size_t *n_out, ns_istream *in, const char *path)
 				    "for matio", path, tmp);
 		goto done;
 	}
+	v73 = memcmp(buf, "MATLAB 7.3", 10) == 0;
 	host->free(buf);
 	buf = NULL;
-	if ((rc = read_file(&vars, &n_vars, &cap, tmp, path)) < 0)
+	if ((v73 && (rc = mt_h5_fix(tmp, path)) < 0) ||
+	    (rc = read_file(&vars, &n_vars, &cap, tmp, path)) < 0)
 		goto done;
 	*out = vars;
 	*n_out = n_vars;

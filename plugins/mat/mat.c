@@ -4,6 +4,8 @@
 #define _GNU_SOURCE /* mkstemp */
 #include "mat.h"
 
+#include <dlfcn.h>
+#include <hdf5.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +91,15 @@ int mt_tmpfile(char *name, size_t size, const char *path)
 
 /* MAT v5: the text, then version 0x0100 and "IM" (little-endian) or "MI"
  * at bytes 124 to 127. v7.3: the same with 0x0200, in HDF5's 512-byte user
- * block (its signature at 512 is past the bytes a probe sees). */
+ * block (its signature at 512 is past the bytes a probe sees). An HDF5
+ * file that starts with its signature is bid for too, only to be refused
+ * with a message saying what it is. */
 static int mt_probe(const unsigned char *head, size_t n)
 {
 	int le;
+	/* HDF5 without the MAT header (Octave's save -hdf5): import says so. */
+	if (n >= 8 && memcmp(head, "\x89HDF\r\n\x1a\n", 8) == 0)
+		return 64;
 	if (n < 128 || (memcmp(head, "MATLAB 5.0 MAT-file", 19) != 0 &&
 			memcmp(head, "MATLAB 7.3 MAT-file", 19) != 0))
 		return 0;
@@ -109,9 +116,22 @@ static int mt_probe(const unsigned char *head, size_t n)
 	return 0;
 }
 
+/* HDF5 (matio's, and with it curl and gnutls) stays loaded once this
+ * plugin has been, for the rest of the process: unloading it with the
+ * plugin would run gnutls's destructors, which leak what they set up for
+ * the thread (1.8 KB) every time a program closes its plugins, and HDF5 is
+ * not made to be torn down and set up again in one process. */
+static void keep_hdf5_loaded(void)
+{
+	Dl_info info;
+	if (dladdr((void *)H5open, &info) && info.dli_fname)
+		(void)dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 static int mt_init(const ns_host *h)
 {
 	host = h;
+	keep_hdf5_loaded();
 	Mat_LogInitFunc("nsnap", log_catch);
 	return NS_OK;
 }

@@ -17,8 +17,10 @@ extern const ns_host *host;
 /* MATLAB's longest variable or field name (namelengthmax). */
 #define MT_NAME_MAX 63
 
-/* Variables of ANNarchy's layout, and the one nsnap adds for renamed names. */
+/* The variables nsnap adds to ANNarchy's layout: renamed names, and its
+ * own record of what the layout has no place for (README.md). */
 #define MT_NAMES_VAR "nsnap_names"
+#define MT_RECORD_VAR "nsnap"
 
 /* matio's messages are caught instead of printed: forget them, test
  * whether one came (warnings and worse), and read the first. */
@@ -29,12 +31,15 @@ const char *mt_log_text(void);
 /* args->path, or "(stream)". */
 const char *mt_path(const ns_plugin_args *args);
 
-/* Check the MAT v5 file @p data (@p n bytes, header included): every
- * element fits in its parent, arrays hold as many bytes as their
- * dimensions say, compressed elements inflate to one such array. matio
- * trusts those sizes (it allocates and loops by them), so they are checked
- * first. NS_OK or NS_EFORMAT naming @p path and the variable. */
-int mt_check_v5(const unsigned char *data, size_t n, const char *path);
+/* Check the MAT v5 file *@p data (*@p n bytes, header included, a buffer
+ * of host->alloc): every element fits in its parent, arrays hold as many
+ * bytes as their dimensions say, compressed elements inflate to one such
+ * array. matio trusts those sizes (it allocates and loops by them), so
+ * they are checked first, and set to what scipy reads where a writer
+ * declared them too large (Octave 7); compressed variables are inflated,
+ * so *data may be replaced by a larger buffer. NS_OK or NS_EFORMAT naming
+ * @p path and the variable. */
+int mt_check_v5(unsigned char **data, size_t *n, const char *path);
 
 /* 1 when @p s follows MATLAB's rules: 1 to 63 characters, a letter first,
  * then letters, digits and '_'. */
@@ -62,6 +67,11 @@ void mt_names_free(mt_names *t);
  * order: the header is checked (a v5 file whole, by mt_check_v5()) before
  * matio reads a private temporary copy. *out (*n variables) is freed with
  * mt_vars_free(); written only on success. */
+/* Make the MATLAB_class attributes of the MAT v7.3 file @tmp (a private
+ * copy of file @path) what matio reads: h5py and hdf5storage write them
+ * padded with NULs (or of variable length), which matio cannot read. */
+int mt_h5_fix(const char *tmp, const char *path);
+
 int mt_load(matvar_t ***out, size_t *n, ns_istream *in, const char *path);
 void mt_vars_free(matvar_t **vars, size_t n);
 
@@ -143,5 +153,43 @@ int mt_rows_of(mt_rows *o, const matvar_t *v, size_t n);
 size_t mt_row_len(const mt_rows *o, size_t i);
 /* The array and position of element @j of row @i. */
 const matvar_t *mt_row_at(const mt_rows *o, size_t i, size_t j, size_t *pos);
+
+/* A table of nsnap's record: a cell of n rows, the first @width members
+ * of each row strings, read into s (row after row). */
+typedef struct mt_table {
+	const matvar_t *v;
+	char **s;
+	size_t n, width;
+} mt_table;
+
+/* Member (@row, @col) of table @t's cell. */
+const matvar_t *mt_cell_at(const mt_table *t, size_t row, size_t col);
+/* String @col of row @row. */
+const char *mt_table_str(const mt_table *t, size_t row, size_t col);
+
+/* nsnap's own variable MT_RECORD_VAR (record.c); its tables point into
+ * the variable read. */
+typedef struct mt_record {
+	int present;
+	char *name;     /* the network's, or NULL */
+	double t, dt;
+	int has_t, has_dt;
+	mt_table dict, objects, attrs, semiglobal;
+} mt_record;
+
+/* Check variable @v (NULL: none) of file @path and take it into @r (to
+ * free with mt_record_free(), on failure too). */
+int mt_record_read(mt_record *r, const char *path, const matvar_t *v);
+void mt_record_free(mt_record *r);
+/* Set the time in ms, dt and dictionary of @net from @r. */
+int mt_record_network(const mt_record *r, ns_network *net, const char *path);
+/* The type of object @obj, or NULL. */
+const char *mt_record_type(const mt_record *r, const char *obj);
+/* The kind, scope and type of attribute @obj.@attr: 1, or 0 when not
+ * recorded. */
+int mt_record_attr(const mt_record *r, const char *obj, const char *attr, ns_attr_kind *kind,
+		   ns_scope *scope, ns_dtype *dtype);
+/* The whole array of semiglobal attribute @obj.@attr, or NULL. */
+const matvar_t *mt_record_semiglobal(const mt_record *r, const char *obj, const char *attr);
 
 #endif

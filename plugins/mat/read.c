@@ -2,8 +2,9 @@
  * ANNarchy's save() dict, or MATLAB/Octave saves the same structs) into a
  * new network, with the choices of the pickle plugin's annarchy.c:
  *
- * - a whole network (time_step, net_id, obj_names and one 1x1 struct per
- *   population and projection), or one object's fields as variables
+ * - a whole network (1x1 structs shaped as populations or projections,
+ *   whatever else the file holds: time_step and obj_names when there,
+ *   obj_names checked then), or one object's fields as variables
  *   (Population.save('x.mat'));
  * - populations: size, geometry and the attributes the lists name, local
  *   ones as arrays of size values (shaped by the geometry, column-major as
@@ -15,7 +16,11 @@
  *   'delays' is a parameter when the lists do not name it;
  * - a projection's population missing from the file is a placeholder
  *   sized by the largest rank used + 1;
- * - nsnap_names restores names renamed on export.
+ * - nsnap_names restores names renamed on export;
+ * - nsnap's own variable (record.c), when the file has it, gives the
+ *   network's name, time in ms, dt and dictionary, the objects' types, and
+ *   each attribute's kind, scope and element type where the layout loses
+ *   or blurs them.
  *
  * mt_load() (load.c) checks the file and has matio read it; every array
  * is checked again (matvar.c) before a value is taken. */
@@ -31,6 +36,7 @@ typedef struct rd {
 	matvar_t **vars;
 	size_t n_vars;
 	mt_names names;
+	mt_record rec; /* nsnap's own variable */
 } rd;
 
 /* The attribute held by field @fn of object variable @var: its original
@@ -191,14 +197,16 @@ static int read_population(rd *r, const char *name, const mt_fields *f)
 		return mt_fail(r->path, f->var, NULL, "a population without 'size' or 'geometry'");
 	}
 	if ((rc = host->population_add(&obj, r->net, name, n, ndim ? shape : NULL, ndim,
-					  NULL)) < 0)
+					  mt_record_type(&r->rec, name))) < 0)
 		return rc;
 	if ((rc = listed_read(&l, r, f)) < 0)
 		goto done;
 	while (listed_next(&l, r, f, &fn, &an, &kind)) {
 		matvar_t *v = mt_field(f, fn);
 		uint64_t count;
-		ns_dtype t;
+		ns_attr_kind rk;
+		ns_scope scope, rs;
+		ns_dtype t, rt;
 		ns_attr *a;
 		void *data;
 		if (!mt_numeric(v) || !mt_dtype(&t, v)) {
@@ -211,11 +219,18 @@ static int read_population(rd *r, const char *name, const mt_fields *f)
 				     (unsigned long long)count, (unsigned long long)n);
 			goto done;
 		}
-		if ((rc = host->attr_add(&a, obj, an, kind, count == 1 ? NS_GLOBAL : NS_LOCAL,
-					    t, NULL, 0)) < 0 ||
+		scope = count == 1 ? NS_GLOBAL : NS_LOCAL;
+		/* nsnap's record tells a local attribute of one neuron from a global */
+		if (mt_record_attr(&r->rec, name, an, &rk, &rs, &rt)) {
+			kind = rk;
+			t = rt;
+			if (rs == NS_LOCAL && count == n)
+				scope = NS_LOCAL;
+		}
+		if ((rc = host->attr_add(&a, obj, an, kind, scope, t, NULL, 0)) < 0 ||
 		    (rc = host->attr_data(&data, a)) < 0)
 			goto done;
-		if (count == 1)
+		if (scope == NS_GLOBAL)
 			mt_put(data, t, 0, v, 0);
 		else if ((rc = copy_local(r, f, fn, data, t, v, shape, ndim, n)) < 0)
 			goto done;
@@ -239,7 +254,29 @@ static int ensure_population(rd *r, const char *proj, const char *name, uint64_t
 	return host->population_add(&obj, r->net, name, size, NULL, 0, NULL);
 }
 
-/* One attribute @an (field @fn) of a projection of rows @ranks. */
+/* Semiglobal attribute @an of projection @proj: the values of post
+ * neurons without synapses from nsnap's record, when it has them. */
+static void whole_semiglobal(const rd *r, const char *proj, const char *an, void *data,
+			     ns_dtype t, uint64_t post_size)
+{
+	const matvar_t *w = mt_record_semiglobal(&r->rec, proj, an);
+	if (!w)
+		return;
+	if (mt_count(w) != post_size) {
+		host->log(NS_LOG_WARNING, "file '%s': variable '%s': semiglobal '%s.%s' has "
+			  "%llu values for %llu post neurons; ignored", r->path, MT_RECORD_VAR,
+			  proj, an, (unsigned long long)mt_count(w),
+			  (unsigned long long)post_size);
+		return;
+	}
+	for (size_t i = 0; i < post_size; i++)
+		mt_put(data, t, i, w, i);
+}
+
+/* One attribute @an (field @fn) of a projection of rows @ranks. A 1x1
+ * value is a global, rows like pre_ranks a local, one value per row a
+ * semiglobal attribute; where that is ambiguous (one synapse, rows of one
+ * synapse), nsnap's record says which it was. */
 static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char *an,
 			  const char *fn, ns_attr_kind kind, const mt_rows *ranks,
 			  const int32_t *post_ranks, uint64_t post_size)
@@ -247,58 +284,74 @@ static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char 
 	const matvar_t *v = mt_field(f, fn);
 	uint64_t count = mt_count(v);
 	mt_rows rw;
-	ns_dtype t = NS_DTYPE_F64;
+	ns_dtype t = NS_DTYPE_F64, ft = NS_DTYPE_F64, rt = NS_DTYPE_F64;
+	ns_attr_kind rk;
+	ns_scope rs = NS_GLOBAL;
+	ns_object_info oi;
 	ns_attr *a;
 	void *data;
-	int rc;
+	int rc, rec;
 
+	host->object_get_info(&oi, obj);
 	if (v->class_type == MAT_C_CELL ? !mt_rows_of(&rw, v, ranks->n) :
-	    !mt_numeric(v) || !mt_dtype(&t, v))
+	    !mt_numeric(v) || !mt_dtype(&ft, v))
 		return mt_fail(r->path, f->var, fn, "is not a numeric array or a cell of rows like "
 			       "'pre_ranks'");
-	if (count == 1 && v->class_type != MAT_C_CELL) {
-		if ((rc = host->attr_add(&a, obj, an, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
-		    (rc = host->attr_data(&data, a)) < 0)
-			return rc;
-		mt_put(data, t, 0, v, 0);
-		return NS_OK;
-	}
-	if (mt_rows_of(&rw, v, ranks->n)) {
-		size_t k = 0, pos;
-		int same = 1;
-		for (size_t i = 0; i < rw.n; i++)
-			same &= mt_row_len(&rw, i) == mt_row_len(ranks, i);
-		if (!same && v->class_type == MAT_C_CELL)
-			return mt_fail(r->path, f->var, fn,
-				       "has rows of other lengths than 'pre_ranks'");
-		if (same) {
-			if (rw.cell) /* the type of the first row that has values */
-				for (size_t i = 0; i < rw.n; i++)
-					if (mt_row_len(&rw, i) &&
-					    mt_dtype(&t, ((matvar_t **)v->data)[i]))
-						break;
-			if ((rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
+	if ((rec = mt_record_attr(&r->rec, oi.name, an, &rk, &rs, &rt)))
+		kind = rk;
+	/* First as the record says, then as the file's shapes say. */
+	for (int any = !rec; any < 2; any++) {
+		t = any ? ft : rt;
+		if (count == 1 && v->class_type != MAT_C_CELL && (any || rs == NS_GLOBAL)) {
+			if ((rc = host->attr_add(&a, obj, an, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
 			    (rc = host->attr_data(&data, a)) < 0)
 				return rc;
-			for (size_t i = 0; i < rw.n; i++)
-				for (size_t j = 0; j < mt_row_len(&rw, i); j++) {
-					const matvar_t *e = mt_row_at(&rw, i, j, &pos);
-					if (!mt_put(data, t, k++, e, pos))
-						return mt_fail(r->path, f->var, fn,
-							       "holds a value out of range");
-				}
+			mt_put(data, t, 0, v, 0);
 			return NS_OK;
 		}
-	}
-	if (v->class_type != MAT_C_CELL && count == ranks->n) {
-		if ((rc = host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
-		    (rc = host->attr_data(&data, a)) < 0)
-			return rc;
-		for (size_t i = 0; i < ranks->n; i++)
-			if ((uint64_t)post_ranks[i] >= post_size ||
-			    !mt_put(data, t, (size_t)post_ranks[i], v, i))
-				return mt_fail(r->path, f->var, fn, "holds a value out of range");
-		return NS_OK;
+		if ((any || rs == NS_LOCAL) && mt_rows_of(&rw, v, ranks->n)) {
+			size_t k = 0, pos;
+			int same = 1;
+			for (size_t i = 0; i < rw.n; i++)
+				same &= mt_row_len(&rw, i) == mt_row_len(ranks, i);
+			if (!same && v->class_type == MAT_C_CELL)
+				return mt_fail(r->path, f->var, fn,
+					       "has rows of other lengths than 'pre_ranks'");
+			if (same) {
+				if (rw.cell && any) /* the type of the first row that has values */
+					for (size_t i = 0; i < rw.n; i++)
+						if (mt_row_len(&rw, i) &&
+						    mt_dtype(&t, ((matvar_t **)v->data)[i]))
+							break;
+				if ((rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL,
+							    0)) < 0 ||
+				    (rc = host->attr_data(&data, a)) < 0)
+					return rc;
+				for (size_t i = 0; i < rw.n; i++)
+					for (size_t j = 0; j < mt_row_len(&rw, i); j++) {
+						const matvar_t *e = mt_row_at(&rw, i, j, &pos);
+						if (!mt_put(data, t, k++, e, pos))
+							return mt_fail(r->path, f->var, fn,
+								       "holds a value out of "
+								       "range");
+					}
+				return NS_OK;
+			}
+		}
+		if (v->class_type != MAT_C_CELL && count == ranks->n &&
+		    (any || rs == NS_SEMIGLOBAL)) {
+			if ((rc = host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL,
+						    0)) < 0 ||
+			    (rc = host->attr_data(&data, a)) < 0)
+				return rc;
+			for (size_t i = 0; i < ranks->n; i++)
+				if ((uint64_t)post_ranks[i] >= post_size ||
+				    !mt_put(data, t, (size_t)post_ranks[i], v, i))
+					return mt_fail(r->path, f->var, fn,
+						       "holds a value out of range");
+			whole_semiglobal(r, oi.name, an, data, t, post_size);
+			return NS_OK;
+		}
 	}
 	return mt_fail(r->path, f->var, fn, "has %llu values: not 1 (global), one per row of "
 		       "'pre_ranks' (semiglobal) or rows like 'pre_ranks' (local)",
@@ -397,7 +450,8 @@ static int read_projection(rd *r, const char *name, const mt_fields *f)
 		goto done;
 	}
 	if ((rc = host->projection_add(&obj, r->net, name, pre, post,
-					  target && *target ? target : NULL, NULL)) < 0 ||
+					  target && *target ? target : NULL,
+					  mt_record_type(&r->rec, name))) < 0 ||
 	    (rc = host->projection_set_synapses(obj, pre_idx, post_idx, n, NS_ARRAY_COPY)) < 0)
 		goto done;
 	if ((rc = listed_read(&l, r, f)) < 0)
@@ -462,16 +516,15 @@ static int read_names(rd *r, const matvar_t *v)
 	return NS_OK;
 }
 
-/* Every object obj_names lists is in the file: a file cut short is not
- * taken for a smaller network. */
+/* Every object obj_names lists, when the file has it, is in the file: a
+ * file cut short is not taken for a smaller network. ANNarchy's load()
+ * never reads it, and older versions did not write it. */
 static int check_obj_names(rd *r, const mt_fields *top)
 {
 	const matvar_t *v = mt_field(top, "obj_names");
 	mt_fields on;
 	if (!v)
-		return mt_fail(r->path, "obj_names", NULL, "is missing, though 'time_step' says "
-			       "the file is a whole network (ANNarchy writes it last: the file "
-			       "may be cut short)");
+		return NS_OK;
 	if (v->class_type != MAT_C_STRUCT || !mt_fields_of(&on, v, "obj_names"))
 		return mt_fail(r->path, "obj_names", NULL, "is not a 1x1 struct");
 	for (int k = 0; k < 2; k++) {
@@ -506,16 +559,17 @@ static int read_network(rd *r, const mt_fields *top)
 		if (!mt_numeric(step) || mt_count(step) != 1 || !mt_whole(&x, step, 0, 1e18))
 			return mt_fail(r->path, "time_step", NULL, "is not a step count");
 		host->network_set_time(r->net, 0, x);
-		if ((rc = check_obj_names(r, top)) < 0)
-			return rc;
 	}
+	if ((rc = check_obj_names(r, top)) < 0 ||
+	    (rc = mt_record_network(&r->rec, r->net, r->path)) < 0)
+		return rc;
 	/* Populations first: projections need theirs. */
 	for (int proj = 0; proj < 2; proj++)
 		for (size_t i = 0; i < r->n_vars; i++) {
 			const matvar_t *v = r->vars[i];
 			mt_fields f;
 			if (v->class_type != MAT_C_STRUCT || !v->name ||
-			    strcmp(v->name, "obj_names") == 0)
+			    strcmp(v->name, "obj_names") == 0 || strcmp(v->name, MT_RECORD_VAR) == 0)
 				continue;
 			if (!mt_fields_of(&f, v, v->name)) {
 				host->log(NS_LOG_WARNING, "file '%s': variable '%s' is not a 1x1 "
@@ -530,7 +584,14 @@ static int read_network(rd *r, const mt_fields *top)
 			if (rc < 0)
 				return rc;
 		}
-	if (!objects && !step) {
+	/* Every object the record lists was read: the file lost none. */
+	for (size_t i = 0; i < r->rec.objects.n; i++) {
+		const char *name = mt_table_str(&r->rec.objects, i, 0);
+		if (!host->network_object_find(r->net, name))
+			return mt_fail(r->path, MT_RECORD_VAR, "objects", "lists '%s', which is not "
+				       "a population or projection of the file", name);
+	}
+	if (!objects && !step && !r->rec.present) {
 		/* One object saved alone: its fields are the variables. */
 		char *name = NULL;
 		if (!is_object(top))
@@ -551,17 +612,24 @@ static int read_network(rd *r, const mt_fields *top)
 
 int mt_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 {
-	rd r = { mt_path(args), args, NULL, NULL, 0, { 0 } };
+	rd r = { mt_path(args), args, NULL, NULL, 0, { 0 }, { 0 } };
+	const matvar_t *rec;
 	mt_fields top;
 	int rc;
 
-	if ((rc = mt_load(&r.vars, &r.n_vars, in, r.path)) < 0 ||
-	    (rc = host->network_new(&r.net, NULL)) < 0)
+	if ((rc = mt_load(&r.vars, &r.n_vars, in, r.path)) < 0)
 		goto done;
 	top.v = r.vars;
 	top.names = NULL;
 	top.n = r.n_vars;
 	top.var = "(file)";
+	/* nsnap's record is a struct; a field of an object saved alone may
+	 * have its name. */
+	rec = mt_field(&top, MT_RECORD_VAR);
+	if ((rc = mt_record_read(&r.rec, r.path, rec && rec->class_type == MAT_C_STRUCT ? rec :
+				 NULL)) < 0 ||
+	    (rc = host->network_new(&r.net, r.rec.name)) < 0)
+		goto done;
 	if ((rc = read_network(&r, &top)) < 0)
 		goto done;
 	if (args && args->verbose)
@@ -572,6 +640,7 @@ int mt_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 done:
 	mt_vars_free(r.vars, r.n_vars);
 	mt_names_free(&r.names);
+	mt_record_free(&r.rec);
 	host->network_free(r.net);
 	return rc;
 }

@@ -28,14 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PK_READ_CHUNK ((size_t)1 << 20)
-
 const ns_host *host;
 
 typedef struct pk_ctx {
 	const char *path;
 	ns_network *net;
 	const ns_plugin_args *args;
+	pk_record rec; /* nsnap's own entry */
 } pk_ctx;
 
 /* An error about population @pop (NULL: the file as a whole). */
@@ -49,7 +48,7 @@ static int bad(pk_ctx *c, const char *pop, const char *what)
 
 /* ----------------------------------------------------------- value access */
 
-static int pv_number(const pv *v, double *out)
+int pk_number(const pv *v, double *out)
 {
 	if (!v)
 		return 0;
@@ -109,9 +108,9 @@ static int pv_seq_num(const pv *v, size_t i, double *out)
 		pv one = *v;
 		one.count = 1;
 		one.s = v->s + i * v->dtype->itemsize;
-		return pv_number(&one, out);
+		return pk_number(&one, out);
 	}
-	return pv_number(v->items[i], out);
+	return pk_number(v->items[i], out);
 }
 
 /* Rows of a list of lists, an object array of lists or a 2-D array. */
@@ -153,9 +152,14 @@ static int row_num(const pk_rows *r, size_t i, size_t j, double *out)
 		pv one = *r->v;
 		one.count = 1;
 		one.s = r->v->s + (i * r->k + j) * r->v->dtype->itemsize;
-		return pv_number(&one, out);
+		return pk_number(&one, out);
 	}
 	return pv_seq_num(r->v->items[i], j, out);
+}
+
+static int is_list(const pv *v)
+{
+	return v && (v->t == PV_LIST || v->t == PV_TUPLE);
 }
 
 static int in_names(const pv *list, const char *name)
@@ -204,6 +208,20 @@ static ns_dtype scalar_dtype(const pv *v)
 	return NS_DTYPE_F64;
 }
 
+/* The kind and element type of attribute @oname.@name: what nsnap's entry
+ * recorded, else @kind and @t as the file says. */
+static void recorded(const pk_ctx *c, const char *oname, const char *name, ns_attr_kind *kind,
+		     ns_dtype *t)
+{
+	ns_attr_kind k;
+	ns_scope s;
+	ns_dtype d;
+	if (pk_record_attr(&c->rec, oname, name, &k, &s, &d)) {
+		*kind = k;
+		*t = d;
+	}
+}
+
 static int add_global(pk_ctx *c, ns_object *obj, const char *oname, const char *name,
 		      ns_attr_kind kind, const pv *v)
 {
@@ -212,14 +230,14 @@ static int add_global(pk_ctx *c, ns_object *obj, const char *oname, const char *
 	void *data;
 	double x;
 	int rc;
-	(void)c;
-	(void)oname;
-	if (!pv_number(v, &x))
+	if (!pk_number(v, &x))
 		return 1; /* not a number */
+	recorded(c, oname, name, &kind, &t);
 	if ((rc = host->attr_add(&a, obj, name, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
 	    (rc = host->attr_data(&data, a)) < 0)
 		return rc;
-	if (v->t == PV_ARRAY && (t == NS_DTYPE_I64 || t == NS_DTYPE_I32))
+	if (v->t == PV_ARRAY && (t == NS_DTYPE_I64 || t == NS_DTYPE_I32) &&
+	    dtype_of(v->dtype) == t)
 		memcpy(data, v->s, host->dtype_size(t));
 	else
 		put_elem(data, t, 0, x);
@@ -243,17 +261,17 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 		if (geom->len > NS_MAX_DIMS)
 			return bad(c, name, "a geometry of too many dimensions");
 		for (size_t k = 0; k < geom->len; k++) {
-			if (!pv_number(geom->items[k], &x) || x < 0 || x != floor(x) || x > 1e15)
+			if (!pk_number(geom->items[k], &x) || x < 0 || x != floor(x) || x > 1e15)
 				return bad(c, name, "a bad geometry");
 			shape[ndim++] = (uint64_t)x;
 			n *= (uint64_t)x;
 		}
-	} else if (geom && pv_number(geom, &x) && x >= 0 && x == floor(x) && x <= 1e15) {
+	} else if (geom && pk_number(geom, &x) && x >= 0 && x == floor(x) && x <= 1e15) {
 		shape[ndim++] = (uint64_t)x;
 		n = (uint64_t)x;
 	}
 	if (size) {
-		if (!pv_number(size, &x) || x < 0 || x != floor(x) || x > 1e15)
+		if (!pk_number(size, &x) || x < 0 || x != floor(x) || x > 1e15)
 			return bad(c, name, "'size' is not a count");
 		if (ndim && (uint64_t)x != n)
 			return bad(c, name, "'size' differs from the product of 'geometry'");
@@ -262,7 +280,7 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 		return bad(c, name, "a population without 'size' or 'geometry'");
 	}
 	if ((rc = host->population_add(&obj, c->net, name, n, ndim ? shape : NULL, ndim,
-					  NULL)) < 0)
+					  pk_record_type(&c->rec, name))) < 0)
 		return rc;
 
 	/* The attributes in file order; without the list, parameters then variables. */
@@ -288,6 +306,7 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 			if (v->t == PV_ARRAY && v->dtype->kind != 'O' && v->ndim > 0) {
 				ns_dtype t = dtype_of(v->dtype);
 				ns_attr *a;
+				recorded(c, name, an, &kind, &t);
 				void *data;
 				if (v->count != n) {
 					char msg[128];
@@ -303,7 +322,7 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 					return rc;
 				/* bools go through put_elem, which makes them 0 or 1 */
 				if (host->dtype_size(t) == v->dtype->itemsize &&
-				    t != NS_DTYPE_BOOL)
+				    t != NS_DTYPE_BOOL && dtype_of(v->dtype) == t)
 					memcpy(data, v->s, (size_t)n * v->dtype->itemsize);
 				else
 					for (size_t i = 0; i < n; i++) {
@@ -396,6 +415,7 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 	if (rows_of(&rows, v) && rows.n == ranks->n) {
 		ns_dtype t = rows.matrix ? dtype_of(v->dtype) : rows_dtype(&rows);
 		size_t k = 0;
+		recorded(c, proj, an, &kind, &t);
 		for (size_t i = 0; i < rows.n; i++)
 			if (row_len(&rows, i) != row_len(ranks, i))
 				return proj_error(c, proj, "attribute '%s': rows differ in length "
@@ -414,9 +434,22 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 	}
 	if (pv_is_seq(v) && pv_seq_len(v) == ranks->n) {
 		ns_dtype t = seq_dtype(v);
+		const pv *whole = pk_record_semiglobal(&c->rec, proj, an);
+		recorded(c, proj, an, &kind, &t);
 		if ((rc = host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
 		    (rc = host->attr_data(&data, a)) < 0)
 			return rc;
+		/* nsnap's entry has the values of post neurons without synapses */
+		if (whole && whole->count != post_size)
+			host->log(NS_LOG_WARNING, "file '%s': entry 'nsnap': semiglobal '%s.%s' "
+				  "has %llu values for %llu post neurons; ignored", c->path, proj,
+				  an, (unsigned long long)whole->count,
+				  (unsigned long long)post_size);
+		else if (whole)
+			for (size_t i = 0; i < post_size; i++) {
+				pv_seq_num(whole, i, &x);
+				put_elem(data, t, i, x);
+			}
 		for (size_t i = 0; i < ranks->n; i++) {
 			if (!pv_seq_num(v, i, &x))
 				return proj_error(c, proj, "attribute '%s': a value that is not a "
@@ -488,7 +521,8 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 	}
 	if ((rc = ensure_population(c, name, pre->s, max_pre + 1)) < 0 ||
 	    (rc = ensure_population(c, name, post->s, max_post + 1)) < 0 ||
-	    (rc = host->projection_add(&obj, c->net, name, pre->s, post->s, tname, NULL)) < 0 ||
+	    (rc = host->projection_add(&obj, c->net, name, pre->s, post->s, tname,
+					  pk_record_type(&c->rec, name))) < 0 ||
 	    (rc = host->projection_set_synapses(obj, pre_idx, post_idx, n, NS_ARRAY_COPY)) < 0)
 		goto done;
 	post_pop = host->network_object_find(c->net, post->s);
@@ -552,10 +586,70 @@ static const char *name_of(const pv *d, const char *dflt)
 	return n && n->t == PV_STR ? n->s : dflt;
 }
 
+/* A population or projection dict, known by its shape (as ANNarchy's
+ * load() knows its objects by name only): a projection has 'post_ranks'
+ * as a sequence, a population 'size' as a number or 'geometry' as a
+ * tuple, list or number. */
 static int is_object(const pv *v)
 {
-	return v && v->t == PV_DICT && (pv_dict_get(v, "size") || pv_dict_get(v, "geometry") ||
-					pv_dict_get(v, "post_ranks"));
+	const pv *size, *geom, *pr;
+	double x;
+	if (!v || v->t != PV_DICT)
+		return 0;
+	size = pv_dict_get(v, "size");
+	geom = pv_dict_get(v, "geometry");
+	pr = pv_dict_get(v, "post_ranks");
+	return (pr && pv_is_seq(pr)) || (size && pk_number(size, &x)) ||
+	       (geom && (is_list(geom) || pk_number(geom, &x)));
+}
+
+/* A dict holding objects (a whole network, whatever else it holds). */
+static int holds_objects(const pv *root)
+{
+	for (size_t i = 0; i + 1 < root->len; i += 2)
+		if (root->items[i]->t == PV_STR && is_object(root->items[i + 1]))
+			return 1;
+	return 0;
+}
+
+/* When the file has 'obj_names' (ANNarchy's save() writes it last), every
+ * object it lists must be in the file, and so must every object nsnap's
+ * entry lists: a file that lost objects is not a smaller network. */
+static int check_listed(pk_ctx *c, const pv *root)
+{
+	const pv *on = pv_dict_get(root, "obj_names");
+	if (on) {
+		if (on->t != PV_DICT)
+			return bad(c, NULL, "'obj_names' is not a dict");
+		for (int k = 0; k < 2; k++) {
+			const char *key = k ? "projections" : "populations";
+			const pv *l = pv_dict_get(on, key);
+			if (!l)
+				continue;
+			if (!is_list(l))
+				return host->error(NS_EFORMAT, "file '%s': 'obj_names': '%s' is not "
+						   "a list of names", c->path, key);
+			for (size_t i = 0; i < l->len; i++)
+				if (l->items[i]->t != PV_STR || !is_object(pv_dict_get(root,
+											l->items[i]->s)))
+					return host->error(NS_EFORMAT, "file '%s': 'obj_names': "
+							   "'%s' lists %s%s%s, which is not a "
+							   "population or projection of the file",
+							   c->path, key,
+							   l->items[i]->t == PV_STR ? "'" : "",
+							   l->items[i]->t == PV_STR ? l->items[i]->s :
+							   pv_type_name(l->items[i]),
+							   l->items[i]->t == PV_STR ? "'" : "");
+		}
+	}
+	for (size_t i = 0; c->rec.objects && i < c->rec.objects->len; i++) {
+		const char *name = c->rec.objects->items[i]->items[0]->s;
+		if (!is_object(pv_dict_get(root, name)))
+			return host->error(NS_EFORMAT, "file '%s': entry 'nsnap': 'objects' lists "
+					   "'%s', which is not a population or projection of "
+					   "the file", c->path, name);
+	}
+	return NS_OK;
 }
 
 static int read_network(pk_ctx *c, const pv *root)
@@ -563,8 +657,12 @@ static int read_network(pk_ctx *c, const pv *root)
 	const pv *step = pv_dict_get(root, "time_step");
 	double x;
 	int rc;
-	if (step && pv_number(step, &x) && x >= 0)
+	if ((rc = check_listed(c, root)) < 0)
+		return rc;
+	if (step && pk_number(step, &x) && x >= 0)
 		host->network_set_time(c->net, 0, (uint64_t)x);
+	if ((rc = pk_record_network(&c->rec, c->net, c->path)) < 0)
+		return rc;
 	/* Populations first: projections need theirs. */
 	for (int proj = 0; proj < 2; proj++)
 		for (size_t i = 0; i + 1 < root->len; i += 2) {
@@ -578,53 +676,31 @@ static int read_network(pk_ctx *c, const pv *root)
 	return NS_OK;
 }
 
-static int read_all(unsigned char **out, size_t *size, ns_istream *in)
-{
-	unsigned char *buf = NULL, *p;
-	size_t n = 0, cap = 0;
-	ptrdiff_t got;
-	for (;;) {
-		if (cap - n < PK_READ_CHUNK) {
-			cap = cap ? cap * 2 : PK_READ_CHUNK;
-			if (!(p = host->realloc(buf, cap))) {
-				host->free(buf);
-				return host->error(NS_ENOMEM, "out of memory");
-			}
-			buf = p;
-		}
-		if ((got = host->read(in, buf + n, cap - n)) < 0) {
-			host->free(buf);
-			return (int)got;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	*out = buf;
-	*size = n;
-	return NS_OK;
-}
-
 static int pk_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 {
-	pk_ctx c = { args && args->path ? args->path : "(stream)", NULL, args };
-	unsigned char *buf = NULL;
+	pk_ctx c = { args && args->path ? args->path : "(stream)", NULL, args, { 0 } };
+	void *buf = NULL;
 	size_t n = 0;
 	pk_reader *r = NULL;
 	pv *root;
-	int rc;
+	int rc, whole;
 
-	if ((rc = read_all(&buf, &n, in)) < 0 || (rc = pk_read(&r, &root, buf, n, c.path)) < 0)
+	if ((rc = host->read_all(&buf, &n, in)) < 0 || (rc = pk_read(&r, &root, buf, n, c.path)) < 0)
 		goto done;
 	if (root->t != PV_DICT) {
 		rc = host->error(NS_EFORMAT, "file '%s': the pickle holds %s, not an "
 				    "ANNarchy dict", c.path, pv_type_name(root));
 		goto done;
 	}
-	if ((rc = host->network_new(&c.net, NULL)) < 0)
+	/* The network's keys first: a population may be called "size". Older
+	 * ANNarchy versions wrote neither 'time_step' nor 'obj_names'. */
+	whole = pv_dict_get(root, "obj_names") || pv_dict_get(root, "time_step") ||
+		holds_objects(root);
+	if (whole && (rc = pk_record_read(&c.rec, pv_dict_get(root, "nsnap"), c.path)) < 0)
 		goto done;
-	/* The network's keys first: a population may be called "size". */
-	if (pv_dict_get(root, "obj_names") || pv_dict_get(root, "time_step"))
+	if ((rc = host->network_new(&c.net, c.rec.name)) < 0)
+		goto done;
+	if (whole)
 		rc = read_network(&c, root);
 	else if (is_object(root))
 		rc = read_object(&c, name_of(root, pv_dict_get(root, "post_ranks") ? "proj0" :

@@ -71,6 +71,34 @@ int pk_build(pk_reader *r, pv *obj, const pv *state);
 pv *pv_dict_get(const pv *d, const char *key);
 const char *pv_type_name(const pv *v);
 
+/* A number (bool, int, float, or a numpy array of one value): 1, else 0. */
+int pk_number(const pv *v, double *out);
+
+/* nsnap's own entry 'nsnap' of a whole-network file (record.c). Its
+ * values point into the reader's tree. */
+typedef struct pk_record {
+	int present;
+	const char *name;        /* the network's, or NULL */
+	double t, dt;
+	int has_t, has_dt;
+	const pv *dict, *objects, *attrs, *semiglobal; /* checked tables, or NULL */
+} pk_record;
+
+/* Check the entry @e (NULL: none) of file @path and take it into @r. */
+int pk_record_read(pk_record *r, const pv *e, const char *path);
+/* Set the time in ms, dt and dictionary of @net from @r. */
+int pk_record_network(const pk_record *r, ns_network *net, const char *path);
+/* The type of object @obj, or NULL. */
+const char *pk_record_type(const pk_record *r, const char *obj);
+/* 1 when @r lists object @obj. */
+int pk_record_listed(const pk_record *r, const char *obj);
+/* The kind, scope and type of attribute @obj.@attr: 1, or 0 when not
+ * recorded. */
+int pk_record_attr(const pk_record *r, const char *obj, const char *attr, ns_attr_kind *kind,
+		   ns_scope *scope, ns_dtype *dtype);
+/* The whole array of semiglobal attribute @obj.@attr, or NULL. */
+const pv *pk_record_semiglobal(const pk_record *r, const char *obj, const char *attr);
+
 int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args);
 
 #endif

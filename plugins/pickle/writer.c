@@ -13,8 +13,15 @@
  * The lists hold Python floats, ints and bools, as ANNarchy's: int
  * attributes of projections lose their width there (an i32 imports back
  * as i64), which numpy arrays in their place would keep but ANNarchy's
- * layout does not have. */
+ * layout does not have.
+ *
+ * After 'obj_names' comes nsnap's own entry 'nsnap' (record.c): the
+ * network's name, time in ms, dt and dictionary, each object's type, each
+ * attribute's kind, scope and element type, and the whole arrays of
+ * semiglobal attributes whose post neurons do not all have synapses, so
+ * that an export imports back as the same version. */
 #include "pickle.h"
+#include "record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -464,13 +471,123 @@ done:
 	return rc;
 }
 
+/* nsnap's own entry (see record.c): what ANNarchy's layout has no place
+ * for, under a key ANNarchy's load() never looks up. */
+static int w_record(pw *w, const ns_network *net)
+{
+	size_t n = host->network_object_count(net), nm = host->network_meta_count(net);
+	double t = 0;
+	int rc;
+
+	host->network_time(net, &t, NULL);
+	w_str(w, "nsnap");
+	op(w, '}');
+	op(w, '(');
+	w_str(w, "version");
+	w_int(w, 1);
+	w_str(w, "network");
+	w_str(w, host->network_name(net));
+	w_str(w, "t");
+	w_float(w, t);
+	w_str(w, "dt");
+	w_float(w, host->network_dt(net));
+	w_str(w, "dictionary");
+	op(w, ']');
+	op(w, '(');
+	for (size_t i = 0; i < nm; i++) {
+		const char *key, *str;
+		double x;
+		if ((rc = host->network_meta_at(&key, &str, &x, net, i)) < 0)
+			return rc;
+		op(w, ']');
+		op(w, '(');
+		w_str(w, key);
+		if (str)
+			w_str(w, str);
+		else
+			w_float(w, x);
+		op(w, 'e');
+	}
+	op(w, 'e');
+	w_str(w, "objects");
+	op(w, ']');
+	op(w, '(');
+	for (size_t i = 0; i < n; i++) {
+		ns_object_info oi;
+		host->object_get_info(&oi, host->network_object_at(net, i));
+		op(w, ']');
+		op(w, '(');
+		w_str(w, oi.name);
+		w_str(w, oi.type);
+		op(w, 'e');
+	}
+	op(w, 'e');
+	for (int pass = 0; pass < 2; pass++) {
+		w_str(w, pass ? "semiglobal" : "attributes");
+		op(w, ']');
+		op(w, '(');
+		for (size_t i = 0; i < n; i++) {
+			ns_object *obj = host->network_object_at(net, i);
+			ns_object_info oi;
+			host->object_get_info(&oi, obj);
+			for (size_t k = 0; k < oi.n_attrs; k++) {
+				ns_attr *a = host->object_attr_at(obj, k);
+				ns_attr_info ai;
+				void *data;
+				int all = 0;
+				host->attr_get_info(&ai, a);
+				if (!pass) {
+					op(w, ']');
+					op(w, '(');
+					w_str(w, oi.name);
+					w_str(w, ai.name);
+					w_str(w, host->attr_kind_name(ai.kind));
+					w_str(w, host->scope_name(ai.scope));
+					w_str(w, host->dtype_name(ai.dtype));
+					op(w, 'e');
+					continue;
+				}
+				if (ai.scope != NS_SEMIGLOBAL)
+					continue;
+				if ((rc = nsp_rows_cover(&all, obj, ai.count)) < 0 ||
+				    (!all && (rc = host->attr_data(&data, a)) < 0))
+					return rc;
+				if (all)
+					continue;
+				op(w, ']');
+				op(w, '(');
+				w_str(w, oi.name);
+				w_str(w, ai.name);
+				w_array(w, data, ai.dtype, &ai.count, 1, ai.count);
+				op(w, 'e');
+			}
+		}
+		op(w, 'e');
+	}
+	op(w, 'u');
+	return w->rc;
+}
+
 int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args)
 {
+	static const char *const reserved[] = { "time_step", "net_id", "obj_names", "nsnap" };
 	pw w = { out, NULL, 0, NS_OK };
 	size_t n = host->network_object_count(net);
 	uint64_t step = 0;
 	int rc = NS_OK;
 
+	for (size_t i = 0; i < n; i++) {
+		ns_object_info oi;
+		host->object_get_info(&oi, host->network_object_at(net, i));
+		for (size_t k = 0; k < sizeof reserved / sizeof *reserved; k++)
+			if (strcmp(oi.name, reserved[k]) == 0)
+				return host->error(NS_EINVAL, "file '%s': %s '%s' has the name of an "
+						   "entry of the file's own (ANNarchy's load() would "
+						   "take one for the other); rename it", args &&
+						   args->path ? args->path : "(stream)",
+						   oi.kind == NS_POPULATION ? "population" :
+						   "projection", oi.name);
+	}
 	if (!(w.buf = host->alloc(PW_BUF)))
 		return host->error(NS_ENOMEM, "out of memory");
 	host->network_time(net, NULL, &step);
@@ -507,6 +624,8 @@ int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 		op(&w, 'e');
 	}
 	op(&w, 'u');
+	if ((rc = w_record(&w, net)) < 0)
+		goto done;
 	op(&w, 'u');
 	op(&w, '.');
 	flush(&w);

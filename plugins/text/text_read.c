@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TX_READ_CHUNK ((size_t)64 << 10)
-
 /* ---------------------------------------------------------------- objects */
 
 static int is_section_start(tx_in *r)
@@ -346,23 +344,11 @@ done:
 /* The whole stream, NUL-terminated. */
 static int read_all(tx_in *r, ns_istream *in)
 {
-	size_t cap = 0;
-	ptrdiff_t got;
-	for (;;) {
-		if (cap - r->size < TX_READ_CHUNK + 1) {
-			char *p;
-			cap = cap ? cap * 2 : TX_READ_CHUNK * 2;
-			if (!(p = host->realloc(r->buf, cap)))
-				return host->error(NS_ENOMEM, "out of memory");
-			r->buf = p;
-		}
-		if ((got = host->read(in, r->buf + r->size, TX_READ_CHUNK)) < 0)
-			return (int)got;
-		if (got == 0)
-			break;
-		r->size += (size_t)got;
-	}
-	r->buf[r->size] = '\0';
+	void *buf;
+	int rc;
+	if ((rc = host->read_all(&buf, &r->size, in)) < 0)
+		return rc;
+	r->buf = buf;
 	return NS_OK;
 }
 

@@ -116,3 +116,145 @@ void expect_network(ns_store *s, const char *rev)
 	expect_attr(net, "IE", "delays", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, d, 1);
 	ns_network_free(net);
 }
+
+void build_all_types(ns_store *s)
+{
+	static double f64[24], g_f64 = -2.5;
+	static float f32[24], g_f32 = 0.25f;
+	static int64_t i64[24], g_i64 = -(INT64_C(1) << 40);
+	static int32_t i32[24], g_i32 = -7;
+	static uint8_t u8[24], b[24], g_u8 = 200, g_b = 1;
+	static int32_t ab_pre[12], ab_post[12], ba_pre[6], ba_post[6];
+	static double ab_w[12], sg_f64[6];
+	static int32_t ab_i[12], sg_i32[6];
+	static uint8_t ab_b[12], ba_b[6];
+	static float ba_w[6], ba_sg[4] = { 0.5f, -1.5f, 2.5f, 3.5f };
+	static double d_v = -65.5, d_w = 0.75;
+	static int64_t d_s = -3;
+	static int32_t dd_pre = 0;
+	static const uint64_t shape2[] = { 2, 3 }, shape3[] = { 2, 3, 4 }, shape1[] = { 4 };
+	static const ns_dtype types[] = { NS_DTYPE_F64, NS_DTYPE_F32, NS_DTYPE_I64, NS_DTYPE_I32,
+					  NS_DTYPE_U8, NS_DTYPE_BOOL };
+	static const char *const names[] = { "f64", "f32", "i64", "i32", "u8", "b" };
+	void *locals[] = { f64, f32, i64, i32, u8, b };
+	void *globals[] = { &g_f64, &g_f32, &g_i64, &g_i32, &g_u8, &g_b };
+	ns_network *net = NULL;
+	ns_object *a, *bp, *c, *ab, *ba, *d, *dd;
+	char gname[16];
+
+	for (int i = 0; i < 24; i++) {
+		f64[i] = i * 1.5 - 3;
+		f32[i] = (float)i / 8;
+		i64[i] = (int64_t)i * 1000000007 - 5;
+		i32[i] = -i * 3;
+		u8[i] = (uint8_t)(250 - i);
+		b[i] = (uint8_t)(i % 3 == 0);
+	}
+	NT_OK(ns_network_new(&net, "all"));
+	NT_OK(ns_population_add(&a, net, "A", 4, shape1, 1, NULL));
+	NT_OK(ns_population_add(&bp, net, "B", 6, shape2, 2, NULL));
+	NT_OK(ns_population_add(&c, net, "C", 24, shape3, 3, NULL));
+	for (int t = 0; t < 6; t++) {
+		snprintf(gname, sizeof gname, "g_%s", names[t]);
+		NT_OK(ns_attr_add(NULL, a, names[t], NS_VARIABLE, NS_LOCAL, types[t], locals[t], 0));
+		NT_OK(ns_attr_add(NULL, a, gname, NS_PARAMETER, NS_GLOBAL, types[t], globals[t], 0));
+		NT_OK(ns_attr_add(NULL, bp, names[t], t % 2 ? NS_PARAMETER : NS_VARIABLE, NS_LOCAL,
+				  types[t], locals[t], 0));
+		NT_OK(ns_attr_add(NULL, c, names[t], NS_VARIABLE, NS_LOCAL, types[t], locals[t], 0));
+	}
+	/* A -> B: every B neuron gets 2 synapses (rectangular), in a shuffled order. */
+	for (int i = 0; i < 12; i++) {
+		ab_post[i] = (i * 5) % 6;
+		ab_pre[i] = (i * 7) % 4;
+		ab_w[i] = i * 0.125;
+		ab_i[i] = 100 - i;
+		ab_b[i] = (uint8_t)(i & 1);
+	}
+	for (int i = 0; i < 6; i++) {
+		sg_f64[i] = 10 + i;
+		sg_i32[i] = -20 - i;
+	}
+	NT_OK(ns_projection_add(&ab, net, "AB", "A", "B", "exc", NULL));
+	NT_OK(ns_projection_set_synapses(ab, ab_pre, ab_post, 12, 0));
+	NT_OK(ns_attr_add(NULL, ab, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, ab_w, 0));
+	NT_OK(ns_attr_add(NULL, ab, "n", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, ab_i, 0));
+	NT_OK(ns_attr_add(NULL, ab, "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, ab_b, 0));
+	NT_OK(ns_attr_add(NULL, ab, "sg", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_F64, sg_f64, 0));
+	NT_OK(ns_attr_add(NULL, ab, "sgi", NS_PARAMETER, NS_SEMIGLOBAL, NS_DTYPE_I32, sg_i32, 0));
+	NT_OK(ns_attr_add(NULL, ab, "g", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_I64, &g_i64, 0));
+	NT_OK(ns_attr_add(NULL, ab, "gb", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_BOOL, &g_b, 0));
+	/* B -> A: ragged rows of 1, 2 and 3 synapses; A's neuron 1 has none. */
+	for (int i = 0; i < 6; i++) {
+		static const int32_t post[] = { 3, 0, 3, 2, 2, 3 };
+		ba_post[i] = post[i];
+		ba_pre[i] = 5 - i;
+		ba_w[i] = (float)i / 4;
+		ba_b[i] = (uint8_t)(i == 2);
+	}
+	NT_OK(ns_projection_add(&ba, net, "BA", "B", "A", "inh", NULL));
+	NT_OK(ns_projection_set_synapses(ba, ba_pre, ba_post, 6, 0));
+	NT_OK(ns_attr_add(NULL, ba, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F32, ba_w, 0));
+	NT_OK(ns_attr_add(NULL, ba, "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, ba_b, 0));
+	NT_OK(ns_attr_add(NULL, ba, "delays", NS_PARAMETER, NS_LOCAL, NS_DTYPE_F64, f64, 0));
+	NT_OK(ns_attr_add(NULL, ba, "sg", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_F32, ba_sg, 0));
+	/* D of one neuron and DD of one synapse: one value, not a global */
+	NT_OK(ns_population_add(&d, net, "D", 1, NULL, 0, "Izhikevich"));
+	NT_OK(ns_attr_add(NULL, d, "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, &d_v, 0));
+	NT_OK(ns_attr_add(NULL, d, "g", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_I32, &g_i32, 0));
+	NT_OK(ns_projection_add(&dd, net, "DD", "D", "D", "exc", "STDP"));
+	NT_OK(ns_projection_set_synapses(dd, &dd_pre, &dd_pre, 1, 0));
+	NT_OK(ns_attr_add(NULL, dd, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, &d_w, 0));
+	NT_OK(ns_attr_add(NULL, dd, "s", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_I64, &d_s, 0));
+	NT_OK(ns_network_set_meta(net, "experiment", "seed 7, \u00e9t\u00e9", 0));
+	NT_OK(ns_network_set_meta(net, "lr", NULL, 0.01));
+	ns_network_set_dt(net, 0.1);
+	ns_network_set_time(net, 12.5, 125);
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+}
+
+void expect_round_trip_equal(ns_plugins *ps, ns_store *s, const char *path,
+			     const char *const *options)
+{
+	ns_export_opts eo = NS_EXPORT_OPTS_INIT;
+	ns_diff *d = NULL;
+	ns_network *x = NULL, *y = NULL;
+	uint64_t v = 0, head = 0;
+	char rev[24];
+	eo.options = options;
+	eo.overwrite = 1;
+	NT_OK(ns_store_resolve(&head, s, "HEAD"));
+	snprintf(rev, sizeof rev, "%llu", (unsigned long long)head);
+	NT_OK(ns_export(ps, s, rev, path, &eo));
+	NT_OK(import_file(&v, ps, s, path));
+	NT_OK(ns_diff_versions(&d, s, rev, "HEAD", NULL));
+	for (size_t i = 0; i < d->n_objects; i++)
+		cr_expect_eq(d->objects[i].change, NS_SAME, "%s: object '%s' changed: %s", path,
+			     d->objects[i].name, d->objects[i].detail);
+	for (size_t i = 0; i < d->n_meta; i++)
+		cr_expect_fail("%s: dictionary entry '%s': %s -> %s", path, d->meta[i].key,
+			       d->meta[i].value_a ? d->meta[i].value_a : "(none)",
+			       d->meta[i].value_b ? d->meta[i].value_b : "(none)");
+	cr_assert(d->t_a == d->t_b && d->dt_a == d->dt_b, "%s: time %g -> %g ms, dt %g -> %g",
+		  path, d->t_a, d->t_b, d->dt_a, d->dt_b);
+	cr_assert(d->equal, "%s: nsnap diff finds the round trip different", path);
+	ns_diff_free(d);
+	/* What diff does not compare: the network's name, attributes' kinds. */
+	NT_OK(ns_network_open(&x, s, rev));
+	NT_OK(ns_network_open(&y, s, "HEAD"));
+	cr_assert_str_eq(ns_network_name(x), ns_network_name(y));
+	for (size_t i = 0; i < ns_network_object_count(x); i++) {
+		ns_object *ox = ns_network_object_at(x, i);
+		ns_object_info oi;
+		ns_object_get_info(&oi, ox);
+		for (size_t k = 0; k < oi.n_attrs; k++) {
+			ns_attr_info ax, ay;
+			ns_attr_get_info(&ax, ns_object_attr_at(ox, k));
+			ns_attr_get_info(&ay, ns_object_attr_find(ns_network_object_find(y, oi.name),
+								  ax.name));
+			cr_expect_eq(ax.kind, ay.kind, "%s: %s.%s kind", path, oi.name, ax.name);
+		}
+	}
+	ns_network_free(x);
+	ns_network_free(y);
+}

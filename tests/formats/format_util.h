@@ -1,5 +1,4 @@
-/* Helpers shared by the format tests that read ANNarchy's layout (pickle.c
- * and mat.c): running Python, importing a file, and the expectations on
+/* Helpers shared by the format tests (pickle.c, mat.c, text.c): running Python, importing a file, and the expectations on
  * the network that tests/data/pickle/gen.py writes (tests/data/mat/gen.py
  * saves the same one). */
 #ifndef NSNAP_TESTS_FORMAT_UTIL_H
@@ -32,5 +31,17 @@ void expect_projection_ei(ns_network *net);
 
 /* Everything gen.py's network() holds, in version @rev of @s. */
 void expect_network(ns_store *s, const char *rev);
+
+/* Snapshot into @s a network of every element type and scope, with a
+ * name, time, dt, dictionary and types: populations of 1-D, 2-D and 3-D
+ * geometry and one of one neuron, a rectangular and a ragged projection
+ * (a post neuron without synapses) and one of one synapse. */
+void build_all_types(ns_store *s);
+
+/* Export the newest version of @s to @path (format @options), import it
+ * back, and check that `nsnap diff` finds the two versions equal (time
+ * and dt included) and that names and kinds came back. */
+void expect_round_trip_equal(ns_plugins *ps, ns_store *s, const char *path,
+			     const char *const *options);
 
 #endif

@@ -175,89 +175,6 @@ Test(formats_mat, a_mat_name_that_is_no_mat_file_is_refused)
 
 /* ---------------------------------------------------------- round trips */
 
-/* A network of every element type and scope: populations of 1-D, 2-D and
- * 3-D geometry, a rectangular and a ragged projection. */
-static void build_all_types(ns_store *s)
-{
-	static double f64[24], g_f64 = -2.5;
-	static float f32[24], g_f32 = 0.25f;
-	static int64_t i64[24], g_i64 = -(INT64_C(1) << 40);
-	static int32_t i32[24], g_i32 = -7;
-	static uint8_t u8[24], b[24], g_u8 = 200, g_b = 1;
-	static int32_t ab_pre[12], ab_post[12], ba_pre[6], ba_post[6];
-	static double ab_w[12], sg_f64[6];
-	static int32_t ab_i[12], sg_i32[6];
-	static uint8_t ab_b[12], ba_b[6];
-	static float ba_w[6];
-	static const uint64_t shape2[] = { 2, 3 }, shape3[] = { 2, 3, 4 }, shape1[] = { 4 };
-	static const ns_dtype types[] = { NS_DTYPE_F64, NS_DTYPE_F32, NS_DTYPE_I64, NS_DTYPE_I32,
-					  NS_DTYPE_U8, NS_DTYPE_BOOL };
-	static const char *const names[] = { "f64", "f32", "i64", "i32", "u8", "b" };
-	void *locals[] = { f64, f32, i64, i32, u8, b };
-	void *globals[] = { &g_f64, &g_f32, &g_i64, &g_i32, &g_u8, &g_b };
-	ns_network *net = NULL;
-	ns_object *a, *bp, *c, *ab, *ba;
-	char gname[16];
-
-	for (int i = 0; i < 24; i++) {
-		f64[i] = i * 1.5 - 3;
-		f32[i] = (float)i / 8;
-		i64[i] = (int64_t)i * 1000000007 - 5;
-		i32[i] = -i * 3;
-		u8[i] = (uint8_t)(250 - i);
-		b[i] = (uint8_t)(i % 3 == 0);
-	}
-	NT_OK(ns_network_new(&net, "all"));
-	NT_OK(ns_population_add(&a, net, "A", 4, shape1, 1, NULL));
-	NT_OK(ns_population_add(&bp, net, "B", 6, shape2, 2, NULL));
-	NT_OK(ns_population_add(&c, net, "C", 24, shape3, 3, NULL));
-	for (int t = 0; t < 6; t++) {
-		snprintf(gname, sizeof gname, "g_%s", names[t]);
-		NT_OK(ns_attr_add(NULL, a, names[t], NS_VARIABLE, NS_LOCAL, types[t], locals[t], 0));
-		NT_OK(ns_attr_add(NULL, a, gname, NS_PARAMETER, NS_GLOBAL, types[t], globals[t], 0));
-		NT_OK(ns_attr_add(NULL, bp, names[t], t % 2 ? NS_PARAMETER : NS_VARIABLE, NS_LOCAL,
-				  types[t], locals[t], 0));
-		NT_OK(ns_attr_add(NULL, c, names[t], NS_VARIABLE, NS_LOCAL, types[t], locals[t], 0));
-	}
-	/* A -> B: every B neuron gets 2 synapses (rectangular), in a shuffled order. */
-	for (int i = 0; i < 12; i++) {
-		ab_post[i] = (i * 5) % 6;
-		ab_pre[i] = (i * 7) % 4;
-		ab_w[i] = i * 0.125;
-		ab_i[i] = 100 - i;
-		ab_b[i] = (uint8_t)(i & 1);
-	}
-	for (int i = 0; i < 6; i++) {
-		sg_f64[i] = 10 + i;
-		sg_i32[i] = -20 - i;
-	}
-	NT_OK(ns_projection_add(&ab, net, "AB", "A", "B", "exc", NULL));
-	NT_OK(ns_projection_set_synapses(ab, ab_pre, ab_post, 12, 0));
-	NT_OK(ns_attr_add(NULL, ab, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, ab_w, 0));
-	NT_OK(ns_attr_add(NULL, ab, "n", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, ab_i, 0));
-	NT_OK(ns_attr_add(NULL, ab, "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, ab_b, 0));
-	NT_OK(ns_attr_add(NULL, ab, "sg", NS_VARIABLE, NS_SEMIGLOBAL, NS_DTYPE_F64, sg_f64, 0));
-	NT_OK(ns_attr_add(NULL, ab, "sgi", NS_PARAMETER, NS_SEMIGLOBAL, NS_DTYPE_I32, sg_i32, 0));
-	NT_OK(ns_attr_add(NULL, ab, "g", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_I64, &g_i64, 0));
-	NT_OK(ns_attr_add(NULL, ab, "gb", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_BOOL, &g_b, 0));
-	/* B -> A: ragged rows of 1, 2 and 3 synapses; A's neuron 1 has none. */
-	for (int i = 0; i < 6; i++) {
-		static const int32_t post[] = { 3, 0, 3, 2, 2, 3 };
-		ba_post[i] = post[i];
-		ba_pre[i] = 5 - i;
-		ba_w[i] = (float)i / 4;
-		ba_b[i] = (uint8_t)(i == 2);
-	}
-	NT_OK(ns_projection_add(&ba, net, "BA", "B", "A", "inh", NULL));
-	NT_OK(ns_projection_set_synapses(ba, ba_pre, ba_post, 6, 0));
-	NT_OK(ns_attr_add(NULL, ba, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F32, ba_w, 0));
-	NT_OK(ns_attr_add(NULL, ba, "on", NS_VARIABLE, NS_LOCAL, NS_DTYPE_BOOL, ba_b, 0));
-	NT_OK(ns_attr_add(NULL, ba, "delays", NS_PARAMETER, NS_LOCAL, NS_DTYPE_F64, f64, 0));
-	ns_network_set_time(net, 12.5, 125);
-	NT_OK(ns_snapshot(NULL, s, net, NULL));
-	ns_network_free(net);
-}
-
 static void round_trip_all_types(const char *const *options, const char *magic)
 {
 	ns_plugins *ps = mat_plugins();
@@ -329,6 +246,7 @@ static const char *same_py =
 	"        assert np.array_equal(a, b), (path, a, b)\n"
 	"a = sio.loadmat(sys.argv[1])\n"
 	"b = sio.loadmat(sys.argv[2])\n"
+	"assert b.pop('nsnap')['version'][0, 0][0, 0] == 1\n"
 	"keys = sorted(k for k in a if not k.startswith('__'))\n"
 	"assert keys == sorted(k for k in b if not k.startswith('__')), (keys, list(b))\n"
 	"for k in keys:\n"
@@ -402,10 +320,96 @@ Test(formats_mat, scipy_reads_every_value_class_and_shape_of_a_built_network)
 		"w = f(ba, 'w')\n"
 		"assert w[0, 2].dtype == np.float32 and w[0, 2].tolist() == [[1.25, 0.5, 0]]\n"
 		"assert 'delays' not in list(f(ba, 'parameters')) and f(ba, 'delays')[0, 1].shape\n"
-		"assert list(m['obj_names']['projections'][0, 0]) == ['AB', 'BA']\n",
+		"assert list(m['obj_names']['projections'][0, 0]) == ['AB', 'BA', 'DD']\n"
+		"r = m['nsnap']\n"
+		"assert f(r, 'network') == 'all' and f(r, 't')[0, 0] == 12.5, r\n"
+		"assert f(r, 'dt')[0, 0] == 0.1 and f(r, 'attributes').shape[1] == 5, r\n",
 		nt_path("all.mat")), 0);
 	ns_store_close(s);
 	ns_plugins_free(ps);
+}
+
+/* Export then import is the same version, as `nsnap diff` sees it: time,
+ * dt, name, dictionary, types, and what MATLAB's shapes blur (a local
+ * value of one neuron or synapse, a semiglobal value of a post neuron
+ * without synapses), kept in nsnap's own variable. */
+static void round_trip_equal(const char *const *options)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_all_types(s);
+	expect_round_trip_equal(ps, s, nt_path("all.mat"), options);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, a_v5_export_imports_back_as_an_equal_version)
+{
+	round_trip_equal(NULL);
+}
+
+Test(formats_mat, a_compressed_v5_export_imports_back_as_an_equal_version)
+{
+	static const char *const opts[] = { "compress", NULL };
+	round_trip_equal(opts);
+}
+
+Test(formats_mat, a_v7_3_export_imports_back_as_an_equal_version)
+{
+	static const char *const opts[] = { "version=7.3", NULL };
+	round_trip_equal(opts);
+}
+
+/* ------------------------------------------------------- other writers */
+
+Test(formats_mat, a_network_without_time_step_and_obj_names_imports_its_objects)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	NT_OK(import_file(NULL, ps, s, DATA "old.mat"));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	cr_assert_eq(ns_network_object_count(net), 4);
+	expect_population_e(net);
+	expect_projection_ei(net);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, a_network_with_time_step_and_without_obj_names_imports)
+{
+	import_golden_network(DATA "no_obj_names.mat");
+}
+
+Test(formats_mat, octave_7_save_v7_with_oversized_short_char_matrices_imports)
+{
+	import_golden_network(DATA "octave7.mat");
+}
+
+Test(formats_mat, a_v7_3_file_of_hdf5storage_with_nullpad_classes_imports)
+{
+	import_golden_network(DATA "hdf5storage.mat");
+}
+
+Test(formats_mat, a_v7_3_file_of_h5py_with_nullpad_classes_imports)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	NT_OK(import_file(NULL, ps, s, DATA "h5py.mat"));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	cr_assert_eq(ns_network_object_count(net), 1);
+	expect_population_e(net);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, an_octave_hdf5_file_is_refused_saying_it_has_no_mat_header)
+{
+	refused(DATA "octave_hdf5.mat", NS_EFORMAT, "octave_hdf5.mat': an HDF5 file without a "
+		"MAT header (as Octave's 'save -hdf5' writes), not a MAT file");
 }
 
 /* ------------------------------------------------------------------ names */
@@ -490,8 +494,24 @@ Test(formats_mat, a_bad_version_is_refused)
 
 /* ---------------------------------------------------------------- damaged */
 
-/* @file cut at every @step-th byte: never imported, each error names it. */
-static void cut_everywhere(const char *file, size_t step)
+/* Where the top-level elements of the MAT v5 file @x (@n bytes) end. */
+static int at_variable_end(const char *x, size_t n, size_t cut)
+{
+	size_t pos = 128;
+	while (pos + 8 <= n) {
+		uint32_t size;
+		memcpy(&size, x + pos + 4, 4);
+		pos += 8 + size;
+		if (pos == cut)
+			return 1;
+	}
+	return 0;
+}
+
+/* @file cut at every @step-th byte: never imported, each error names it;
+ * except, with @v5, a cut between two variables, which is a file of fewer
+ * variables (ANNarchy's load() needs neither obj_names nor time_step). */
+static void cut_everywhere(const char *file, size_t step, int v5)
 {
 	ns_plugins *ps = mat_plugins();
 	ns_store *s = nt_store_new("cut.nsnap", 0, NS_CODEC_RAW);
@@ -501,25 +521,28 @@ static void cut_everywhere(const char *file, size_t step)
 	const char *path = nt_path("cut.mat");
 	o.format = "mat";
 	for (size_t cut = 0; cut < n; cut += step) {
+		int between = v5 && at_variable_end(full, n, cut);
 		nt_write_file(path, full, cut);
-		cr_assert_neq(ns_import(NULL, ps, s, path, &o), NS_OK, "cut at %zu imported", cut);
+		if (ns_import(NULL, ps, s, path, &o) == NS_OK) {
+			cr_assert(between, "cut at %zu imported", cut);
+			continue;
+		}
 		cr_assert(strstr(ns_error_last()->message, "cut.mat") != NULL,
 			  "cut at %zu: \"%s\"", cut, ns_error_last()->message);
 	}
-	cr_assert_eq(nt_stats(s).versions, 0);
 	free(full);
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }
 
-Test(formats_mat, a_v5_file_cut_at_every_byte_is_an_error)
+Test(formats_mat, a_v5_file_cut_at_every_byte_is_an_error_but_between_variables)
 {
-	cut_everywhere(DATA "net.mat", 1);
+	cut_everywhere(DATA "net.mat", 1, 1);
 }
 
-Test(formats_mat, a_compressed_v5_file_cut_at_every_byte_is_an_error)
+Test(formats_mat, a_compressed_v5_file_cut_at_every_byte_is_an_error_but_between_variables)
 {
-	cut_everywhere(DATA "net_z.mat", 1);
+	cut_everywhere(DATA "net_z.mat", 1, 1);
 }
 
 Test(formats_mat, a_v7_3_file_cut_short_is_an_error)
@@ -531,7 +554,7 @@ Test(formats_mat, a_v7_3_file_cut_short_is_an_error)
 	NT_OK(export_with(ps, s, "HEAD", nt_path("v73.mat"), opts));
 	ns_store_close(s);
 	ns_plugins_free(ps);
-	cut_everywhere(nt_path("v73.mat"), 61);
+	cut_everywhere(nt_path("v73.mat"), 61, 0);
 }
 
 /* Every byte of the file set to 0xff in turn: an import or an error that

@@ -207,7 +207,8 @@ Test(formats_pickle, import_keeps_the_dtype_of_rows_that_are_numpy_arrays)
 /* ------------------------------------------------------------------ export */
 
 /* Python's deep comparison of two pickles (the second may be gzip'ed):
- * same keys, types, values; arrays of the same shape, dtype and values. */
+ * same keys, types, values; arrays of the same shape, dtype and values;
+ * the second, an export, also has nsnap's own entry. */
 static const char *compare_py =
 	"import gzip, pickle, sys\n"
 	"import numpy as np\n"
@@ -234,7 +235,9 @@ static const char *compare_py =
 	"            same(x, y, path)\n"
 	"    else:\n"
 	"        assert type(a) is type(b) and a == b, (path, a, b)\n"
-	"same(load(sys.argv[1]), load(sys.argv[2]), '')\n";
+	"b = load(sys.argv[2])\n"
+	"assert b.pop('nsnap')['version'] == 1\n"
+	"same(load(sys.argv[1]), b, '')\n";
 
 static void round_trip(const char *golden, const char *out)
 {
@@ -349,9 +352,10 @@ Test(formats_pickle, export_of_a_built_network_loads_in_python_as_annarchy_lays_
 }
 
 /* ANNarchy writes a projection's int attribute as lists of Python ints,
- * and so does the export: its values come back, as i64, since the file
- * has no width for them. A population's i32 is a numpy array and stays. */
-Test(formats_pickle, an_i32_projection_attribute_comes_back_as_i64_from_annarchy_lists)
+ * and so does the export: its values come back as i32 through nsnap's
+ * entry, and as i64 from a file without it (ANNarchy's files have no width
+ * for them). A population's i32 is a numpy array and stays. */
+Test(formats_pickle, an_i32_projection_attribute_comes_back_as_i32_and_as_i64_without_nsnaps_entry)
 {
 	static int32_t c[3] = { -5, INT32_MAX, INT32_MIN }, r[3] = { 1, -2, 3 };
 	static const double c_back[3] = { INT32_MIN, -5, INT32_MAX }, r_back[3] = { 1, -2, 3 };
@@ -372,8 +376,126 @@ Test(formats_pickle, an_i32_projection_attribute_comes_back_as_i64_from_annarchy
 	NT_OK(import_file(NULL, ps, s, nt_path("i.data")));
 	NT_OK(ns_network_open(&net, s, "HEAD"));
 	expect_attr(net, "A", "r", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, r_back, 3);
+	expect_attr(net, "AA", "c", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I32, c_back, 3);
+	ns_network_free(net);
+	cr_assert_eq(python("import pickle, sys\n"
+			    "d = pickle.load(open(sys.argv[1], 'rb'))\n"
+			    "del d['nsnap']\n"
+			    "pickle.dump(d, open(sys.argv[1], 'wb'), protocol=4)\n",
+			    nt_path("i.data")), 0);
+	NT_OK(import_file(NULL, ps, s, nt_path("i.data")));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
 	expect_attr(net, "AA", "c", NS_VARIABLE, NS_LOCAL, NS_DTYPE_I64, c_back, 3);
 	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* ------------------------------------------------------- whole networks */
+
+/* ANNarchy's load() looks its objects up by name and reads nothing else;
+ * older versions wrote neither 'time_step' nor 'obj_names'. */
+static void import_objects_of(const char *file, uint64_t want_step)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	uint64_t step = 99;
+	NT_OK(import_file(NULL, ps, s, file));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	ns_network_time(net, NULL, &step);
+	cr_assert_eq(step, want_step);
+	cr_assert_eq(ns_network_object_count(net), 4);
+	expect_population_e(net);
+	expect_projection_ei(net);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, a_network_without_time_step_and_obj_names_imports_its_objects)
+{
+	import_objects_of(DATA "old_p4.data", 0);
+}
+
+Test(formats_pickle, a_network_with_time_step_and_without_obj_names_imports_its_objects)
+{
+	import_objects_of(DATA "no_obj_names_p4.data", 1234);
+}
+
+Test(formats_pickle, obj_names_listing_an_object_the_file_lacks_is_refused)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	NT_FAILS(NS_EFORMAT, import_file(NULL, ps, s, DATA "bad_obj_names_p4.data"));
+	NT_MESSAGE_HAS("bad_obj_names_p4.data': 'obj_names': 'populations' lists 'X', which is "
+		       "not a population or projection of the file");
+	cr_assert_eq(nt_stats(s).versions, 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* Export then import is the same version, as `nsnap diff` sees it: time,
+ * dt, name, dictionary, types, element types, and the semiglobal values
+ * of post neurons without synapses, kept in nsnap's own entry. */
+static void round_trip_equal(const char *file)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_all_types(s);
+	expect_round_trip_equal(ps, s, nt_path(file), NULL);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, a_data_export_imports_back_as_an_equal_version)
+{
+	round_trip_equal("all.data");
+}
+
+Test(formats_pickle, a_gz_export_imports_back_as_an_equal_version)
+{
+	round_trip_equal("all.data.gz");
+}
+
+Test(formats_pickle, python_reads_nsnaps_entry_and_annarchy_keys_beside_it)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_all_types(s);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("all.data"), NULL));
+	cr_assert_eq(python("import pickle, sys\n"
+			    "d = pickle.load(open(sys.argv[1], 'rb'))\n"
+			    "assert d['time_step'] == 125\n"
+			    "n = d['nsnap']\n"
+			    "assert n['network'] == 'all' and n['t'] == 12.5 and n['dt'] == 0.1, n\n"
+			    "assert ['lr', 0.01] in n['dictionary'], n['dictionary']\n"
+			    "assert ['D', 'Izhikevich'] in n['objects'] and ['DD', 'STDP'] in n['objects']\n"
+			    "assert ['AB', 'n', 'variable', 'local', 'i32'] in n['attributes']\n"
+			    "(p, a, v), = n['semiglobal']\n"
+			    "assert (p, a) == ('BA', 'sg') and v.dtype.name == 'float32', n['semiglobal']\n"
+			    "assert v.tolist() == [0.5, -1.5, 2.5, 3.5], v\n"
+			    "assert list(d['obj_names']['projections']) == ['AB', 'BA', 'DD']\n",
+			    nt_path("all.data")), 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, an_object_named_like_an_entry_of_the_file_is_refused)
+{
+	static double v[1] = { 1 };
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	ns_object *p;
+	NT_OK(ns_network_new(&net, "n"));
+	NT_OK(ns_population_add(&p, net, "nsnap", 1, NULL, 0, NULL));
+	NT_OK(ns_attr_add(NULL, p, "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 0));
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+	NT_FAILS(NS_EINVAL, ns_export(ps, s, "HEAD", nt_path("n.data"), NULL));
+	NT_MESSAGE_HAS("population 'nsnap' has the name of an entry of the file's own");
+	cr_assert_null(fopen(nt_path("n.data"), "rb"));
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }

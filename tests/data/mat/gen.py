@@ -10,6 +10,11 @@ them: scipy.io.savemat of ANNarchy's dict (run with Debian's
     no_post_ranks.mat a projection struct without 'post_ranks'
     bad_cell.mat      a projection whose 'pre_ranks' cell has 2 rows for
                       3 post ranks
+    old.mat           the network without 'time_step' and 'obj_names', as
+                      older ANNarchy versions wrote it
+    no_obj_names.mat  the network with 'time_step' but no 'obj_names'
+
+gen_octave.py and gen_h5.py write the files of other writers.
 
 The network of tests/data/pickle/gen.py (imported from there); ragged
 lists of lists become object arrays (cells), as numpy >= 1.24 needs.
@@ -39,6 +44,17 @@ def save(name, data, compress=False):
     scipy.io.savemat(os.path.join(HERE, name), data, do_compression=compress, oned_as='row')
 
 
+def new_files():
+    """The files added for files without 'obj_names' (issue 12)."""
+    net = network()
+    for k in ('time_step', 'net_id', 'obj_names'):
+        del net[k]
+    save('old.mat', net)
+    net = network()
+    del net['obj_names']
+    save('no_obj_names.mat', net)
+
+
 def main():
     save('net.mat', network())
     save('net_z.mat', network(), compress=True)
@@ -49,6 +65,7 @@ def main():
     net = network()
     net['EI']['pre_ranks'] = obj_array([[0, 1], [2]])
     save('bad_cell.mat', net)
+    new_files()
     return 0
 
 

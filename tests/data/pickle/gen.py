@@ -12,6 +12,10 @@ them (Python's pickle and numpy; run with Debian's /usr/bin/python3):
     pop_np2_p{4,5}.data population E as numpy 2 writes it (numpy._core.*
                         names), made by renaming in numpy 1's pickle
     hostile_p4.data     a pickle that calls os.system('echo pwned')
+    old_p4.data         the network as older ANNarchy versions wrote it,
+                        without 'time_step' and 'obj_names'
+    no_obj_names_p4.data  the network with 'time_step' but no 'obj_names'
+    bad_obj_names_p4.data 'obj_names' lists a population the file lacks
 
 tests/formats/pickle.c checks every value written here.
 """
@@ -122,6 +126,26 @@ def old46():
             'obj_names': {'populations': ['E'], 'projections': []}}
 
 
+def without(*keys):
+    net = network()
+    for k in keys:
+        del net[k]
+    return net
+
+
+def bad_obj_names():
+    net = network()
+    net['obj_names']['populations'].append('X')
+    return net
+
+
+def new_files():
+    """The files added for files without 'obj_names' (issue 12)."""
+    dump('old_p4.data', without('time_step', 'net_id', 'obj_names'), 4)
+    dump('no_obj_names_p4.data', without('obj_names'), 4)
+    dump('bad_obj_names_p4.data', bad_obj_names(), 4)
+
+
 class Evil:
     def __reduce__(self):
         return (os.system, ('echo pwned',))
@@ -159,6 +183,7 @@ def main():
         with open(os.path.join(HERE, 'pop_np2_p%d.data' % p), 'wb') as f:
             f.write(numpy2(p))
     dump('hostile_p4.data', Evil(), 4)
+    new_files()
     return 0
 
 
