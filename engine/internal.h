@@ -7,7 +7,9 @@
 #include <nsnap/network.h>
 #include <nsnap/snapshot.h>
 
+#include "engine.h"
 #include "err.h"
+#include "util.h"
 
 #define NS_OBJ_NAME_MAX 255
 
@@ -58,41 +60,41 @@ struct ns_network {
 };
 
 /* network.c */
-int name_check(const char *what, const char *name);
+int ns__name_check(const char *what, const char *name);
 /* The number of values an attribute of @scope has on @obj. */
-uint64_t attr_length(const ns_object *obj, ns_scope scope);
+uint64_t ns__attr_length(const ns_object *obj, ns_scope scope);
 /* Convert @n values from @src (of @from) into @dst (of @to); @what names
  * them in errors. */
-int convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint64_t n,
+int ns__convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint64_t n,
 		   const char *what);
 /* Build an opened network's parts; they bypass the read-only checks. */
-int object_new(ns_object **out, ns_network *net, const char *name, ns_object_kind kind);
-int attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
+int ns__object_new(ns_object **out, ns_network *net, const char *name, ns_object_kind kind);
+int ns__attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
 	     ns_scope scope, ns_dtype dtype, uint64_t count);
 
 /* manifest.c: the network's structure, stored as the version's blob. Array
  * names: "<object>/<attribute>", and "<object>//pre", "<object>//post". */
-int manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
+int ns__manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
 		    ns_object *const *objs, size_t n_objs);
-int manifest_decode(ns_network *net, const void *data, size_t size);
-int array_name(char *buf, size_t size, const ns_object *obj, const char *attr);
+int ns__manifest_decode(ns_network *net, const void *data, size_t size);
+int ns__array_name(char *buf, size_t size, const ns_object *obj, const char *attr);
 
 /* order.c: the store keeps synapses sorted by post, then pre. */
 /* *perm (NULL when already sorted): perm[k] is the network's index of the
  * k-th synapse in the store's order. */
-int synapse_order(uint32_t **perm, const ns_object *proj);
+int ns__synapse_order(uint32_t **perm, const ns_object *proj);
 
 /* open.c: ns_network_open(), optionally leaving connectivity unloaded
  * (then syn_pre and syn_post stay NULL; syn_arrays says where it is). */
-int network_open(ns_network **out, ns_store *store, const char *rev, int load_synapses);
+int ns__network_open(ns_network **out, ns_store *store, const char *rev, int load_synapses);
 
 /* Drop the objects @sel does not select (from an opened network, for an
  * export of some of them). */
-void network_prune(ns_network *net, const ns_select *sel);
+void ns__network_prune(ns_network *net, const ns_select *sel);
 
 /* select.c */
-int selected(const ns_select *sel, const ns_object *obj);
+int ns__selected(const ns_select *sel, const ns_object *obj);
 /* Every name of sel->only is in @a or @b (either may be NULL). */
-int select_check(const ns_select *sel, const ns_network *a, const ns_network *b);
+int ns__select_check(const ns_select *sel, const ns_network *a, const ns_network *b);
 
 #endif

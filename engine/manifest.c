@@ -9,6 +9,8 @@
  * A str is u32 length + bytes. Every field is checked on decode. */
 #include "internal.h"
 
+#include "bytes.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,16 +46,14 @@ static void wr_bytes(struct wr *w, const void *data, size_t n)
 static void wr_u64(struct wr *w, uint64_t v)
 {
 	uint8_t b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
+	ns__put_u64(b, v);
 	wr_bytes(w, b, 8);
 }
 
 static void wr_u32(struct wr *w, uint32_t v)
 {
 	uint8_t b[4];
-	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
+	ns__put_u32(b, v);
 	wr_bytes(w, b, 4);
 }
 
@@ -77,7 +77,7 @@ static void wr_str(struct wr *w, const char *s)
 	wr_bytes(w, s, n);
 }
 
-int manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
+int ns__manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
 		    ns_object *const *objs, size_t n_objs)
 {
 	struct wr w = { NULL, 0, 0, 0 };
@@ -134,68 +134,26 @@ int manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
 /* -------------------------------------------------------------- decode */
 
 struct rd {
-	const uint8_t *p, *end;
-	int bad;
+	ns__rd in;
 	char buf[NS_OBJ_NAME_MAX + 1]; /* the last string read */
+	int nomem;                     /* bad for lack of memory, not damage */
 };
-
-static const uint8_t *rd_take(struct rd *r, size_t n)
-{
-	const uint8_t *p = r->p;
-	if (r->bad || (size_t)(r->end - r->p) < n) {
-		r->bad = 1;
-		return NULL;
-	}
-	r->p += n;
-	return p;
-}
-
-static uint64_t rd_u64(struct rd *r)
-{
-	const uint8_t *p = rd_take(r, 8);
-	uint64_t v = 0;
-	for (int i = 7; p && i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint32_t rd_u32(struct rd *r)
-{
-	const uint8_t *p = rd_take(r, 4);
-	uint32_t v = 0;
-	for (int i = 3; p && i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static unsigned rd_u8(struct rd *r)
-{
-	const uint8_t *p = rd_take(r, 1);
-	return p ? *p : 0;
-}
-
-static double rd_f64(struct rd *r)
-{
-	uint64_t bits = rd_u64(r);
-	double v;
-	memcpy(&v, &bits, 8);
-	return v;
-}
 
 /* A string of at most NS_OBJ_NAME_MAX bytes (longer ones: @big, else bad). */
 static const char *rd_str(struct rd *r, char **big)
 {
-	uint32_t n = rd_u32(r);
+	uint32_t n = ns__rd_u32(&r->in);
 	const uint8_t *p;
 	if (!big && n > NS_OBJ_NAME_MAX)
-		r->bad = 1;
-	if (!(p = rd_take(r, n)) || memchr(p, '\0', n)) {
-		r->bad = 1;
+		r->in.bad = 1;
+	if (!(p = ns__rd_take(&r->in, n)) || memchr(p, '\0', n)) {
+		r->in.bad = 1;
 		return "";
 	}
 	if (big) {
 		if (!(*big = malloc(n + 1))) {
-			r->bad = 1;
+			r->in.bad = 1;
+			r->nomem = 1;
 			return "";
 		}
 		memcpy(*big, p, n);
@@ -209,56 +167,56 @@ static const char *rd_str(struct rd *r, char **big)
 
 static int decode_object(struct rd *r, ns_network *net)
 {
-	ns_object_kind kind = (ns_object_kind)rd_u8(r);
+	ns_object_kind kind = (ns_object_kind)ns__rd_u8(&r->in);
 	ns_object *o;
 	ns_attr *a;
 	uint32_t n_attrs;
 	int rc;
 
 	if (kind != NS_POPULATION && kind != NS_PROJECTION)
-		r->bad = 1;
-	if (r->bad || (rc = object_new(&o, net, rd_str(r, NULL), kind)) < 0)
-		return r->bad ? NS_ECORRUPT : rc;
+		r->in.bad = 1;
+	if (r->in.bad || (rc = ns__object_new(&o, net, rd_str(r, NULL), kind)) < 0)
+		return r->in.bad ? NS_ECORRUPT : rc;
 	if (!(o->type = strdup(rd_str(r, NULL))))
 		return ns_err(NS_ENOMEM, "out of memory");
-	o->size = rd_u64(r);
+	o->size = ns__rd_u64(&r->in);
 	if (kind == NS_POPULATION) {
 		uint64_t product = 1;
-		o->ndim = rd_u8(r);
+		o->ndim = ns__rd_u8(&r->in);
 		if (o->ndim == 0 || o->ndim > NS_MAX_DIMS)
-			r->bad = 1;
-		for (unsigned d = 0; !r->bad && d < o->ndim; d++)
-			product *= (o->shape[d] = rd_u64(r));
+			r->in.bad = 1;
+		for (unsigned d = 0; !r->in.bad && d < o->ndim; d++)
+			product *= (o->shape[d] = ns__rd_u64(&r->in));
 		if (product != o->size)
-			r->bad = 1;
+			r->in.bad = 1;
 	}
 	o->pre = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
 	o->post = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
 	o->target = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
 	if (!o->pre || !o->post || !o->target)
 		return ns_err(NS_ENOMEM, "out of memory");
-	n_attrs = rd_u32(r);
-	for (uint32_t i = 0; !r->bad && i < n_attrs; i++) {
+	n_attrs = ns__rd_u32(&r->in);
+	for (uint32_t i = 0; !r->in.bad && i < n_attrs; i++) {
 		char name[NS_OBJ_NAME_MAX + 1];
 		unsigned akind, scope, dtype;
 		snprintf(name, sizeof name, "%s", rd_str(r, NULL));
-		akind = rd_u8(r);
-		scope = rd_u8(r);
-		dtype = rd_u8(r);
-		if (r->bad)
+		akind = ns__rd_u8(&r->in);
+		scope = ns__rd_u8(&r->in);
+		dtype = ns__rd_u8(&r->in);
+		if (r->in.bad)
 			break;
-		if ((rc = attr_new(&a, o, name, (ns_attr_kind)akind, (ns_scope)scope,
+		if ((rc = ns__attr_new(&a, o, name, (ns_attr_kind)akind, (ns_scope)scope,
 				   (ns_dtype)dtype, 0)) < 0)
 			return rc;
-		a->count = rd_u64(r);
+		a->count = ns__rd_u64(&r->in);
 	}
-	return r->bad ? NS_ECORRUPT : NS_OK;
+	return r->in.bad ? NS_ECORRUPT : NS_OK;
 }
 
-int manifest_decode(ns_network *net, const void *data, size_t size)
+int ns__manifest_decode(ns_network *net, const void *data, size_t size)
 {
-	struct rd r = { data, (const uint8_t *)data + size, 0, "" };
-	const uint8_t *magic = rd_take(&r, 4);
+	struct rd r = { { data, (const uint8_t *)data + size, 0 }, "", 0 };
+	const uint8_t *magic = ns__rd_take(&r.in, 4);
 	uint32_t n_meta, n_objs;
 	char *name = NULL, *str = NULL;
 	int rc = NS_OK;
@@ -268,37 +226,39 @@ int manifest_decode(ns_network *net, const void *data, size_t size)
 	if (magic[3] > MANIFEST_FORMAT)
 		return ns_err(NS_EVERSION, "network manifest of format %u (this nsnap reads up "
 			      "to %u)", magic[3], MANIFEST_FORMAT);
-	net->t_ms = rd_f64(&r);
-	net->step = rd_u64(&r);
-	net->dt_ms = rd_f64(&r);
+	net->t_ms = ns__rd_f64(&r.in);
+	net->step = ns__rd_u64(&r.in);
+	net->dt_ms = ns__rd_f64(&r.in);
 	free(net->name);
 	net->name = NULL;
 	rd_str(&r, &net->name);
 	if (!net->name && !(net->name = strdup("")))
 		return ns_err(NS_ENOMEM, "out of memory");
-	n_meta = rd_u32(&r);
-	for (uint32_t i = 0; rc == NS_OK && !r.bad && i < n_meta; i++) {
+	n_meta = ns__rd_u32(&r.in);
+	for (uint32_t i = 0; rc == NS_OK && !r.in.bad && i < n_meta; i++) {
 		rd_str(&r, &name);
-		if (rd_u8(&r))
+		if (ns__rd_u8(&r.in))
 			rc = ns_network_set_meta(net, name ? name : "", rd_str(&r, &str), 0);
 		else
-			rc = ns_network_set_meta(net, name ? name : "", NULL, rd_f64(&r));
+			rc = ns_network_set_meta(net, name ? name : "", NULL, ns__rd_f64(&r.in));
 		free(name);
 		free(str);
 		name = str = NULL;
 	}
-	n_objs = rd_u32(&r);
-	for (uint32_t i = 0; rc == NS_OK && !r.bad && i < n_objs; i++)
+	n_objs = ns__rd_u32(&r.in);
+	for (uint32_t i = 0; rc == NS_OK && !r.in.bad && i < n_objs; i++)
 		rc = decode_object(&r, net);
-	if (rc == NS_OK && (r.bad || r.p != r.end))
+	if (rc == NS_OK && (r.in.bad || r.in.p != r.in.end))
 		rc = NS_ECORRUPT;
+	if (rc == NS_ECORRUPT && r.nomem)
+		return ns_err(NS_ENOMEM, "network manifest: out of memory");
 	if (rc == NS_ECORRUPT)
 		return ns_err(NS_ECORRUPT, "damaged network manifest (at byte %td of %zu)",
-			      r.p - (const uint8_t *)data, size);
+			      r.in.p - (const uint8_t *)data, size);
 	return rc;
 }
 
-int array_name(char *buf, size_t size, const ns_object *obj, const char *attr)
+int ns__array_name(char *buf, size_t size, const ns_object *obj, const char *attr)
 {
 	int n = snprintf(buf, size, "%s/%s", obj->name, attr);
 	return n < 0 || (size_t)n >= size ? ns_err(NS_EINVAL, "name too long") : NS_OK;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int name_check(const char *what, const char *name)
+int ns__name_check(const char *what, const char *name)
 {
 	size_t len = name ? strlen(name) : 0;
 	if (len == 0 || len > NS_OBJ_NAME_MAX)
@@ -57,7 +57,10 @@ static int writable(const ns_network *net, const char *what)
 
 int ns_network_new(ns_network **out, const char *name)
 {
-	ns_network *net = calloc(1, sizeof *net);
+	ns_network *net;
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_network_new: out must not be NULL");
+	net = calloc(1, sizeof *net);
 	if (!net || !(net->name = dup_or_empty(name))) {
 		free(net);
 		return ns_err(NS_ENOMEM, "network: out of memory");
@@ -91,11 +94,11 @@ static void object_free(ns_object *o)
 	free(o);
 }
 
-void network_prune(ns_network *net, const ns_select *sel)
+void ns__network_prune(ns_network *net, const ns_select *sel)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < net->n_objs; i++) {
-		if (selected(sel, net->objs[i]))
+		if (ns__selected(sel, net->objs[i]))
 			net->objs[kept++] = net->objs[i];
 		else
 			object_free(net->objs[i]);
@@ -158,19 +161,21 @@ int ns_network_set_meta(ns_network *net, const char *key, const char *string, do
 	if (!key || !*key)
 		return ns_err(NS_EINVAL, "network '%s': a dictionary entry needs a key", net->name);
 	if (string && !(str = strdup(string)))
-		return ns_err(NS_ENOMEM, "network: out of memory");
+		return ns_err(NS_ENOMEM, "network '%s': dictionary entry '%s': out of memory",
+			      net->name, key);
 	for (size_t i = 0; i < net->n_meta; i++)
 		if (strcmp(net->meta[i].key, key) == 0)
 			e = &net->meta[i];
 	if (!e) {
-		if ((rc = grow_array(&net->meta, &net->cap_meta, net->n_meta, sizeof *net->meta)) < 0) {
+		if ((rc = ns__grow_array(&net->meta, &net->cap_meta, net->n_meta, sizeof *net->meta)) < 0) {
 			free(str);
-			return rc;
+			return ns_err_wrap(rc, "network '%s': dictionary entry '%s'", net->name, key);
 		}
 		e = &net->meta[net->n_meta];
 		if (!(e->key = strdup(key))) {
 			free(str);
-			return ns_err(NS_ENOMEM, "network: out of memory");
+			return ns_err(NS_ENOMEM, "network '%s': dictionary entry '%s': out of memory",
+				      net->name, key);
 		}
 		e->string = NULL;
 		net->n_meta++;
@@ -192,28 +197,33 @@ int ns_network_meta_at(const char **key, const char **string, double *number,
 	if (i >= net->n_meta)
 		return ns_err(NS_EINVAL, "network '%s': no dictionary entry %zu (it has %zu)",
 			      net->name, i, net->n_meta);
-	*key = net->meta[i].key;
-	*string = net->meta[i].string;
-	*number = net->meta[i].number;
+	if (key)
+		*key = net->meta[i].key;
+	if (string)
+		*string = net->meta[i].string;
+	if (number)
+		*number = net->meta[i].number;
 	return NS_OK;
 }
 
 /* ------------------------------------------------------------- objects */
 
-int object_new(ns_object **out, ns_network *net, const char *name, ns_object_kind kind)
+int ns__object_new(ns_object **out, ns_network *net, const char *name, ns_object_kind kind)
 {
 	ns_object *o;
 	int rc;
-	if ((rc = name_check(kind == NS_POPULATION ? "population" : "projection", name)) < 0)
+	if ((rc = ns__name_check(kind == NS_POPULATION ? "population" : "projection", name)) < 0)
 		return rc;
 	if (ns_network_object_find(net, name))
 		return ns_err(NS_EEXISTS, "network '%s': an object called '%s' exists already",
 			      net->name, name);
-	if ((rc = grow_array(&net->objs, &net->cap_objs, net->n_objs, sizeof *net->objs)) < 0)
-		return rc;
+	if ((rc = ns__grow_array(&net->objs, &net->cap_objs, net->n_objs, sizeof *net->objs)) < 0)
+		return ns_err_wrap(rc, "network '%s': %s '%s'", net->name, ns_object_kind_name(kind),
+				   name);
 	if (!(o = calloc(1, sizeof *o)) || !(o->name = strdup(name))) {
 		free(o);
-		return ns_err(NS_ENOMEM, "network: out of memory");
+		return ns_err(NS_ENOMEM, "network '%s': %s '%s': out of memory", net->name,
+			      ns_object_kind_name(kind), name);
 	}
 	o->kind = kind;
 	o->net = net;
@@ -231,7 +241,8 @@ static int object_strings(ns_object *o, const char *type, const char *pre, const
 	o->post = dup_or_empty(post);
 	o->target = dup_or_empty(target);
 	if (!o->type || !o->pre || !o->post || !o->target)
-		return ns_err(NS_ENOMEM, "network: out of memory");
+		return ns_err(NS_ENOMEM, "%s '%s': out of memory", ns_object_kind_name(o->kind),
+			      o->name);
 	return NS_OK;
 }
 
@@ -260,7 +271,7 @@ int ns_population_add(ns_object **out, ns_network *net, const char *name, uint64
 		return ns_err(NS_EINVAL, "population '%s': geometry holds %llu neurons, not %llu",
 			      name ? name : "", (unsigned long long)product,
 			      (unsigned long long)size);
-	if ((rc = object_new(&o, net, name, NS_POPULATION)) < 0)
+	if ((rc = ns__object_new(&o, net, name, NS_POPULATION)) < 0)
 		return rc;
 	o->size = size;
 	o->ndim = ndim ? ndim : 1;
@@ -269,7 +280,8 @@ int ns_population_add(ns_object **out, ns_network *net, const char *name, uint64
 		o->shape[i] = shape[i];
 	if ((rc = object_strings(o, neuron_type, NULL, NULL, NULL)) < 0)
 		return drop_last(net, rc);
-	*out = o;
+	if (out)
+		*out = o;
 	return NS_OK;
 }
 
@@ -289,11 +301,12 @@ int ns_projection_add(ns_object **out, ns_network *net, const char *name, const 
 	if (miss)
 		return ns_err(NS_ENOTFOUND, "projection '%s': no population '%s' in network '%s'",
 			      name ? name : "", miss ? miss : "", net->name);
-	if ((rc = object_new(&o, net, name, NS_PROJECTION)) < 0)
+	if ((rc = ns__object_new(&o, net, name, NS_PROJECTION)) < 0)
 		return rc;
 	if ((rc = object_strings(o, synapse_type, pre, post, target)) < 0)
 		return drop_last(net, rc);
-	*out = o;
+	if (out)
+		*out = o;
 	return NS_OK;
 }
 
@@ -350,8 +363,10 @@ uint64_t ns_projection_synapses(const ns_object *proj)
 void ns_projection_connectivity(const int32_t **pre, const int32_t **post,
 				const ns_object *proj)
 {
-	*pre = proj->kind == NS_PROJECTION ? proj->syn_pre : NULL;
-	*post = proj->kind == NS_PROJECTION ? proj->syn_post : NULL;
+	if (pre)
+		*pre = proj->kind == NS_PROJECTION ? proj->syn_pre : NULL;
+	if (post)
+		*post = proj->kind == NS_PROJECTION ? proj->syn_post : NULL;
 }
 
 size_t ns_network_object_count(const ns_network *net)
@@ -374,6 +389,8 @@ ns_object *ns_network_object_find(const ns_network *net, const char *name)
 
 void ns_object_get_info(ns_object_info *out, const ns_object *o)
 {
+	if (!out)
+		return;
 	out->name = o->name;
 	out->kind = o->kind;
 	out->size = o->size;
@@ -388,7 +405,7 @@ void ns_object_get_info(ns_object_info *out, const ns_object *o)
 
 /* ---------------------------------------------------------- attributes */
 
-uint64_t attr_length(const ns_object *obj, ns_scope scope)
+uint64_t ns__attr_length(const ns_object *obj, ns_scope scope)
 {
 	const ns_object *post;
 	switch (scope) {
@@ -401,12 +418,12 @@ uint64_t attr_length(const ns_object *obj, ns_scope scope)
 	return 0;
 }
 
-int attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
+int ns__attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
 	     ns_scope scope, ns_dtype dtype, uint64_t count)
 {
 	ns_attr *a;
 	int rc;
-	if ((rc = name_check("attribute", name)) < 0)
+	if ((rc = ns__name_check("attribute", name)) < 0)
 		return ns_err_wrap(rc, "%s '%s'", obj->kind == NS_POPULATION ? "population"
 									    : "projection", obj->name);
 	if (ns_object_attr_find(obj, name))
@@ -419,11 +436,11 @@ int attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
 	if (scope == NS_SEMIGLOBAL && obj->kind != NS_PROJECTION)
 		return ns_err(NS_EINVAL, "population '%s': attribute '%s': only projections have "
 			      "semiglobal attributes", obj->name, name);
-	if ((rc = grow_array(&obj->attrs, &obj->cap_attrs, obj->n_attrs, sizeof *obj->attrs)) < 0)
-		return rc;
+	if ((rc = ns__grow_array(&obj->attrs, &obj->cap_attrs, obj->n_attrs, sizeof *obj->attrs)) < 0)
+		return ns_err_wrap(rc, "'%s': attribute '%s'", obj->name, name);
 	if (!(a = calloc(1, sizeof *a)) || !(a->name = strdup(name))) {
 		free(a);
-		return ns_err(NS_ENOMEM, "out of memory");
+		return ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory", obj->name, name);
 	}
 	a->kind = kind;
 	a->scope = scope;
@@ -438,15 +455,15 @@ int attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
 int ns_attr_add(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
 		ns_scope scope, ns_dtype dtype, void *data, unsigned flags)
 {
-	ns_attr *a;
-	uint64_t count = attr_length(obj, scope);
+	ns_attr *a = NULL; /* set by ns__attr_new() on success (gcc cannot tell) */
+	uint64_t count = ns__attr_length(obj, scope);
 	size_t bytes;
 	void *mem = NULL;
 	int rc;
 
 	if ((rc = writable(obj->net, "add an attribute")) < 0)
 		return rc;
-	if ((rc = attr_new(&a, obj, name, kind, scope, dtype, count)) < 0)
+	if ((rc = ns__attr_new(&a, obj, name, kind, scope, dtype, count)) < 0)
 		return rc;
 	bytes = (size_t)count * ns_dtype_size(dtype);
 	if (!data || (flags & NS_ARRAY_COPY)) {
@@ -489,6 +506,8 @@ ns_attr *ns_object_attr_find(const ns_object *obj, const char *name)
 
 void ns_attr_get_info(ns_attr_info *out, const ns_attr *a)
 {
+	if (!out)
+		return;
 	out->name = a->name;
 	out->kind = a->kind;
 	out->scope = a->scope;
@@ -506,6 +525,9 @@ int ns_attr_data(void **out, ns_attr *a)
 	void *copy;
 	int rc;
 
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_attr_data: out must not be NULL ('%s': attribute "
+			      "'%s')", a->obj->name, a->name ? a->name : "");
 	if (a->data || !v) {
 		*out = a->data ? a->data : &empty;
 		return NS_OK;
@@ -524,7 +546,13 @@ int ns_attr_data(void **out, ns_attr *a)
 		return NS_OK;
 	}
 	if (!(copy = malloc((size_t)info.nbytes)))
-		return ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory", a->obj->name, a->name);
+		/* Connectivity is read through an attribute without a name. */
+		return a->name ? ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory for %llu "
+					"bytes", a->obj->name, a->name,
+					(unsigned long long)info.nbytes)
+			       : ns_err(NS_ENOMEM, "projection '%s': out of memory for %llu bytes of "
+					"connectivity", a->obj->name,
+					(unsigned long long)info.nbytes);
 	if ((rc = ns_version_read(copy, (size_t)info.nbytes, v, a->array, 0)) < 0) {
 		free(copy);
 		return rc;
@@ -539,11 +567,17 @@ int ns_attr_read(void *buf, ns_dtype dtype, ns_attr *a)
 {
 	char what[2 * NS_OBJ_NAME_MAX + 32];
 	void *src;
-	int rc = ns_attr_data(&src, a);
-	if (rc < 0)
+	int rc;
+	if (!buf && a->count)
+		return ns_err(NS_EINVAL, "ns_attr_read: buf must not be NULL ('%s': attribute "
+			      "'%s' has %llu values)", a->obj->name, a->name,
+			      (unsigned long long)a->count);
+	if (!buf)
+		return NS_OK;
+	if ((rc = ns_attr_data(&src, a)) < 0)
 		return rc;
 	snprintf(what, sizeof what, "'%s': attribute '%s'", a->obj->name, a->name);
-	return convert_values(buf, dtype, src, a->dtype, a->count, what);
+	return ns__convert_values(buf, dtype, src, a->dtype, a->count, what);
 }
 
 /* ---------------------------------------------------------- conversion */
@@ -564,7 +598,7 @@ static int integral_in(double v, double lo, double hi)
 	return v == floor(v) && v >= lo && v <= hi;
 }
 
-int convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint64_t n,
+int ns__convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint64_t n,
 		   const char *what)
 {
 	size_t esize = ns_dtype_size(to);

@@ -16,7 +16,7 @@ static int find_array(uint64_t *index, ns_version *v, const ns_object *o, const 
 	ns_array_info info;
 	int rc;
 
-	NS_TRY(array_name(name, sizeof name, o, attr));
+	NS_TRY(ns__array_name(name, sizeof name, o, attr));
 	if (ns_version_array_find(index, v, name) < 0) {
 		rc = ns_err(NS_ECORRUPT, "array '%s' is missing", name);
 		goto done;
@@ -48,10 +48,12 @@ static int load_synapses(int32_t **out, ns_object *o, uint64_t array, int bit)
 
 int ns_network_open(ns_network **out, ns_store *store, const char *rev)
 {
-	return network_open(out, store, rev, 1);
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_network_open: out must not be NULL");
+	return ns__network_open(out, store, rev, 1);
 }
 
-int network_open(ns_network **out, ns_store *store, const char *rev, int load)
+int ns__network_open(ns_network **out, ns_store *store, const char *rev, int load)
 {
 	ns_network *net = NULL;
 	ns_version *v = NULL;
@@ -59,7 +61,8 @@ int network_open(ns_network **out, ns_store *store, const char *rev, int load)
 	size_t size;
 	int rc;
 
-	NS_TRY(ns_version_open(&v, store, rev));
+	if ((rc = ns_version_open(&v, store, rev)) < 0)
+		return rc; /* its message names the store and the revision */
 	NS_TRY(ns_network_new(&net, NULL));
 	net->version = v;
 	ns_version_blob(&blob, &size, v);
@@ -67,7 +70,7 @@ int network_open(ns_network **out, ns_store *store, const char *rev, int load)
 		rc = ns_err(NS_EFORMAT, "holds no network (no manifest)");
 		goto done;
 	}
-	NS_TRY(manifest_decode(net, blob, size));
+	NS_TRY(ns__manifest_decode(net, blob, size));
 	for (size_t i = 0; i < net->n_objs; i++) {
 		ns_object *o = net->objs[i];
 		if (o->kind == NS_PROJECTION) {
@@ -91,5 +94,21 @@ done:
 		ns_network_free(net);
 		return ns_err_wrap(rc, "store '%s': revision '%s'", ns_store_path(store), rev);
 	}
+	return rc;
+}
+
+int ns__network_open_selected(ns_network **out, ns_store *store, const char *rev,
+			      const ns_select *sel)
+{
+	ns_network *net = NULL;
+	int rc;
+
+	NS_TRY(ns__network_open(&net, store, rev, 1));
+	NS_TRY(ns__select_check(sel, net, NULL));
+	ns__network_prune(net, sel);
+	*out = net;
+	net = NULL;
+done:
+	ns_network_free(net);
 	return rc;
 }

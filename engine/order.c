@@ -22,7 +22,7 @@ static uint64_t pair(const ns_object *p, uint64_t i)
 	return (uint64_t)(uint32_t)p->syn_post[i] << 32 | (uint32_t)p->syn_pre[i];
 }
 
-int synapse_order(uint32_t **perm, const ns_object *p)
+int ns__synapse_order(uint32_t **perm, const ns_object *p)
 {
 	struct key *keys;
 	uint64_t i, n = p->size;

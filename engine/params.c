@@ -46,7 +46,7 @@ static int first_value(double *out, ns_attr *a)
 	if (rc < 0)
 		return rc;
 	*out = 0;
-	return a->count ? convert_values(out, NS_DTYPE_F64, data, a->dtype, 1, a->name) : NS_OK;
+	return a->count ? ns__convert_values(out, NS_DTYPE_F64, data, a->dtype, 1, a->name) : NS_OK;
 }
 
 /* Whether every value of @a already is @c. */
@@ -97,7 +97,7 @@ static int copy_description(ns_commit *c, const ns_network *net)
 	size_t size;
 	int rc;
 
-	NS_TRY(manifest_encode(&blob, &size, net, net->objs, net->n_objs));
+	NS_TRY(ns__manifest_encode(&blob, &size, net, net->objs, net->n_objs));
 	NS_TRY(ns_commit_set_blob(c, blob, size));
 	for (uint64_t i = 0; i < ns_version_get_info(net->version)->n_meta; i++) {
 		NS_TRY(ns_version_meta_at(&k, &v, net->version, i));
@@ -122,9 +122,8 @@ int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, cons
 	size_t changed = 0;
 	int rc, same;
 
-	if (o->version != NS_PARAMS_OPTS_VERSION)
-		return ns_err(NS_EINVAL, "parameters: options version %u, expected %u", o->version,
-			      NS_PARAMS_OPTS_VERSION);
+	if ((rc = ns__opts_check(o->version, NS_PARAMS_OPTS_VERSION, "parameters")) < 0)
+		return rc;
 	NS_TRY(ns_network_open(&net, store, rev));
 	n_arrays = ns_version_get_info(net->version)->n_arrays;
 	target = calloc(n + 1, sizeof *target);
@@ -141,7 +140,7 @@ int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, cons
 			snprintf(what, sizeof what, "'%s': parameter '%s'", params[i].object,
 				 params[i].name);
 			values[i].esize = ns_dtype_size(target[i]->dtype);
-			NS_TRY(convert_values(values[i].value, target[i]->dtype, &params[i].value,
+			NS_TRY(ns__convert_values(values[i].value, target[i]->dtype, &params[i].value,
 					      NS_DTYPE_F64, 1, what));
 			NS_TRY(first_value(&res.old_value, target[i]));
 			NS_TRY(holds(&same, target[i], &values[i]));

@@ -1,4 +1,11 @@
-/* Restore: a version -> a network's bound arrays, checked before written. */
+/* Restore: a version -> a network's bound arrays, checked before written.
+ *
+ * A failed restore changes nothing, so everything that can fail happens in
+ * plan(), before the first write: the checks, every allocation, the report,
+ * and every read from the store. A raw chunk is read where it lies in the
+ * map (a view); a compressed one is decoded into a buffer of the restore.
+ * apply() then only copies, converts (f64 <-> f32) and reorders, which
+ * cannot fail. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -11,6 +18,9 @@ struct copy {
 	uint64_t array;       /* in the version */
 	ns_dtype from;
 	const uint32_t *perm; /* the network's order of a projection's synapses */
+	ns_array_info info;   /* of the array in the version */
+	const uint8_t **src;  /* info.n_chunks: each chunk's bytes, read already */
+	uint8_t *decoded;     /* the compressed chunks' bytes, at their offsets */
 };
 
 struct restore {
@@ -23,21 +33,17 @@ struct restore {
 	ns_restore_item *items;
 	size_t n_items, cap_items;
 	ns_restore_report *report;
+	/* For conversions: a chunk, aligned (views may not be), and converted. */
 	uint8_t *scratch, *converted;
 };
-
-static const char *kind_name(ns_object_kind k)
-{
-	return k == NS_POPULATION ? "population" : "projection";
-}
 
 static int add_item(struct restore *r, const char *object, const char *attr,
 		    ns_restore_status status, const char *detail)
 {
 	ns_restore_item *it;
-	int rc = grow_array(&r->items, &r->cap_items, r->n_items, sizeof *r->items);
+	int rc = ns__grow_array(&r->items, &r->cap_items, r->n_items, sizeof *r->items);
 	if (rc < 0)
-		return rc;
+		return ns_err_wrap(rc, "the report");
 	it = &r->items[r->n_items];
 	it->object = strdup(object);
 	it->attr = attr ? strdup(attr) : NULL;
@@ -45,7 +51,7 @@ static int add_item(struct restore *r, const char *object, const char *attr,
 	it->status = status;
 	r->n_items++;
 	if (!it->object || (attr && !it->attr) || !it->detail)
-		return ns_err(NS_ENOMEM, "restore: out of memory");
+		return ns_err(NS_ENOMEM, "out of memory for the report");
 	return NS_OK;
 }
 
@@ -80,7 +86,7 @@ static int check_shape(const ns_object *s, const ns_object *l)
 
 	if (s->kind != l->kind)
 		return ns_err(NS_EMISMATCH, "'%s' is a %s in the version, a %s in the network",
-			      s->name, kind_name(s->kind), kind_name(l->kind));
+			      s->name, ns_object_kind_name(s->kind), ns_object_kind_name(l->kind));
 	if (s->kind == NS_PROJECTION &&
 	    (strcmp(s->pre, l->pre) != 0 || strcmp(s->post, l->post) != 0))
 		return ns_err(NS_EMISMATCH, "projection '%s': from '%s' to '%s' in the version, "
@@ -88,7 +94,7 @@ static int check_shape(const ns_object *s, const ns_object *l)
 			      l->post);
 	if (s->size != l->size)
 		return ns_err(NS_EMISMATCH, "%s '%s': %llu %s in the version, %llu in the network",
-			      kind_name(s->kind), s->name, (unsigned long long)s->size,
+			      ns_object_kind_name(s->kind), s->name, (unsigned long long)s->size,
 			      s->kind == NS_POPULATION ? "neurons" : "synapses",
 			      (unsigned long long)l->size);
 	if (s->kind == NS_POPULATION && (s->ndim != l->ndim ||
@@ -138,13 +144,11 @@ static int plan_attr(struct restore *r, const ns_object *so, const ns_attr *sa, 
 		return ns_err(NS_EMISMATCH, "'%s': attribute '%s' is %s in the version, %s in the "
 			      "network (restore with conversion allowed to convert it)", so->name,
 			      sa->name, ns_dtype_name(sa->dtype), ns_dtype_name(la->dtype));
-	if ((rc = grow_array(&r->copies, &r->cap_copies, r->n_copies, sizeof *r->copies)) < 0)
-		return rc;
+	if ((rc = ns__grow_array(&r->copies, &r->cap_copies, r->n_copies, sizeof *r->copies)) < 0)
+		return ns_err_wrap(rc, "'%s': attribute '%s'", so->name, sa->name);
 	c = &r->copies[r->n_copies++];
-	c->live = la;
-	c->array = sa->array;
-	c->from = sa->dtype;
-	c->perm = la->scope == NS_LOCAL ? perm : NULL;
+	*c = (struct copy){ .live = la, .array = sa->array, .from = sa->dtype,
+			    .perm = la->scope == NS_LOCAL ? perm : NULL };
 	return NS_OK;
 }
 
@@ -155,7 +159,7 @@ static int plan_object(struct restore *r, const ns_object *so, ns_object *lo, si
 
 	NS_TRY(check_shape(so, lo));
 	if (so->kind == NS_PROJECTION) {
-		NS_TRY(synapse_order(&perm, lo));
+		NS_TRY(ns__synapse_order(&perm, lo));
 		r->perms[li] = perm;
 		NS_TRY(check_synapses(so, lo, perm));
 	}
@@ -174,16 +178,88 @@ done:
 	return rc;
 }
 
+static int make_report(struct restore *r)
+{
+	ns_restore_report *rep = calloc(1, sizeof *rep);
+	if (!rep)
+		return ns_err(NS_ENOMEM, "out of memory for the report");
+	rep->items = r->items;
+	rep->n_items = r->n_items;
+	rep->version = ns_network_version(r->stored);
+	for (size_t i = 0; i < r->n_items; i++) {
+		if (r->items[i].status == NS_RESTORED)
+			rep->restored++;
+		else if (r->items[i].status == NS_CONVERTED)
+			rep->converted++;
+		else
+			rep->skipped++;
+	}
+	r->items = NULL;
+	r->n_items = 0;
+	r->report = rep;
+	return NS_OK;
+}
+
+/* Read array @c from the version, chunk by chunk: views of raw chunks,
+ * compressed ones decoded into c->decoded. With opts->verify, each
+ * chunk's hash is checked. */
+static int read_copy(struct restore *r, struct copy *c)
+{
+	unsigned flags = r->o->verify ? NS_READ_VERIFY : 0;
+	const ns_array_info *a = &c->info;
+	ns_view view;
+	int rc;
+
+	NS_TRY(ns_version_array_at(&c->info, r->v, c->array));
+	if (!(c->src = calloc(a->n_chunks + 1, sizeof *c->src))) {
+		rc = ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory", c->live->obj->name,
+			    c->live->name);
+		goto done;
+	}
+	for (uint64_t ci = 0; ci < a->n_chunks; ci++) {
+		uint64_t off = ci * a->chunk_size;
+		size_t size = (size_t)(a->nbytes - off < a->chunk_size ? a->nbytes - off
+								       : a->chunk_size);
+		rc = ns_version_view(&view, r->v, c->array, ci, flags);
+		if (rc == NS_OK) {
+			c->src[ci] = view.data;
+			continue;
+		}
+		if (rc != NS_EUNSUPPORTED)
+			goto done;
+		/* Compressed. */
+		if (!c->decoded && !(c->decoded = malloc((size_t)a->nbytes))) {
+			rc = ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory for %llu bytes",
+				    c->live->obj->name, c->live->name,
+				    (unsigned long long)a->nbytes);
+			goto done;
+		}
+		NS_TRY(ns_version_read_chunk(c->decoded + off, size, r->v, c->array, ci, flags));
+		c->src[ci] = c->decoded + off;
+	}
+	rc = NS_OK;
+done:
+	return rc;
+}
+
+static const char *conversion(const struct copy *c)
+{
+	if (c->from == c->live->dtype)
+		return "";
+	return c->from == NS_DTYPE_F64 ? "f64 -> f32" : "f32 -> f64";
+}
+
 static int plan(struct restore *r)
 {
 	const ns_select *sel = &r->o->select;
-	int rc;
+	uint64_t biggest = 0;
+	int rc, convert = 0;
 
-	NS_TRY(select_check(sel, r->stored, r->live));
+	NS_TRY(ns__select_check(sel, r->stored, r->live));
 	for (size_t i = 0; i < r->stored->n_objs; i++) {
 		const ns_object *so = r->stored->objs[i];
 		ns_object *lo = ns_network_object_find(r->live, so->name);
-		if (!selected(sel, so))
+		if (!ns__selected(sel, so))
 			continue;
 		if (!lo) {
 			NS_TRY(skip(r, so->name, NULL, 1));
@@ -195,13 +271,33 @@ static int plan(struct restore *r)
 	}
 	for (size_t i = 0; i < r->live->n_objs; i++) {
 		const ns_object *lo = r->live->objs[i];
-		if (selected(sel, lo) && !ns_network_object_find(r->stored, lo->name))
+		if (ns__selected(sel, lo) && !ns_network_object_find(r->stored, lo->name))
 			NS_TRY(skip(r, lo->name, NULL, 0));
 	}
-	/* Every chunk there and decodable: the writes below cannot fail. */
-	for (size_t i = 0; i < r->n_copies; i++)
-		NS_TRY(ns_version_check(r->v, r->copies[i].array,
-					r->o->verify ? NS_READ_VERIFY : 0));
+	/* Every chunk read (and checked) now: the writes cannot fail. */
+	for (size_t i = 0; i < r->n_copies; i++) {
+		struct copy *c = &r->copies[i];
+		NS_TRY(read_copy(r, c));
+		if (c->from != c->live->dtype) {
+			convert = 1;
+			if (c->info.chunk_size > biggest)
+				biggest = c->info.chunk_size;
+		}
+	}
+	/* f32 -> f64 doubles a chunk's size. */
+	if (convert && (!(r->scratch = malloc(biggest + 1)) ||
+			!(r->converted = malloc(2 * biggest + 1)))) {
+		rc = ns_err(NS_ENOMEM, "out of memory for converting chunks of %llu bytes",
+			    (unsigned long long)biggest);
+		goto done;
+	}
+	for (size_t i = 0; i < r->n_copies; i++) {
+		const struct copy *c = &r->copies[i];
+		NS_TRY(add_item(r, c->live->obj->name, c->live->name,
+				c->from == c->live->dtype ? NS_RESTORED : NS_CONVERTED,
+				conversion(c)));
+	}
+	NS_TRY(make_report(r));
 done:
 	return rc;
 }
@@ -227,93 +323,45 @@ static void scatter(uint8_t *dst, const uint8_t *src, const uint32_t *perm, uint
 	}
 }
 
-static int write_copy(struct restore *r, const struct copy *c)
+static void write_copy(struct restore *r, const struct copy *c)
 {
 	ns_attr *la = c->live;
+	const ns_array_info *a = &c->info;
 	size_t to = ns_dtype_size(la->dtype), from = ns_dtype_size(c->from);
-	unsigned flags = r->o->verify ? NS_READ_VERIFY : 0;
-	ns_array_info info;
 	uint8_t *dst = la->data;
-	int rc;
 
-	if (!c->perm && c->from == la->dtype)
-		return ns_version_read(la->data, (size_t)(la->count * to), r->v, c->array, flags);
-	NS_TRY(ns_version_array_at(&info, r->v, c->array));
-	for (uint64_t ci = 0; ci < info.n_chunks; ci++) {
-		uint64_t off = ci * info.chunk_size, first = off / from;
-		uint64_t n = (info.nbytes - off < info.chunk_size ? info.nbytes - off
-								   : info.chunk_size) / from;
-		const uint8_t *src = r->scratch;
-		NS_TRY(ns_version_read_chunk(r->scratch, (size_t)info.chunk_size, r->v, c->array,
-					     ci, flags));
+	for (uint64_t ci = 0; ci < a->n_chunks; ci++) {
+		uint64_t off = ci * a->chunk_size, first = off / from;
+		size_t size = (size_t)(a->nbytes - off < a->chunk_size ? a->nbytes - off
+								       : a->chunk_size);
+		uint64_t n = size / from;
+		const uint8_t *src = c->src[ci];
 		if (c->from != la->dtype) {
-			/* f64 <-> f32 only (checked): it cannot fail. */
-			NS_TRY(convert_values(r->converted, la->dtype, r->scratch, c->from, n,
-					      la->name));
-			src = r->converted;
+			/* The conversion reads typed values: from an aligned copy. Between
+			 * f64 and f32 (checked) it cannot fail. */
+			uint8_t *out = c->perm ? r->converted : dst + first * to;
+			memcpy(r->scratch, src, size);
+			ns__convert_values(out, la->dtype, r->scratch, c->from, n, la->name);
+			src = out;
+			if (!c->perm)
+				continue;
 		}
 		if (c->perm)
 			scatter(dst, src, c->perm + first, n, to);
 		else
-			memcpy(dst + first * to, src, (size_t)n * to);
+			memcpy(dst + off, src, size);
 	}
-done:
-	return rc;
 }
 
-static int apply(struct restore *r)
+static void apply(struct restore *r)
 {
-	ns_array_info info;
-	uint64_t biggest = 0;
-	int rc;
-
-	for (size_t i = 0; i < r->n_copies; i++) {
-		NS_TRY(ns_version_array_at(&info, r->v, r->copies[i].array));
-		if (info.chunk_size > biggest)
-			biggest = info.chunk_size;
-	}
-	/* f32 -> f64 doubles a chunk's size. */
-	if (!(r->scratch = malloc(biggest + 1)) || !(r->converted = malloc(2 * biggest + 1))) {
-		rc = ns_err(NS_ENOMEM, "restore: out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < r->n_copies; i++) {
-		const struct copy *c = &r->copies[i];
-		NS_TRY(write_copy(r, c));
-		NS_TRY(add_item(r, c->live->obj->name, c->live->name,
-				c->from == c->live->dtype ? NS_RESTORED : NS_CONVERTED,
-				c->from == c->live->dtype ? "" : c->from == NS_DTYPE_F64
-				? "f64 -> f32" : "f32 -> f64"));
-	}
+	for (size_t i = 0; i < r->n_copies; i++)
+		write_copy(r, &r->copies[i]);
 	if (!r->o->no_time) {
 		r->live->t_ms = r->stored->t_ms;
 		r->live->step = r->stored->step;
 		r->live->dt_ms = r->stored->dt_ms;
 	}
-done:
-	return rc;
-}
-
-static int make_report(struct restore *r)
-{
-	ns_restore_report *rep = calloc(1, sizeof *rep);
-	if (!rep)
-		return ns_err(NS_ENOMEM, "restore: out of memory");
-	rep->items = r->items;
-	rep->n_items = r->n_items;
-	rep->version = ns_network_version(r->stored);
-	for (size_t i = 0; i < r->n_items; i++) {
-		if (r->items[i].status == NS_RESTORED)
-			rep->restored++;
-		else if (r->items[i].status == NS_CONVERTED)
-			rep->converted++;
-		else
-			rep->skipped++;
-	}
-	r->items = NULL;
-	r->n_items = 0;
-	r->report = rep;
-	return NS_OK;
 }
 
 static void free_items(const ns_restore_item *items, size_t n)
@@ -341,16 +389,17 @@ int ns_restore(ns_restore_report **report, ns_store *store, const char *rev, ns_
 	struct restore r = { .o = opts ? opts : &defaults, .live = net };
 	int rc;
 
-	if (r.o->version != NS_RESTORE_OPTS_VERSION)
-		return ns_err(NS_EINVAL, "restore: options version %u, expected %u",
-			      r.o->version, NS_RESTORE_OPTS_VERSION);
+	if ((rc = ns__opts_check(r.o->version, NS_RESTORE_OPTS_VERSION, "restore")) < 0)
+		return rc;
+	if (!net)
+		return ns_err(NS_EINVAL, "ns_restore: no network given (net is NULL)");
 	if (net->version)
 		return ns_err(NS_EREADONLY, "network '%s' was opened from a store: it is "
 			      "read-only, restore into a network the simulator built", net->name);
 	NS_TRY(ns_network_open(&r.stored, store, rev));
 	r.v = r.stored->version;
 	if (!(r.perms = calloc(net->n_objs + 1, sizeof *r.perms))) {
-		rc = ns_err(NS_ENOMEM, "restore: out of memory");
+		rc = ns_err(NS_ENOMEM, "restore into network '%s': out of memory", net->name);
 		goto done;
 	}
 	if ((rc = plan(&r)) < 0) {
@@ -358,20 +407,24 @@ int ns_restore(ns_restore_report **report, ns_store *store, const char *rev, ns_
 			    (unsigned long long)ns_network_version(r.stored), net->name);
 		goto done;
 	}
-	NS_TRY(apply(&r));
-	NS_TRY(make_report(&r));
-	if (report)
+	apply(&r);
+	if (report) {
 		*report = r.report;
-	else
-		ns_restore_report_free(r.report);
+		r.report = NULL;
+	}
 done:
 	for (size_t i = 0; r.perms && i < net->n_objs; i++)
 		free(r.perms[i]);
+	for (size_t i = 0; i < r.n_copies; i++) {
+		free((void *)r.copies[i].src);
+		free(r.copies[i].decoded);
+	}
 	free(r.perms);
 	free(r.copies);
 	free(r.scratch);
 	free(r.converted);
 	free_items(r.items, r.n_items);
+	ns_restore_report_free(r.report);
 	ns_network_free(r.stored);
 	return rc;
 }

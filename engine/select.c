@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-int selected(const ns_select *sel, const ns_object *obj)
+int ns__selected(const ns_select *sel, const ns_object *obj)
 {
 	if ((obj->kind == NS_POPULATION && sel->no_populations) ||
 	    (obj->kind == NS_PROJECTION && sel->no_projections))
@@ -17,7 +17,7 @@ int selected(const ns_select *sel, const ns_object *obj)
 	return 0;
 }
 
-int select_check(const ns_select *sel, const ns_network *a, const ns_network *b)
+int ns__select_check(const ns_select *sel, const ns_network *a, const ns_network *b)
 {
 	if (!sel->only)
 		return NS_OK;

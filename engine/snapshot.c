@@ -77,7 +77,7 @@ static int add_array(ns_commit *c, struct snap *sn, const ns_object *o, const ch
 	char name[2 * NS_OBJ_NAME_MAX + 8];
 	struct gather *g;
 	int rc;
-	if ((rc = array_name(name, sizeof name, o, attr)) < 0)
+	if ((rc = ns__array_name(name, sizeof name, o, attr)) < 0)
 		return rc;
 	if (!perm)
 		return ns_commit_add(c, name, dtype, data, count);
@@ -118,7 +118,7 @@ static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 	size_t blob_size, arrays = 0;
 	int rc;
 
-	NS_TRY(select_check(&o->select, net, NULL));
+	NS_TRY(ns__select_check(&o->select, net, NULL));
 	sn->objs = calloc(net->n_objs + 1, sizeof *sn->objs);
 	sn->perms = calloc(net->n_objs + 1, sizeof *sn->perms);
 	if (!sn->objs || !sn->perms) {
@@ -127,13 +127,13 @@ static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 	}
 	for (size_t i = 0; i < net->n_objs; i++) {
 		ns_object *obj = net->objs[i];
-		if (!selected(&o->select, obj))
+		if (!ns__selected(&o->select, obj))
 			continue;
 		if (obj->kind == NS_PROJECTION) {
 			int sorted = 1;
 			NS_TRY(validate_projection(net, obj, &sorted));
 			if (!sorted)
-				NS_TRY(synapse_order(&sn->perms[sn->n_objs], obj));
+				NS_TRY(ns__synapse_order(&sn->perms[sn->n_objs], obj));
 		}
 		arrays += obj->n_attrs + 2;
 		sn->objs[sn->n_objs++] = obj;
@@ -142,7 +142,7 @@ static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 		rc = ns_err(NS_ENOMEM, "snapshot: out of memory");
 		goto done;
 	}
-	NS_TRY(manifest_encode(&blob, &blob_size, net, sn->objs, sn->n_objs));
+	NS_TRY(ns__manifest_encode(&blob, &blob_size, net, sn->objs, sn->n_objs));
 	NS_TRY(ns_commit_new(&c, store));
 	NS_TRY(ns_commit_set_blob(c, blob, blob_size));
 	for (size_t i = 0; i < sn->n_objs; i++)
@@ -168,9 +168,8 @@ int ns_snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 	struct snap sn = { NULL, NULL, NULL, 0, 0 };
 	int rc;
 
-	if (o->version != NS_SNAPSHOT_OPTS_VERSION)
-		return ns_err(NS_EINVAL, "snapshot: options version %u, expected %u", o->version,
-			      NS_SNAPSHOT_OPTS_VERSION);
+	if ((rc = ns__opts_check(o->version, NS_SNAPSHOT_OPTS_VERSION, "snapshot")) < 0)
+		return rc;
 	rc = snapshot(out, store, net, o, &sn);
 	if (rc < 0)
 		ns_err_wrap(rc, "network '%s': snapshot", net->name);

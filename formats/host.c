@@ -48,9 +48,9 @@ static const char *host_option(const ns_plugin_args *args, const char *name)
 	return value;
 }
 
-int options_check(const ns_plugin *fmt, const char *const *options)
+int ns__options_check(const ns_plugin *fmt, const char *const *options)
 {
-	const char *const *known = plugin_options(fmt);
+	const char *const *known = ns__plugin_options(fmt);
 	char list[512] = "";
 	size_t used = 0;
 
@@ -72,12 +72,12 @@ int options_check(const ns_plugin *fmt, const char *const *options)
 
 static ptrdiff_t host_read(ns_istream *in, void *buf, size_t n)
 {
-	return istream_read(in, buf, n);
+	return ns__istream_read(in, buf, n);
 }
 
 static int host_write(ns_ostream *out, const void *buf, size_t n)
 {
-	return ostream_write(out, buf, n);
+	return ns__ostream_write(out, buf, n);
 }
 
 static const char *host_last_error(void)
@@ -85,7 +85,7 @@ static const char *host_last_error(void)
 	return ns_error_last()->message;
 }
 
-const ns_host host_table = {
+const ns_host ns__host_table = {
 	.abi_version = NS_PLUGIN_ABI_VERSION,
 	.struct_size = sizeof(ns_host),
 	.alloc = malloc,
@@ -125,18 +125,18 @@ const ns_host host_table = {
 	.dtype_name = ns_dtype_name,
 	.last_error = host_last_error,
 	.option = host_option,
-	.read_all = istream_read_all,
+	.read_all = ns__istream_read_all,
 	.attr_kind_name = ns_attr_kind_name,
 	.scope_name = ns_scope_name,
 };
 
-void host_enter(int verbose)
+void ns__host_enter(int verbose)
 {
 	log_verbose = verbose;
 	ns_error_clear();
 }
 
-int host_result(int rc, const ns_plugin *p, const char *what)
+int ns__host_result(int rc, const ns_plugin *p, const char *what)
 {
 	if (rc > 0)
 		return ns_err(NS_EPLUGIN, "plugin '%s' %s returned %d, not an nsnap error code",

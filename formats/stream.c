@@ -33,7 +33,7 @@ struct ns_ostream {
 
 /* ------------------------------------------------------------- reading */
 
-ns_istream *istream_file(FILE *f, const char *path)
+ns_istream *ns__istream_file(FILE *f, const char *path)
 {
 	ns_istream *in = calloc(1, sizeof *in);
 	struct stat st;
@@ -56,7 +56,7 @@ static ptrdiff_t read_raw(ns_istream *in, void *buf, size_t n)
 	if (in->filter) {
 		ns_error_clear();
 		rc = in->filter->filter->read(in->state, buf, n);
-		return rc < 0 ? host_result((int)rc, in->filter, "read") : rc;
+		return rc < 0 ? ns__host_result((int)rc, in->filter, "read") : rc;
 	}
 	got = fread(buf, 1, n, in->file);
 	if (got == 0 && ferror(in->file))
@@ -69,7 +69,7 @@ static ptrdiff_t read_raw(ns_istream *in, void *buf, size_t n)
 	return (ptrdiff_t)got;
 }
 
-ptrdiff_t istream_read(ns_istream *in, void *buf, size_t n)
+ptrdiff_t ns__istream_read(ns_istream *in, void *buf, size_t n)
 {
 	size_t left = in->peek_len - in->peek_pos;
 	if (left) {
@@ -88,7 +88,7 @@ static int read_all_oom(unsigned char *buf, const ns_istream *in)
 	return ns_err(NS_ENOMEM, "file '%s': out of memory reading it whole", in->path);
 }
 
-int istream_read_all(void **out, size_t *size, ns_istream *in)
+int ns__istream_read_all(void **out, size_t *size, ns_istream *in)
 {
 	/* A file read directly takes one read; through a filter the buffer
 	 * doubles as it fills. */
@@ -104,7 +104,7 @@ int istream_read_all(void **out, size_t *size, ns_istream *in)
 			buf = p;
 			cap *= 2;
 		}
-		if ((got = istream_read(in, buf + n, cap - n - 1)) < 0) {
+		if ((got = ns__istream_read(in, buf + n, cap - n - 1)) < 0) {
 			free(buf);
 			return (int)got;
 		}
@@ -118,7 +118,7 @@ int istream_read_all(void **out, size_t *size, ns_istream *in)
 	return NS_OK;
 }
 
-int istream_peek(ns_istream *in, const unsigned char **head, size_t *len, size_t n)
+int ns__istream_peek(ns_istream *in, const unsigned char **head, size_t *len, size_t n)
 {
 	if (n > PEEK_MAX)
 		n = PEEK_MAX;
@@ -136,14 +136,14 @@ int istream_peek(ns_istream *in, const unsigned char **head, size_t *len, size_t
 	return NS_OK;
 }
 
-int istream_filter(ns_istream **top, const ns_plugin *filter, const ns_plugin_args *args)
+int ns__istream_filter(ns_istream **top, const ns_plugin *filter, const ns_plugin_args *args)
 {
 	ns_istream *in = calloc(1, sizeof *in);
 	int rc;
 	if (!in)
 		return ns_err(NS_ENOMEM, "file '%s': out of memory", args->path);
-	host_enter(args->verbose);
-	rc = host_result(filter->filter->reader_open(&in->state, *top, args), filter,
+	ns__host_enter(args->verbose);
+	rc = ns__host_result(filter->filter->reader_open(&in->state, *top, args), filter,
 			 "reader_open");
 	if (rc < 0) {
 		free(in);
@@ -156,7 +156,7 @@ int istream_filter(ns_istream **top, const ns_plugin *filter, const ns_plugin_ar
 	return NS_OK;
 }
 
-void istream_close(ns_istream *top)
+void ns__istream_close(ns_istream *top)
 {
 	while (top) {
 		ns_istream *below = top->below;
@@ -169,7 +169,7 @@ void istream_close(ns_istream *top)
 
 /* ------------------------------------------------------------- writing */
 
-ns_ostream *ostream_file(FILE *f, const char *path)
+ns_ostream *ns__ostream_file(FILE *f, const char *path)
 {
 	ns_ostream *out = calloc(1, sizeof *out);
 	if (!out) {
@@ -181,11 +181,11 @@ ns_ostream *ostream_file(FILE *f, const char *path)
 	return out;
 }
 
-int ostream_write(ns_ostream *out, const void *buf, size_t n)
+int ns__ostream_write(ns_ostream *out, const void *buf, size_t n)
 {
 	if (out->filter) {
 		ns_error_clear();
-		return host_result(out->filter->filter->write(out->state, buf, n), out->filter,
+		return ns__host_result(out->filter->filter->write(out->state, buf, n), out->filter,
 				   "write");
 	}
 	if (n && fwrite(buf, 1, n, out->file) != n)
@@ -198,14 +198,14 @@ int ostream_write(ns_ostream *out, const void *buf, size_t n)
 	return NS_OK;
 }
 
-int ostream_filter(ns_ostream **top, const ns_plugin *filter, const ns_plugin_args *args)
+int ns__ostream_filter(ns_ostream **top, const ns_plugin *filter, const ns_plugin_args *args)
 {
 	ns_ostream *out = calloc(1, sizeof *out);
 	int rc;
 	if (!out)
 		return ns_err(NS_ENOMEM, "file '%s': out of memory", args->path);
-	host_enter(args->verbose);
-	rc = host_result(filter->filter->writer_open(&out->state, *top, args), filter,
+	ns__host_enter(args->verbose);
+	rc = ns__host_result(filter->filter->writer_open(&out->state, *top, args), filter,
 			 "writer_open");
 	if (rc < 0) {
 		free(out);
@@ -218,19 +218,19 @@ int ostream_filter(ns_ostream **top, const ns_plugin *filter, const ns_plugin_ar
 	return NS_OK;
 }
 
-int ostream_finish(ns_ostream *top)
+int ns__ostream_finish(ns_ostream *top)
 {
 	int rc;
 	for (ns_ostream *o = top; o && o->filter; o = o->below) {
 		ns_error_clear();
-		if ((rc = host_result(o->filter->filter->writer_finish(o->state), o->filter,
+		if ((rc = ns__host_result(o->filter->filter->writer_finish(o->state), o->filter,
 				      "writer_finish")) < 0)
 			return rc;
 	}
 	return NS_OK;
 }
 
-void ostream_close(ns_ostream *top)
+void ns__ostream_close(ns_ostream *top)
 {
 	while (top) {
 		ns_ostream *below = top->below;

@@ -19,14 +19,14 @@ struct chunk_writer {
 	size_t cap;
 };
 
-void chunk_hash(uint8_t out[NS_HASH_SIZE], const void *data, size_t size)
+void ns__chunk_hash(uint8_t out[NS_HASH_SIZE], const void *data, size_t size)
 {
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits(data, size));
 	memcpy(out, c.digest, NS_HASH_SIZE);
 }
 
-void chunk_hash_hex(char out[2 * NS_HASH_SIZE + 1], const uint8_t *hash)
+void ns__chunk_hash_hex(char out[2 * NS_HASH_SIZE + 1], const uint8_t *hash)
 {
 	static const char hex[] = "0123456789abcdef";
 	for (int i = 0; i < NS_HASH_SIZE; i++) {
@@ -36,7 +36,7 @@ void chunk_hash_hex(char out[2 * NS_HASH_SIZE + 1], const uint8_t *hash)
 	out[2 * NS_HASH_SIZE] = '\0';
 }
 
-int chunk_writer_new(chunk_writer **out, ns_codec codec, int level)
+int ns__chunk_writer_new(chunk_writer **out, ns_codec codec, int level)
 {
 	chunk_writer *w = calloc(1, sizeof *w);
 	if (!w)
@@ -51,7 +51,7 @@ int chunk_writer_new(chunk_writer **out, ns_codec codec, int level)
 	return NS_OK;
 }
 
-void chunk_writer_free(chunk_writer *w)
+void ns__chunk_writer_free(chunk_writer *w)
 {
 	if (!w)
 		return;
@@ -148,7 +148,7 @@ static int refcnt_get(MDB_txn *txn, ns_store *s, const uint8_t *hash, uint64_t *
 	if (v.mv_size != 8)
 		return ns_err(NS_ECORRUPT, "store '%s': a reference count has %zu bytes",
 			      s->path, v.mv_size);
-	*out = get_u64(v.mv_data);
+	*out = ns__get_u64(v.mv_data);
 	return NS_OK;
 }
 
@@ -160,7 +160,7 @@ static int refcnt_put(MDB_txn *txn, ns_store *s, const uint8_t *hash, uint64_t n
 	if (n == 0) {
 		rc = mdb_del(txn, s->refcnt, &k, NULL);
 	} else {
-		put_u64(b, n);
+		ns__put_u64(b, n);
 		v.mv_size = 8;
 		v.mv_data = b;
 		rc = mdb_put(txn, s->refcnt, &k, &v, 0);
@@ -168,7 +168,7 @@ static int refcnt_put(MDB_txn *txn, ns_store *s, const uint8_t *hash, uint64_t n
 	return rc ? ns_err_lmdb(rc, "store '%s': writing a reference count", s->path) : NS_OK;
 }
 
-int chunk_has(MDB_txn *txn, ns_store *s, const uint8_t *hash)
+int ns__chunk_has(MDB_txn *txn, ns_store *s, const uint8_t *hash)
 {
 	MDB_val k = { NS_HASH_SIZE, (void *)hash }, v;
 	int rc = mdb_get(txn, s->chunks, &k, &v);
@@ -177,7 +177,7 @@ int chunk_has(MDB_txn *txn, ns_store *s, const uint8_t *hash)
 	return rc ? ns_err_lmdb(rc, "store '%s': looking up a chunk", s->path) : 1;
 }
 
-int chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
+int ns__chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
 	      const void *data, size_t size, ns_dtype dtype, struct counters *c,
 	      uint64_t *stored)
 {
@@ -201,8 +201,8 @@ int chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
 	p[0] = NS_STORE_FORMAT;
 	p[1] = (uint8_t)codec;
 	p[2] = (uint8_t)width;
-	put_u64(p + 8, size);
-	put_u64(p + 16, psize);
+	ns__put_u64(p + 8, size);
+	ns__put_u64(p + 16, psize);
 	if (psize)
 		memcpy(p + CHUNK_HEADER, payload, psize);
 	c->chunks++;
@@ -212,14 +212,14 @@ int chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
 	return NS_OK;
 }
 
-int chunk_addref(MDB_txn *txn, ns_store *s, const uint8_t *hash)
+int ns__chunk_addref(MDB_txn *txn, ns_store *s, const uint8_t *hash)
 {
 	uint64_t refs = 0;
 	int rc = refcnt_get(txn, s, hash, &refs);
 	return rc < 0 ? rc : refcnt_put(txn, s, hash, refs + 1);
 }
 
-int chunk_unref(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters *c)
+int ns__chunk_unref(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters *c)
 {
 	MDB_val k = { NS_HASH_SIZE, (void *)hash }, v;
 	chunk_rec rec;
@@ -232,7 +232,7 @@ int chunk_unref(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters 
 		return refcnt_put(txn, s, hash, refs - 1);
 	/* The last reference: free the chunk (a missing one is already gone). */
 	rc = mdb_get(txn, s->chunks, &k, &v);
-	if (rc == 0 && chunk_parse(&rec, &v) == NS_OK) {
+	if (rc == 0 && ns__chunk_parse(&rec, &v) == NS_OK) {
 		c->chunks--;
 		c->unique_bytes -= rec.raw_size;
 		c->stored_bytes -= rec.payload_size;
@@ -244,7 +244,7 @@ int chunk_unref(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters 
 	return refs ? refcnt_put(txn, s, hash, 0) : NS_OK;
 }
 
-int chunk_parse(chunk_rec *out, const MDB_val *val)
+int ns__chunk_parse(chunk_rec *out, const MDB_val *val)
 {
 	const uint8_t *p = val->mv_data;
 	if (val->mv_size < CHUNK_HEADER)
@@ -255,8 +255,8 @@ int chunk_parse(chunk_rec *out, const MDB_val *val)
 			      NS_STORE_FORMAT);
 	out->codec = (ns_codec)p[1];
 	out->shuffle = p[2];
-	out->raw_size = get_u64(p + 8);
-	out->payload_size = (size_t)get_u64(p + 16);
+	out->raw_size = ns__get_u64(p + 8);
+	out->payload_size = (size_t)ns__get_u64(p + 16);
 	out->payload = p + CHUNK_HEADER;
 	if (out->payload_size != val->mv_size - CHUNK_HEADER ||
 	    (out->codec != NS_CODEC_RAW && out->codec != NS_CODEC_ZSTD) ||
@@ -266,7 +266,7 @@ int chunk_parse(chunk_rec *out, const MDB_val *val)
 	return NS_OK;
 }
 
-int chunk_decode(void *buf, const chunk_rec *rec, const char *where)
+int ns__chunk_decode(void *buf, const chunk_rec *rec, const char *where)
 {
 	void *dst = buf;
 	size_t n;

@@ -31,6 +31,8 @@ struct ns_commit {
 int ns_commit_new(ns_commit **out, ns_store *s)
 {
 	ns_commit *c;
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_commit_new: out must not be NULL");
 	if (s->rdonly)
 		return ns_err(NS_EREADONLY, "store '%s': opened read-only, cannot commit", s->path);
 	if (!(c = calloc(1, sizeof *c)))
@@ -74,7 +76,7 @@ static int add_array(struct commit_array **out, ns_commit *c, const char *name, 
 	for (size_t i = 0; i < c->n_arrays; i++)
 		if (strcmp(c->arrays[i].name, name) == 0)
 			return ns_err(NS_EEXISTS, "commit: array '%s' was already added", name);
-	if ((rc = grow_array(&c->arrays, &c->cap_arrays, c->n_arrays, sizeof *c->arrays)) < 0)
+	if ((rc = ns__grow_array(&c->arrays, &c->cap_arrays, c->n_arrays, sizeof *c->arrays)) < 0)
 		return rc;
 	a = &c->arrays[c->n_arrays];
 	memset(a, 0, sizeof *a);
@@ -121,7 +123,7 @@ int ns_commit_add_from(ns_commit *c, const char *name, ns_version *from, uint64_
 	struct commit_array *a;
 	ns_array_info info;
 	int rc;
-	if (version_store(from) != c->s)
+	if (ns__version_store(from) != c->s)
 		return ns_err(NS_EINVAL, "commit: array '%s': the version is of another store",
 			      name ? name : "(null)");
 	if ((rc = ns_version_array_at(&info, from, array)) < 0)
@@ -151,7 +153,7 @@ int ns_commit_set_meta(ns_commit *c, const char *key, const char *value)
 			c->meta[2 * i + 1] = v;
 			return NS_OK;
 		}
-	if ((rc = grow_array(&c->meta, &c->cap_meta, c->n_meta, 2 * sizeof *c->meta)) < 0 ||
+	if ((rc = ns__grow_array(&c->meta, &c->cap_meta, c->n_meta, 2 * sizeof *c->meta)) < 0 ||
 	    !(k = strdup(key))) {
 		free(v);
 		return rc < 0 ? rc : ns_err(NS_ENOMEM, "commit: out of memory");
@@ -206,7 +208,7 @@ static uint64_t n_chunks_of(const ns_commit *c, const struct commit_array *a)
 static uint8_t *put_str(uint8_t *p, const char *str)
 {
 	uint32_t n = (uint32_t)strlen(str);
-	put_u32(p, n);
+	ns__put_u32(p, n);
 	memcpy(p + 4, str, n + 1);
 	return p + 4 + n + 1;
 }
@@ -224,7 +226,7 @@ static int build_record(struct job *j)
 	for (size_t i = 0; i < 2 * c->n_meta; i++)
 		size += 5 + strlen(c->meta[i]);
 	for (size_t i = 0; i < c->n_arrays; i++)
-		size += 5 + strlen(c->arrays[i].name) + 28 + NS_HASH_SIZE * n_chunks_of(c, &c->arrays[i]);
+		size += 5 + strlen(c->arrays[i].name) + ARR_FIXED + NS_HASH_SIZE * n_chunks_of(c, &c->arrays[i]);
 	j->rec = calloc(1, size);
 	j->hashes = calloc(c->n_arrays + 1, sizeof *j->hashes);
 	if (!j->rec || !j->hashes)
@@ -235,28 +237,28 @@ static int build_record(struct job *j)
 	memcpy(p, "NSV", 3);
 	p[3] = NS_STORE_FORMAT;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	put_u64(p + 24, (uint64_t)((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec));
-	put_u64(p + 48, c->n_meta);
-	put_u64(p + 56, c->n_arrays);
+	ns__put_u64(p + REC_TIME, (uint64_t)((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec));
+	ns__put_u64(p + REC_N_META, c->n_meta);
+	ns__put_u64(p + REC_N_ARRAYS, c->n_arrays);
 	p = put_str(p + REC_HEADER, msg);
 	for (size_t i = 0; i < 2 * c->n_meta; i++)
 		p = put_str(p, c->meta[i]);
-	put_u64(p, c->blob_size);
+	ns__put_u64(p, c->blob_size);
 	if (c->blob_size)
 		memcpy(p + 8, c->blob, c->blob_size);
 	p += 8 + c->blob_size;
 	for (size_t i = 0; i < c->n_arrays; i++) {
 		const struct commit_array *a = &c->arrays[i];
 		p = put_str(p, a->name);
-		p[0] = (uint8_t)a->dtype;
-		put_u64(p + 4, a->count);
-		put_u64(p + 12, c->s->chunk_size);
-		put_u64(p + 20, n_chunks_of(c, a));
-		j->hashes[i] = p + 28;
-		p += 28 + NS_HASH_SIZE * n_chunks_of(c, a);
+		p[ARR_DTYPE] = (uint8_t)a->dtype;
+		ns__put_u64(p + ARR_COUNT, a->count);
+		ns__put_u64(p + ARR_CHUNK_SIZE, c->s->chunk_size);
+		ns__put_u64(p + ARR_N_CHUNKS, n_chunks_of(c, a));
+		j->hashes[i] = p + ARR_FIXED;
+		p += ARR_FIXED + NS_HASH_SIZE * n_chunks_of(c, a);
 		logical += a->count * ns_dtype_size(a->dtype);
 	}
-	put_u64(j->rec + 32, logical);
+	ns__put_u64(j->rec + REC_LOGICAL, logical);
 	return NS_OK;
 }
 
@@ -273,10 +275,19 @@ static int chunk_bytes(struct job *j, size_t ai, uint64_t ci, const uint8_t **ou
 		*out = (const uint8_t *)a->data + off;
 		return NS_OK;
 	}
-	if (a->fill)
+	if (a->fill) {
+		/* A callback that fails without a message gets one, not a stale one. */
+		ns_error_clear();
 		rc = a->fill(a->ctx, off / esize, *n / esize, j->scratch);
-	else
+		if (rc > 0)
+			return ns_err(NS_ERROR, "commit: fill callback of array '%s' returned %d, "
+				      "not NS_OK or a negative nsnap error code", a->name, rc);
+		if (rc < 0 && ns_error_last()->code == NS_OK)
+			return ns_err(rc, "commit: fill callback of array '%s' returned %d (%s)",
+				      a->name, rc, ns_strerror(rc));
+	} else {
 		rc = ns_version_read_chunk(j->scratch, *n, a->from, a->from_array, ci, 0);
+	}
 	if (rc < 0)
 		return ns_err_wrap(rc, "commit: array '%s'", a->name);
 	*out = j->scratch;
@@ -302,7 +313,7 @@ static int hash_all(struct job *j)
 		for (uint64_t ci = 0; ci < nc; ci++) {
 			if ((rc = chunk_bytes(j, ai, ci, &data, &n)) < 0)
 				return rc;
-			chunk_hash(j->hashes[ai] + NS_HASH_SIZE * ci, data, n);
+			ns__chunk_hash(j->hashes[ai] + NS_HASH_SIZE * ci, data, n);
 		}
 	}
 	return NS_OK;
@@ -315,14 +326,14 @@ static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
 	const uint8_t *h = j->hashes[ai] + NS_HASH_SIZE * ci, *data;
 	uint64_t stored;
 	size_t n;
-	int rc = chunk_has(txn, j->c->s, h);
+	int rc = ns__chunk_has(txn, j->c->s, h);
 
 	*size = 0;
 	if (rc != 0)
 		return rc < 0 ? rc : NS_OK;
 	if ((rc = chunk_bytes(j, ai, ci, &data, &n)) < 0)
 		return rc;
-	rc = chunk_put(j->w, txn, j->c->s, h, data, n, j->c->arrays[ai].dtype, cnt, &stored);
+	rc = ns__chunk_put(j->w, txn, j->c->s, h, data, n, j->c->arrays[ai].dtype, cnt, &stored);
 	if (rc < 0)
 		return ns_err_wrap(rc, "array '%s'", j->c->arrays[ai].name);
 	if (!j->counted[j->first[ai] + ci]) {
@@ -345,7 +356,7 @@ static int store_batch(MDB_txn *txn, void *ctx)
 	int rc;
 
 	memcpy(j->counted_saved, j->counted, j->n_total);
-	NS_TRY(counters_get(txn, j->c->s, &cnt));
+	NS_TRY(ns__counters_get(txn, j->c->s, &cnt));
 	for (; ai < j->c->n_arrays && written < j->c->s->write_batch; ai++, ci = 0) {
 		uint64_t nc = n_chunks_of(j->c, &j->c->arrays[ai]);
 		if (j->c->arrays[ai].from)
@@ -357,7 +368,7 @@ static int store_batch(MDB_txn *txn, void *ctx)
 		if (ci < nc)
 			break;
 	}
-	NS_TRY(counters_put(txn, j->c->s, &cnt));
+	NS_TRY(ns__counters_put(txn, j->c->s, &cnt));
 	j->next_ai = ai;
 	j->next_ci = ci;
 done:
@@ -379,7 +390,7 @@ static int store_batches(struct job *j)
 	j->ai = 0;
 	j->ci = 0;
 	while (j->ai < j->c->n_arrays) {
-		if ((rc = store_write(j->c->s, MDB_NOMETASYNC, store_batch, j)) < 0)
+		if ((rc = ns__store_write(j->c->s, MDB_NOMETASYNC, store_batch, j)) < 0)
 			return rc;
 		j->ai = j->next_ai;
 		j->ci = j->next_ci;
@@ -392,9 +403,9 @@ static int store_batches(struct job *j)
 static int find_parent(MDB_txn *txn, ns_store *s, const char *branch, const char *head,
 		       uint64_t *parent)
 {
-	int rc = ref_get(txn, s, REF_BRANCH, branch, parent);
+	int rc = ns__ref_get(txn, s, REF_BRANCH, branch, parent);
 	if (rc == NS_ENOTFOUND)
-		rc = ref_get(txn, s, REF_BRANCH, head, parent);
+		rc = ns__ref_get(txn, s, REF_BRANCH, head, parent);
 	if (rc == NS_ENOTFOUND) {
 		*parent = 0;
 		rc = NS_OK;
@@ -405,7 +416,7 @@ static int find_parent(MDB_txn *txn, ns_store *s, const char *branch, const char
 static int check_tag(MDB_txn *txn, ns_store *s, const char *tag)
 {
 	uint64_t tagged;
-	if (tag && ref_get(txn, s, REF_TAG, tag, &tagged) == NS_OK)
+	if (tag && ns__ref_get(txn, s, REF_TAG, tag, &tagged) == NS_OK)
 		return ns_err(NS_EEXISTS, "store '%s': tag '%s' already names version %llu",
 			      s->path, tag, (unsigned long long)tagged);
 	return NS_OK;
@@ -428,19 +439,19 @@ static int write_version(MDB_txn *txn, void *ctx)
 
 	memcpy(j->counted_saved, j->counted, j->n_total);
 	NS_TRY(check_tag(txn, s, j->o->tag));
-	NS_TRY(head_branch(txn, s, head, sizeof head));
+	NS_TRY(ns__head_branch(txn, s, head, sizeof head));
 	branch = j->o->branch ? j->o->branch : head;
 	NS_TRY(find_parent(txn, s, branch, head, &parent));
-	NS_TRY(meta_get_u64(txn, s, META_NEXT, &number));
-	NS_TRY(counters_get(txn, s, &cnt));
+	NS_TRY(ns__meta_get_u64(txn, s, META_NEXT, &number));
+	NS_TRY(ns__counters_get(txn, s, &cnt));
 	for (size_t ai = 0; ai < c->n_arrays; ai++)
 		for (uint64_t ci = 0; ci < n_chunks_of(c, &c->arrays[ai]); ci++) {
 			NS_TRY(ensure_chunk(j, txn, ai, ci, &cnt, &size));
-			NS_TRY(chunk_addref(txn, s, j->hashes[ai] + NS_HASH_SIZE * ci));
+			NS_TRY(ns__chunk_addref(txn, s, j->hashes[ai] + NS_HASH_SIZE * ci));
 		}
-	put_u64(j->rec + 8, number);
-	put_u64(j->rec + REC_PARENT, parent);
-	put_u64(j->rec + 40, j->new_bytes);
+	ns__put_u64(j->rec + REC_NUMBER, number);
+	ns__put_u64(j->rec + REC_PARENT, parent);
+	ns__put_u64(j->rec + REC_NEW, j->new_bytes);
 	key = (size_t)number;
 	k.mv_size = sizeof key;
 	k.mv_data = &key;
@@ -451,11 +462,11 @@ static int write_version(MDB_txn *txn, void *ctx)
 				 (unsigned long long)number);
 		goto done;
 	}
-	NS_TRY(meta_put_u64(txn, s, META_NEXT, number + 1));
-	NS_TRY(ref_put(txn, s, REF_BRANCH, branch, number));
+	NS_TRY(ns__meta_put_u64(txn, s, META_NEXT, number + 1));
+	NS_TRY(ns__ref_put(txn, s, REF_BRANCH, branch, number));
 	if (j->o->tag)
-		NS_TRY(ref_put(txn, s, REF_TAG, j->o->tag, number));
-	NS_TRY(counters_put(txn, s, &cnt));
+		NS_TRY(ns__ref_put(txn, s, REF_TAG, j->o->tag, number));
+	NS_TRY(ns__counters_put(txn, s, &cnt));
 	j->number = number;
 done:
 	if (rc < 0) {
@@ -472,13 +483,13 @@ static int discard_batches(MDB_txn *txn, void *ctx)
 	struct counters cnt;
 	int rc;
 
-	NS_TRY(counters_get(txn, j->c->s, &cnt));
+	NS_TRY(ns__counters_get(txn, j->c->s, &cnt));
 	for (size_t ai = 0; ai < j->c->n_arrays; ai++)
 		for (uint64_t ci = 0; !j->c->arrays[ai].from &&
 				      ci < n_chunks_of(j->c, &j->c->arrays[ai]); ci++)
-			NS_TRY(gc_free_if_orphan(txn, j->c->s, j->hashes[ai] + NS_HASH_SIZE * ci,
+			NS_TRY(ns__gc_free_if_orphan(txn, j->c->s, j->hashes[ai] + NS_HASH_SIZE * ci,
 						 &cnt));
-	rc = counters_put(txn, j->c->s, &cnt);
+	rc = ns__counters_put(txn, j->c->s, &cnt);
 done:
 	return rc;
 }
@@ -508,12 +519,12 @@ static int missing_bytes(struct job *j, uint64_t *out)
 	uint64_t sum = 0;
 	int rc, has;
 
-	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
+	NS_TRY(ns__store_txn_begin(&txn, s, MDB_RDONLY));
 	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
 		const struct commit_array *a = &j->c->arrays[ai];
 		uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
 		for (uint64_t ci = 0; !a->from && ci < n_chunks_of(j->c, a); ci++) {
-			if ((has = chunk_has(txn, s, j->hashes[ai] + NS_HASH_SIZE * ci)) < 0) {
+			if ((has = ns__chunk_has(txn, s, j->hashes[ai] + NS_HASH_SIZE * ci)) < 0) {
 				rc = has;
 				goto done;
 			}
@@ -524,23 +535,22 @@ static int missing_bytes(struct job *j, uint64_t *out)
 	}
 	*out = sum;
 done:
-	store_txn_end(s, txn, 0, &rc);
+	ns__store_txn_end(s, txn, 0, &rc);
 	return rc;
 }
 
 static int check_opts(const ns_commit_opts *o, ns_codec codec, int level)
 {
 	int rc = NS_OK;
-	if (o->version != NS_COMMIT_OPTS_VERSION)
-		return ns_err(NS_EINVAL, "commit: options version %u, expected %u", o->version,
-			      NS_COMMIT_OPTS_VERSION);
+	if ((rc = ns__opts_check(o->version, NS_COMMIT_OPTS_VERSION, "commit")) < 0)
+		return rc;
 	if (codec != NS_CODEC_RAW && codec != NS_CODEC_ZSTD)
 		return ns_err(NS_EINVAL, "commit: unknown codec %d", (int)codec);
 	if (level < 1 || level > 19)
 		return ns_err(NS_EINVAL, "commit: zstd level %d: must be from 1 to 19", level);
-	if (o->tag && (rc = ref_name_check("tag", o->tag)) < 0)
+	if (o->tag && (rc = ns__ref_name_check("tag", o->tag)) < 0)
 		return rc;
-	if (o->branch && (rc = ref_name_check("branch", o->branch)) < 0)
+	if (o->branch && (rc = ns__ref_name_check("branch", o->branch)) < 0)
 		return rc;
 	return NS_OK;
 }
@@ -552,10 +562,10 @@ static int check_tag_now(ns_store *s, const char *tag)
 	int rc;
 	if (!tag)
 		return NS_OK;
-	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
+	NS_TRY(ns__store_txn_begin(&txn, s, MDB_RDONLY));
 	rc = check_tag(txn, s, tag);
 done:
-	store_txn_end(s, txn, 0, &rc);
+	ns__store_txn_end(s, txn, 0, &rc);
 	return rc;
 }
 
@@ -579,26 +589,26 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 	}
 	NS_TRY(index_chunks(&j));
 	NS_TRY(hash_all(&j));
-	NS_TRY(chunk_writer_new(&j.w, codec, level));
+	NS_TRY(ns__chunk_writer_new(&j.w, codec, level));
 	NS_TRY(missing_bytes(&j, &fresh));
 	/* Page headers and tree pages add about 1/64. */
-	NS_TRY(store_reserve(s, fresh + fresh / 64 + j.rec_size));
+	NS_TRY(ns__store_reserve(s, fresh + fresh / 64 + j.rec_size));
 	batched = fresh > s->write_batch;
 	if (batched)
 		rc = store_batches(&j);
 	if (rc == NS_OK)
-		rc = store_write(s, 0, write_version, &j);
+		rc = ns__store_write(s, 0, write_version, &j);
 	if (rc < 0 && batched) {
 		/* Best effort, and the first error is the one to report. */
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", ns_error_last()->message);
-		store_write(s, 0, discard_batches, &j);
+		ns__store_write(s, 0, discard_batches, &j);
 		ns_err(rc, "%s", msg);
 	}
 	if (rc == NS_OK && out)
 		*out = j.number;
 done:
-	chunk_writer_free(j.w);
+	ns__chunk_writer_free(j.w);
 	free(j.rec);
 	free(j.hashes);
 	free(j.scratch);

@@ -17,11 +17,11 @@ static int is_orphan(MDB_txn *txn, ns_store *s, const MDB_val *key)
 	return rc ? ns_err_lmdb(rc, "store '%s': reading a reference count", s->path) : 0;
 }
 
-int gc_free_if_orphan(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters *cnt)
+int ns__gc_free_if_orphan(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters *cnt)
 {
 	MDB_val k = { NS_HASH_SIZE, (void *)hash };
 	int rc = is_orphan(txn, s, &k);
-	return rc <= 0 ? rc : chunk_unref(txn, s, hash, cnt);
+	return rc <= 0 ? rc : ns__chunk_unref(txn, s, hash, cnt);
 }
 
 static int walk(MDB_txn *txn, void *ctx)
@@ -37,7 +37,7 @@ static int walk(MDB_txn *txn, void *ctx)
 
 	g->chunks = g->bytes = 0;
 	if (g->free_them)
-		NS_TRY(counters_get(txn, s, &cnt));
+		NS_TRY(ns__counters_get(txn, s, &cnt));
 	if ((mrc = mdb_cursor_open(txn, s->chunks, &cur))) {
 		rc = ns_err_lmdb(mrc, "store '%s': reading chunks", s->path);
 		goto done;
@@ -51,7 +51,7 @@ static int walk(MDB_txn *txn, void *ctx)
 				goto done;
 			continue;
 		}
-		rc = chunk_parse(&rec, &v);
+		rc = ns__chunk_parse(&rec, &v);
 		g->chunks++;
 		g->bytes += rc == NS_OK ? rec.payload_size : v.mv_size;
 		if (!g->free_them)
@@ -70,7 +70,7 @@ static int walk(MDB_txn *txn, void *ctx)
 	if (mrc != MDB_NOTFOUND)
 		rc = ns_err_lmdb(mrc, "store '%s': collecting orphan chunks", s->path);
 	else if (g->free_them)
-		rc = counters_put(txn, s, &cnt);
+		rc = ns__counters_put(txn, s, &cnt);
 done:
 	mdb_cursor_close(cur);
 	return rc;
@@ -79,7 +79,7 @@ done:
 int ns_store_gc(ns_store *s, uint64_t *chunks, uint64_t *bytes)
 {
 	struct gc g = { s, 1, 0, 0 };
-	int rc = store_write(s, 0, walk, &g);
+	int rc = ns__store_write(s, 0, walk, &g);
 	if (rc == NS_OK && chunks)
 		*chunks = g.chunks;
 	if (rc == NS_OK && bytes)
@@ -87,7 +87,7 @@ int ns_store_gc(ns_store *s, uint64_t *chunks, uint64_t *bytes)
 	return rc;
 }
 
-int orphans_count(MDB_txn *txn, ns_store *s, uint64_t *chunks)
+int ns__orphans_count(MDB_txn *txn, ns_store *s, uint64_t *chunks)
 {
 	struct gc g = { s, 0, 0, 0 };
 	int rc = walk(txn, &g);

@@ -4,7 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 
-int ref_name_check(const char *what, const char *name)
+int ns__ref_name_check(const char *what, const char *name)
 {
 	size_t len = strlen(name), digits = 0;
 	if (len == 0 || len > NS_REF_NAME_MAX)
@@ -46,7 +46,7 @@ static int ref_key(MDB_val *k, uint8_t *buf, char kind, const char *name)
 	return NS_OK;
 }
 
-int ref_get(MDB_txn *txn, ns_store *s, char kind, const char *name, uint64_t *out)
+int ns__ref_get(MDB_txn *txn, ns_store *s, char kind, const char *name, uint64_t *out)
 {
 	uint8_t buf[NS_REF_NAME_MAX + 1];
 	MDB_val k, v;
@@ -63,18 +63,18 @@ int ref_get(MDB_txn *txn, ns_store *s, char kind, const char *name, uint64_t *ou
 	if (v.mv_size != 8)
 		return ns_err(NS_ECORRUPT, "store '%s': %s '%s' has a %zu-byte record", s->path,
 			      kind_name(kind), name, v.mv_size);
-	*out = get_u64(v.mv_data);
+	*out = ns__get_u64(v.mv_data);
 	return NS_OK;
 }
 
-int ref_put(MDB_txn *txn, ns_store *s, char kind, const char *name, uint64_t number)
+int ns__ref_put(MDB_txn *txn, ns_store *s, char kind, const char *name, uint64_t number)
 {
 	uint8_t buf[NS_REF_NAME_MAX + 1], b[8];
 	MDB_val k, v = { 8, b };
 	int rc;
 	if ((rc = ref_key(&k, buf, kind, name)) < 0)
 		return rc;
-	put_u64(b, number);
+	ns__put_u64(b, number);
 	rc = mdb_put(txn, s->refs, &k, &v, 0);
 	return rc ? ns_err_lmdb(rc, "store '%s': writing %s '%s'", s->path, kind_name(kind),
 				name) : NS_OK;
@@ -95,7 +95,7 @@ static int ref_del(MDB_txn *txn, ns_store *s, char kind, const char *name)
 				name) : NS_OK;
 }
 
-int head_branch(MDB_txn *txn, ns_store *s, char *buf, size_t size)
+int ns__head_branch(MDB_txn *txn, ns_store *s, char *buf, size_t size)
 {
 	MDB_val k = { strlen(META_HEAD), META_HEAD }, v;
 	int rc = mdb_get(txn, s->meta, &k, &v);
@@ -113,13 +113,13 @@ int head_branch(MDB_txn *txn, ns_store *s, char *buf, size_t size)
 static int parent_of(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t *parent)
 {
 	MDB_val v;
-	int rc = version_get(txn, s, number, &v);
+	int rc = ns__version_get(txn, s, number, &v);
 	if (rc < 0)
 		return rc;
 	if (v.mv_size < REC_HEADER)
 		return ns_err(NS_ECORRUPT, "store '%s': version %llu: record too short", s->path,
 			      (unsigned long long)number);
-	*parent = get_u64((uint8_t *)v.mv_data + REC_PARENT);
+	*parent = ns__get_u64((uint8_t *)v.mv_data + REC_PARENT);
 	return NS_OK;
 }
 
@@ -137,7 +137,7 @@ static int parse_number(const char *str, size_t len, uint64_t *out)
 	return 0;
 }
 
-int resolve_txn(MDB_txn *txn, ns_store *s, const char *rev, uint64_t *out)
+int ns__resolve_txn(MDB_txn *txn, ns_store *s, const char *rev, uint64_t *out)
 {
 	char base[NS_REF_NAME_MAX + 1], head[NS_REF_NAME_MAX + 1];
 	const char *tilde = strchr(rev, '~');
@@ -156,17 +156,17 @@ int resolve_txn(MDB_txn *txn, ns_store *s, const char *rev, uint64_t *out)
 	base[blen] = '\0';
 
 	if (parse_number(base, blen, &number) == 0) {
-		if ((rc = version_get(txn, s, number, &v)) < 0)
+		if ((rc = ns__version_get(txn, s, number, &v)) < 0)
 			return ns_err(rc, "store '%s': revision '%s': no version %s", s->path, rev,
 				      base);
 	} else if (strcmp(base, "HEAD") == 0) {
-		if ((rc = head_branch(txn, s, head, sizeof head)) < 0)
+		if ((rc = ns__head_branch(txn, s, head, sizeof head)) < 0)
 			return rc;
-		if (ref_get(txn, s, REF_BRANCH, head, &number) < 0)
+		if (ns__ref_get(txn, s, REF_BRANCH, head, &number) < 0)
 			return ns_err(NS_ENOTFOUND, "store '%s': revision '%s': branch '%s' has "
 				      "no versions yet", s->path, rev, head);
-	} else if (ref_get(txn, s, REF_TAG, base, &number) < 0 &&
-		   ref_get(txn, s, REF_BRANCH, base, &number) < 0) {
+	} else if (ns__ref_get(txn, s, REF_TAG, base, &number) < 0 &&
+		   ns__ref_get(txn, s, REF_BRANCH, base, &number) < 0) {
 		return ns_err(NS_ENOTFOUND, "store '%s': revision '%s': no version, tag or "
 			      "branch '%s'", s->path, rev, base);
 	}
@@ -191,11 +191,12 @@ int ns_store_resolve(uint64_t *out, ns_store *s, const char *rev)
 	int rc;
 	if (!rev)
 		return ns_err(NS_EINVAL, "store '%s': no revision given", s->path);
-	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
-	NS_TRY(resolve_txn(txn, s, rev, &number));
-	*out = number;
+	NS_TRY(ns__store_txn_begin(&txn, s, MDB_RDONLY));
+	NS_TRY(ns__resolve_txn(txn, s, rev, &number));
+	if (out)
+		*out = number;
 done:
-	store_txn_end(s, txn, 0, &rc);
+	ns__store_txn_end(s, txn, 0, &rc);
 	return rc;
 }
 
@@ -215,12 +216,12 @@ static int do_ref_create(MDB_txn *txn, void *ctx)
 	int rc;
 
 	s = mdb_env_get_userctx(mdb_txn_env(txn));
-	if (ref_get(txn, s, j->kind, j->name, &old) == NS_OK && !j->force)
+	if (ns__ref_get(txn, s, j->kind, j->name, &old) == NS_OK && !j->force)
 		return ns_err(NS_EEXISTS, "store '%s': %s '%s' already names version %llu",
 			      s->path, kind_name(j->kind), j->name, (unsigned long long)old);
-	if ((rc = resolve_txn(txn, s, j->rev ? j->rev : "HEAD", &number)) < 0)
+	if ((rc = ns__resolve_txn(txn, s, j->rev ? j->rev : "HEAD", &number)) < 0)
 		return rc;
-	return ref_put(txn, s, j->kind, j->name, number);
+	return ns__ref_put(txn, s, j->kind, j->name, number);
 }
 
 static int do_ref_delete(MDB_txn *txn, void *ctx)
@@ -230,7 +231,7 @@ static int do_ref_delete(MDB_txn *txn, void *ctx)
 	char head[NS_REF_NAME_MAX + 1];
 	int rc;
 	if (j->kind == REF_BRANCH) {
-		if ((rc = head_branch(txn, s, head, sizeof head)) < 0)
+		if ((rc = ns__head_branch(txn, s, head, sizeof head)) < 0)
 			return rc;
 		if (strcmp(head, j->name) == 0)
 			return ns_err(NS_EBUSY, "store '%s': branch '%s' is the current branch; "
@@ -255,9 +256,9 @@ static int ref_change(ns_store *s, int (*fn)(MDB_txn *, void *), char kind, cons
 	int rc;
 	if (!name)
 		return ns_err(NS_EINVAL, "store '%s': no %s name given", s->path, kind_name(kind));
-	if ((rc = ref_name_check(kind_name(kind), name)) < 0)
+	if ((rc = ns__ref_name_check(kind_name(kind), name)) < 0)
 		return rc;
-	return store_write(s, 0, fn, &j);
+	return ns__store_write(s, 0, fn, &j);
 }
 
 int ns_tag_create(ns_store *s, const char *name, const char *rev)
@@ -297,8 +298,10 @@ int ns_ref_foreach(ns_store *s, int (*fn)(const ns_ref *ref, void *ctx), void *c
 	ns_ref ref;
 	int rc, mrc, op = MDB_FIRST;
 
-	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
-	NS_TRY(head_branch(txn, s, head, sizeof head));
+	if (!fn)
+		return ns_err(NS_EINVAL, "ns_ref_foreach: fn must not be NULL");
+	NS_TRY(ns__store_txn_begin(&txn, s, MDB_RDONLY));
+	NS_TRY(ns__head_branch(txn, s, head, sizeof head));
 	if ((mrc = mdb_cursor_open(txn, s->refs, &cur))) {
 		rc = ns_err_lmdb(mrc, "store '%s': listing refs", s->path);
 		goto done;
@@ -313,14 +316,21 @@ int ns_ref_foreach(ns_store *s, int (*fn)(const ns_ref *ref, void *ctx), void *c
 		name[k.mv_size - 1] = '\0';
 		ref.name = name;
 		ref.kind = ((char *)k.mv_data)[0] == REF_TAG ? NS_REF_TAG : NS_REF_BRANCH;
-		ref.version = get_u64(v.mv_data);
+		ref.version = ns__get_u64(v.mv_data);
 		ref.is_head = ref.kind == NS_REF_BRANCH && strcmp(name, head) == 0;
-		if ((rc = fn(&ref, ctx)) != 0)
+		/* A callback that fails without a message gets one, not a stale one. */
+		ns_error_clear();
+		if ((rc = fn(&ref, ctx)) != 0) {
+			if (rc < 0 && ns_error_last()->code == NS_OK)
+				ns_err(rc, "store '%s': ns_ref_foreach callback returned %d (%s) at "
+				       "%s '%s'", s->path, rc, ns_strerror(rc),
+				       ref.kind == NS_REF_TAG ? "tag" : "branch", name);
 			goto done;
+		}
 	}
 	rc = mrc == MDB_NOTFOUND ? NS_OK : ns_err_lmdb(mrc, "store '%s': listing refs", s->path);
 done:
 	mdb_cursor_close(cur);
-	store_txn_end(s, txn, 0, &rc);
+	ns__store_txn_end(s, txn, 0, &rc);
 	return rc;
 }

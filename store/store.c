@@ -53,37 +53,37 @@ static int meta_put(MDB_txn *txn, ns_store *s, const char *key, const void *data
 	return rc ? ns_err_lmdb(rc, "store '%s': writing setting '%s'", s->path, key) : NS_OK;
 }
 
-int meta_get_u64(MDB_txn *txn, ns_store *s, const char *key, uint64_t *out)
+int ns__meta_get_u64(MDB_txn *txn, ns_store *s, const char *key, uint64_t *out)
 {
 	MDB_val v;
 	int rc = meta_get(txn, s, key, &v);
 	if (rc)
 		return rc;
 	if (v.mv_size == 4)
-		*out = get_u32(v.mv_data);
+		*out = ns__get_u32(v.mv_data);
 	else if (v.mv_size == 8)
-		*out = get_u64(v.mv_data);
+		*out = ns__get_u64(v.mv_data);
 	else
 		return ns_err(NS_ECORRUPT, "store '%s': setting '%s' has %zu bytes", s->path, key,
 			      v.mv_size);
 	return NS_OK;
 }
 
-int meta_put_u64(MDB_txn *txn, ns_store *s, const char *key, uint64_t v)
+int ns__meta_put_u64(MDB_txn *txn, ns_store *s, const char *key, uint64_t v)
 {
 	uint8_t b[8];
-	put_u64(b, v);
+	ns__put_u64(b, v);
 	return meta_put(txn, s, key, b, sizeof b);
 }
 
 static int meta_put_u32(MDB_txn *txn, ns_store *s, const char *key, uint32_t v)
 {
 	uint8_t b[4];
-	put_u32(b, v);
+	ns__put_u32(b, v);
 	return meta_put(txn, s, key, b, sizeof b);
 }
 
-int counters_get(MDB_txn *txn, ns_store *s, struct counters *c)
+int ns__counters_get(MDB_txn *txn, ns_store *s, struct counters *c)
 {
 	MDB_val v;
 	int rc = meta_get(txn, s, META_COUNTERS, &v);
@@ -92,24 +92,24 @@ int counters_get(MDB_txn *txn, ns_store *s, struct counters *c)
 	if (v.mv_size != 24)
 		return ns_err(NS_ECORRUPT, "store '%s': the counters record has %zu bytes", s->path,
 			      v.mv_size);
-	c->chunks = get_u64(v.mv_data);
-	c->unique_bytes = get_u64((uint8_t *)v.mv_data + 8);
-	c->stored_bytes = get_u64((uint8_t *)v.mv_data + 16);
+	c->chunks = ns__get_u64(v.mv_data);
+	c->unique_bytes = ns__get_u64((uint8_t *)v.mv_data + 8);
+	c->stored_bytes = ns__get_u64((uint8_t *)v.mv_data + 16);
 	return NS_OK;
 }
 
-int counters_put(MDB_txn *txn, ns_store *s, const struct counters *c)
+int ns__counters_put(MDB_txn *txn, ns_store *s, const struct counters *c)
 {
 	uint8_t b[24];
-	put_u64(b, c->chunks);
-	put_u64(b + 8, c->unique_bytes);
-	put_u64(b + 16, c->stored_bytes);
+	ns__put_u64(b, c->chunks);
+	ns__put_u64(b + 8, c->unique_bytes);
+	ns__put_u64(b + 16, c->stored_bytes);
 	return meta_put(txn, s, META_COUNTERS, b, sizeof b);
 }
 
 /* -------------------------------------------------------- transactions */
 
-int store_txn_begin(MDB_txn **out, ns_store *s, unsigned flags)
+int ns__store_txn_begin(MDB_txn **out, ns_store *s, unsigned flags)
 {
 	int rc;
 	for (;;) {
@@ -134,7 +134,7 @@ int store_txn_begin(MDB_txn **out, ns_store *s, unsigned flags)
 
 /* Commit (when @commit_it and *rc is OK) or abort @txn; a failed commit
  * sets *rc. */
-void store_txn_end(ns_store *s, MDB_txn *txn, int commit_it, int *rc)
+void ns__store_txn_end(ns_store *s, MDB_txn *txn, int commit_it, int *rc)
 {
 	if (!txn)
 		return;
@@ -150,7 +150,7 @@ void store_txn_end(ns_store *s, MDB_txn *txn, int commit_it, int *rc)
 	pthread_mutex_unlock(&s->lock);
 }
 
-int store_write(ns_store *s, unsigned txn_flags, int (*fn)(MDB_txn *txn, void *ctx), void *ctx)
+int ns__store_write(ns_store *s, unsigned txn_flags, int (*fn)(MDB_txn *txn, void *ctx), void *ctx)
 {
 	MDB_txn *txn;
 	int rc;
@@ -158,14 +158,14 @@ int store_write(ns_store *s, unsigned txn_flags, int (*fn)(MDB_txn *txn, void *c
 	if (s->rdonly)
 		return ns_err(NS_EREADONLY, "store '%s': opened read-only", s->path);
 	for (int attempt = 0;; attempt++) {
-		if ((rc = store_txn_begin(&txn, s, txn_flags)) < 0)
+		if ((rc = ns__store_txn_begin(&txn, s, txn_flags)) < 0)
 			return rc;
 		rc = fn(txn, ctx);
-		store_txn_end(s, txn, 1, &rc);
+		ns__store_txn_end(s, txn, 1, &rc);
 		/* A full map is not a full disk: grow it and start again. */
 		if (rc != NS_EFULL || !ns_err_is_map_full() || attempt == 8)
 			return rc;
-		if ((rc = store_grow(s)) < 0)
+		if ((rc = ns__store_grow(s)) < 0)
 			return rc;
 	}
 }
@@ -187,7 +187,7 @@ static uint64_t round_up(uint64_t v, uint64_t to)
 	return (v + to - 1) / to * to;
 }
 
-int store_reserve(ns_store *s, uint64_t bytes)
+int ns__store_reserve(ns_store *s, uint64_t bytes)
 {
 	MDB_envinfo info;
 	MDB_stat st;
@@ -208,7 +208,7 @@ int store_reserve(ns_store *s, uint64_t bytes)
 	return rc; /* with versions open, try anyway: freed pages may suffice */
 }
 
-int store_grow(ns_store *s)
+int ns__store_grow(ns_store *s)
 {
 	MDB_envinfo info;
 	int rc;
@@ -253,7 +253,7 @@ static int check_file(const char *path, unsigned flags, int *exists)
 	if (n < 0)
 		return ns_err_errno(errno, "store '%s': reading", path);
 	/* LMDB's first meta page: a 16-byte page header, then the magic. */
-	if (n < (ssize_t)sizeof head || get_u32(head + 16) != LMDB_MAGIC)
+	if (n < (ssize_t)sizeof head || ns__get_u32(head + 16) != LMDB_MAGIC)
 		return ns_err(NS_ENOTSTORE, "store '%s': not an nsnap store (not an LMDB file)",
 			      path);
 	return NS_OK;
@@ -287,13 +287,13 @@ static int init_store(MDB_txn *txn, ns_store *s, const ns_store_opts *o)
 	struct counters c = { 0, 0, 0 };
 	int rc;
 	NS_TRY(meta_put_u32(txn, s, META_FORMAT, NS_STORE_FORMAT));
-	NS_TRY(meta_put_u64(txn, s, META_CHUNK_SIZE, o->chunk_size ? o->chunk_size
+	NS_TRY(ns__meta_put_u64(txn, s, META_CHUNK_SIZE, o->chunk_size ? o->chunk_size
 								     : NS_DEFAULT_CHUNK_SIZE));
 	NS_TRY(meta_put_u32(txn, s, META_CODEC, (uint32_t)o->codec));
 	NS_TRY(meta_put_u32(txn, s, META_LEVEL, (uint32_t)(o->level ? o->level : 3)));
-	NS_TRY(meta_put_u64(txn, s, META_NEXT, 1));
+	NS_TRY(ns__meta_put_u64(txn, s, META_NEXT, 1));
 	NS_TRY(meta_put(txn, s, META_HEAD, "main", 4));
-	NS_TRY(counters_put(txn, s, &c));
+	NS_TRY(ns__counters_put(txn, s, &c));
 done:
 	return rc;
 }
@@ -308,7 +308,7 @@ static int open_tables(ns_store *s, const ns_store_opts *o)
 	int rc, fresh = 0;
 	unsigned create = 0;
 
-	NS_TRY(store_txn_begin(&txn, s, s->rdonly ? MDB_RDONLY : 0));
+	NS_TRY(ns__store_txn_begin(&txn, s, s->rdonly ? MDB_RDONLY : 0));
 	NS_TRY(dbi_open(txn, s, NULL, 0, &main_dbi));
 	if (!s->rdonly && mdb_stat(txn, main_dbi, &st) == 0 && st.ms_entries == 0) {
 		if (!(o->flags & NS_STORE_CREATE)) {
@@ -327,7 +327,7 @@ static int open_tables(ns_store *s, const ns_store_opts *o)
 	if (fresh)
 		NS_TRY(init_store(txn, s, o));
 
-	NS_TRY(meta_get_u64(txn, s, META_FORMAT, &v));
+	NS_TRY(ns__meta_get_u64(txn, s, META_FORMAT, &v));
 	if (v > NS_STORE_FORMAT) {
 		rc = ns_err(NS_EVERSION, "store '%s': format %llu is newer than this nsnap "
 			    "reads (up to %u); upgrade nsnap", s->path, (unsigned long long)v,
@@ -335,10 +335,10 @@ static int open_tables(ns_store *s, const ns_store_opts *o)
 		goto done;
 	}
 	s->format = (unsigned)v;
-	NS_TRY(meta_get_u64(txn, s, META_CHUNK_SIZE, &s->chunk_size));
-	NS_TRY(meta_get_u64(txn, s, META_CODEC, &v));
+	NS_TRY(ns__meta_get_u64(txn, s, META_CHUNK_SIZE, &s->chunk_size));
+	NS_TRY(ns__meta_get_u64(txn, s, META_CODEC, &v));
 	s->codec = (ns_codec)v;
-	NS_TRY(meta_get_u64(txn, s, META_LEVEL, &v));
+	NS_TRY(ns__meta_get_u64(txn, s, META_LEVEL, &v));
 	s->level = (int)v;
 	if (s->chunk_size == 0 || s->chunk_size % 4096 || (s->codec != NS_CODEC_RAW &&
 							   s->codec != NS_CODEC_ZSTD))
@@ -347,7 +347,7 @@ static int open_tables(ns_store *s, const ns_store_opts *o)
 done:
 	/* Commit even a read-only transaction: aborting it would close the
 	 * table handles opened in it. */
-	store_txn_end(s, txn, 1, &rc);
+	ns__store_txn_end(s, txn, 1, &rc);
 	return rc;
 }
 
@@ -390,11 +390,12 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 	int rc, exists, dead;
 	unsigned flags = MDB_NOSUBDIR | MDB_NOTLS;
 
-	if (!out || !path || !*path)
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_store_open: out must not be NULL");
+	if (!path || !*path)
 		return ns_err(NS_EINVAL, "ns_store_open: no path given");
-	if (o->version != NS_STORE_OPTS_VERSION)
-		return ns_err(NS_EINVAL, "store '%s': options version %u, expected %u", path,
-			      o->version, NS_STORE_OPTS_VERSION);
+	if ((rc = ns__opts_check(o->version, NS_STORE_OPTS_VERSION, "store '%s'", path)) < 0)
+		return rc;
 	if ((o->flags & NS_STORE_CREATE) && (o->flags & NS_STORE_RDONLY))
 		return ns_err(NS_EINVAL, "store '%s': cannot create a store read-only", path);
 	if ((o->flags & NS_STORE_CREATE) && (rc = check_create_opts(o)) < 0)
@@ -475,7 +476,7 @@ static int count_versions(MDB_txn *txn, ns_store *s, ns_store_stats *out)
 		return ns_err_lmdb(rc, "store '%s': listing versions", s->path);
 	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
-		if ((rc = version_parse(&rec, &v, version_key(&k))) < 0)
+		if ((rc = ns__version_parse(&rec, &v, version_key(&k))) < 0)
 			break;
 		out->versions++;
 		out->logical_bytes += rec.info.logical_bytes;
@@ -494,10 +495,12 @@ int ns_store_stats_get(ns_store_stats *out, ns_store *s)
 	MDB_txn *txn = NULL;
 	int rc;
 
-	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
-	NS_TRY(counters_get(txn, s, &c));
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_store_stats_get: out must not be NULL");
+	NS_TRY(ns__store_txn_begin(&txn, s, MDB_RDONLY));
+	NS_TRY(ns__counters_get(txn, s, &c));
 	NS_TRY(count_versions(txn, s, &st));
-	NS_TRY(orphans_count(txn, s, &st.orphan_chunks));
+	NS_TRY(ns__orphans_count(txn, s, &st.orphan_chunks));
 	st.chunks = c.chunks;
 	st.unique_bytes = c.unique_bytes;
 	st.stored_bytes = c.stored_bytes;
@@ -509,7 +512,7 @@ int ns_store_stats_get(ns_store_stats *out, ns_store *s)
 		st.file_bytes = (uint64_t)fst.st_size;
 	*out = st;
 done:
-	store_txn_end(s, txn, 0, &rc);
+	ns__store_txn_end(s, txn, 0, &rc);
 	return rc;
 }
 

@@ -49,11 +49,20 @@ static int report(struct verify *vf, uint64_t version, const char *array, uint64
 	char msg[NS_NAME_MAX + 512];
 	ns_problem p = { NS_ECORRUPT, version, array, chunk, hash, msg };
 	va_list ap;
+	int rc;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	vf->problems++;
-	return vf->fn ? vf->fn(&p, vf->ctx) : 0;
+	if (!vf->fn)
+		return 0;
+	/* A callback that fails without a message gets one, not a stale one. */
+	ns_error_clear();
+	rc = vf->fn(&p, vf->ctx);
+	if (rc < 0 && ns_error_last()->code == NS_OK)
+		ns_err(rc, "store '%s': ns_store_verify callback returned %d (%s) on the problem "
+		       "\"%.300s\"", vf->s->path, rc, ns_strerror(rc), msg);
+	return rc;
 }
 
 /* Pass 1: decode every chunk and check its hash; sum the counters. */
@@ -68,7 +77,7 @@ static int check_chunks(struct verify *vf, struct counters *sum)
 
 	if ((mrc = mdb_cursor_open(vf->txn, vf->s->chunks, &cur)))
 		return ns_err_lmdb(mrc, "verify: reading chunks");
-	while (rc >= 0 && (mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
+	while (rc == 0 && (mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
 		const char *why = NULL;
 		op = MDB_NEXT;
 		if (++vf->seen % 256 == 0)
@@ -77,9 +86,9 @@ static int check_chunks(struct verify *vf, struct counters *sum)
 			rc = report(vf, 0, NULL, 0, NULL, "a chunk key of %zu bytes", k.mv_size);
 			continue;
 		}
-		chunk_hash_hex(hex, k.mv_data);
+		ns__chunk_hash_hex(hex, k.mv_data);
 		snprintf(where, sizeof where, "chunk %s", hex);
-		if (chunk_parse(&rec, &val) < 0) {
+		if (ns__chunk_parse(&rec, &val) < 0) {
 			why = ns_error_last()->message;
 		} else {
 			sum->chunks++;
@@ -93,10 +102,10 @@ static int check_chunks(struct verify *vf, struct counters *sum)
 					break;
 				}
 			}
-			if (chunk_decode(vf->buf, &rec, where) < 0) {
+			if (ns__chunk_decode(vf->buf, &rec, where) < 0) {
 				why = ns_error_last()->message;
 			} else {
-				chunk_hash(h, vf->buf, (size_t)rec.raw_size);
+				ns__chunk_hash(h, vf->buf, (size_t)rec.raw_size);
 				if (memcmp(h, k.mv_data, NS_HASH_SIZE) != 0)
 					why = "its bytes do not match its hash";
 			}
@@ -131,20 +140,20 @@ static int check_versions(struct verify *vf)
 	while (rc == 0 && (mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
 		uint64_t number = version_key(&k);
 		op = MDB_NEXT;
-		if (version_parse(&rec, &val, number) < 0) {
+		if (ns__version_parse(&rec, &val, number) < 0) {
 			rc = report(vf, number, NULL, 0, NULL, "version %llu: %s",
 				    (unsigned long long)number, ns_error_last()->message);
 			continue;
 		}
 		p = rec.arrays;
 		for (uint64_t i = 0; rc == 0 && i < rec.info.n_arrays; i++) {
-			version_next_array(&a, &p, (const uint8_t *)val.mv_data + val.mv_size);
+			ns__version_next_array(&a, &p, (const uint8_t *)val.mv_data + val.mv_size);
 			for (uint64_t ci = 0; rc == 0 && ci < a.n_chunks; ci++) {
 				const uint8_t *h = a.hashes + NS_HASH_SIZE * ci;
 				MDB_val hk = { NS_HASH_SIZE, (void *)h };
 				if ((rc = push_hash(&vf->used, &vf->n_used, &vf->cap_used, h)) < 0)
 					break;
-				chunk_hash_hex(hex, h);
+				ns__chunk_hash_hex(hex, h);
 				if (mdb_get(vf->txn, vf->s->chunks, &hk, &cv) != 0)
 					rc = report(vf, number, a.name, ci, h, "version %llu: array "
 						    "'%s': chunk %llu (%s) is missing",
@@ -183,13 +192,13 @@ static int check_refcounts(struct verify *vf)
 		return ns_err_lmdb(mrc, "verify: reading reference counts");
 	/* Both lists are sorted by hash (LMDB's keys compare as memcmp). */
 	while (rc == 0 && (mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
-		uint64_t want = 0, have = val.mv_size == 8 ? get_u64(val.mv_data) : 0;
+		uint64_t want = 0, have = val.mv_size == 8 ? ns__get_u64(val.mv_data) : 0;
 		op = MDB_NEXT;
 		if (k.mv_size != NS_HASH_SIZE)
 			continue;
-		while (i < vf->n_used && memcmp(vf->used + NS_HASH_SIZE * i, k.mv_data,
-						NS_HASH_SIZE) < 0) {
-			chunk_hash_hex(hex, vf->used + NS_HASH_SIZE * i);
+		while (rc == 0 && i < vf->n_used && memcmp(vf->used + NS_HASH_SIZE * i, k.mv_data,
+							   NS_HASH_SIZE) < 0) {
+			ns__chunk_hash_hex(hex, vf->used + NS_HASH_SIZE * i);
 			rc = report(vf, 0, NULL, 0, vf->used + NS_HASH_SIZE * i,
 				    "chunk %s is used but has no reference count", hex);
 			while (++i < vf->n_used && !memcmp(vf->used + NS_HASH_SIZE * i,
@@ -203,7 +212,7 @@ static int check_refcounts(struct verify *vf)
 			i++;
 		}
 		if (rc == 0 && want != have) {
-			chunk_hash_hex(hex, k.mv_data);
+			ns__chunk_hash_hex(hex, k.mv_data);
 			rc = report(vf, 0, NULL, 0, k.mv_data, "chunk %s: reference count %llu, "
 				    "but %llu references", hex, (unsigned long long)have,
 				    (unsigned long long)want);
@@ -211,7 +220,7 @@ static int check_refcounts(struct verify *vf)
 	}
 	mdb_cursor_close(cur);
 	if (rc == 0 && i < vf->n_used) {
-		chunk_hash_hex(hex, vf->used + NS_HASH_SIZE * i);
+		ns__chunk_hash_hex(hex, vf->used + NS_HASH_SIZE * i);
 		rc = report(vf, 0, NULL, 0, vf->used + NS_HASH_SIZE * i,
 			    "chunk %s is used but has no reference count", hex);
 	}
@@ -230,9 +239,9 @@ static int check_refs(struct verify *vf)
 	if ((mrc = mdb_cursor_open(vf->txn, vf->s->refs, &cur)))
 		return ns_err_lmdb(mrc, "verify: reading refs");
 	while (rc == 0 && (mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
-		uint64_t number = val.mv_size == 8 ? get_u64(val.mv_data) : 0;
+		uint64_t number = val.mv_size == 8 ? ns__get_u64(val.mv_data) : 0;
 		op = MDB_NEXT;
-		if (number && version_get(vf->txn, vf->s, number, &vv) == NS_OK)
+		if (number && ns__version_get(vf->txn, vf->s, number, &vv) == NS_OK)
 			continue;
 		rc = report(vf, number, NULL, 0, NULL, "%s '%.*s' points at missing version %llu",
 			    ((char *)k.mv_data)[0] == REF_TAG ? "tag" : "branch",
@@ -258,14 +267,14 @@ int ns_store_verify(ns_store *s, int (*fn)(const ns_problem *p, void *ctx), void
 	struct counters sum = { 0, 0, 0 }, kept;
 	int rc;
 
-	NS_TRY(store_txn_begin(&vf.txn, s, MDB_RDONLY));
-	NS_TRY(counters_get(vf.txn, s, &kept));
+	NS_TRY(ns__store_txn_begin(&vf.txn, s, MDB_RDONLY));
+	NS_TRY(ns__counters_get(vf.txn, s, &kept));
 	vf.total = kept.chunks;
 	STOP_ON(check_chunks(&vf, &sum));
 	STOP_ON(check_versions(&vf));
 	STOP_ON(check_refcounts(&vf));
 	STOP_ON(check_refs(&vf));
-	NS_TRY(counters_get(vf.txn, s, &kept));
+	NS_TRY(ns__counters_get(vf.txn, s, &kept));
 	if (memcmp(&kept, &sum, sizeof sum) != 0)
 		rc = report(&vf, 0, NULL, 0, NULL, "the store's counters say %llu chunks of %llu "
 			    "bytes (%llu stored), the chunks are %llu of %llu bytes (%llu stored)",
@@ -274,7 +283,7 @@ int ns_store_verify(ns_store *s, int (*fn)(const ns_problem *p, void *ctx), void
 			    (unsigned long long)sum.unique_bytes,
 			    (unsigned long long)sum.stored_bytes);
 done:
-	store_txn_end(s, vf.txn, 0, &rc);
+	ns__store_txn_end(s, vf.txn, 0, &rc);
 	free(vf.bad);
 	free(vf.used);
 	free(vf.buf);

@@ -16,47 +16,27 @@ struct ns_version {
 
 /* ------------------------------------------------------------- parsing */
 
-struct rd {
-	const uint8_t *p, *end;
-};
-
-static int rd_need(struct rd *r, size_t n)
+/* A string: u32 length, bytes, NUL; read in place. */
+static int rd_str(ns__rd *r, const char **str)
 {
-	return (size_t)(r->end - r->p) >= n ? 0 : -1;
-}
-
-static int rd_u64(struct rd *r, uint64_t *v)
-{
-	if (rd_need(r, 8))
-		return -1;
-	*v = get_u64(r->p);
-	r->p += 8;
+	uint32_t n = ns__rd_u32(r);
+	const uint8_t *p = ns__rd_take(r, (size_t)n + 1);
+	if (!p || p[n] != '\0')
+		return r->bad = 1, -1;
+	*str = (const char *)p;
 	return 0;
 }
 
-static int rd_str(struct rd *r, const char **str)
+static int rd_array(ns__rd *r, ns_array_info *a)
 {
-	uint32_t n;
-	if (rd_need(r, 4))
-		return -1;
-	n = get_u32(r->p);
-	if (rd_need(r, 4 + (size_t)n + 1) || r->p[4 + n] != '\0')
-		return -1;
-	*str = (const char *)r->p + 4;
-	r->p += 4 + (size_t)n + 1;
-	return 0;
-}
-
-static int rd_array(struct rd *r, ns_array_info *a)
-{
+	const uint8_t *f;
 	uint64_t esize;
-	if (rd_str(r, &a->name) || rd_need(r, 28))
+	if (rd_str(r, &a->name) || !(f = ns__rd_take(r, ARR_FIXED)))
 		return -1;
-	a->dtype = (ns_dtype)r->p[0];
-	a->count = get_u64(r->p + 4);
-	a->chunk_size = get_u64(r->p + 12);
-	a->n_chunks = get_u64(r->p + 20);
-	r->p += 28;
+	a->dtype = (ns_dtype)f[ARR_DTYPE];
+	a->count = ns__get_u64(f + ARR_COUNT);
+	a->chunk_size = ns__get_u64(f + ARR_CHUNK_SIZE);
+	a->n_chunks = ns__get_u64(f + ARR_N_CHUNKS);
 	esize = ns_dtype_size(a->dtype);
 	if (esize == 0 || a->count > UINT64_MAX / 8 || a->chunk_size == 0)
 		return -1;
@@ -69,19 +49,19 @@ static int rd_array(struct rd *r, ns_array_info *a)
 	return 0;
 }
 
-int version_next_array(ns_array_info *a, const uint8_t **p, const uint8_t *end)
+int ns__version_next_array(ns_array_info *a, const uint8_t **p, const uint8_t *end)
 {
-	struct rd r = { *p, end };
+	ns__rd r = { *p, end, 0 };
 	if (rd_array(&r, a))
 		return ns_err(NS_ECORRUPT, "damaged array entry");
 	*p = r.p;
 	return NS_OK;
 }
 
-int version_parse(version_rec *out, const MDB_val *val, uint64_t number)
+int ns__version_parse(version_rec *out, const MDB_val *val, uint64_t number)
 {
 	const uint8_t *b = val->mv_data;
-	struct rd r = { b, b + val->mv_size };
+	ns__rd r = { b, b + val->mv_size, 0 };
 	version_rec rec;
 	ns_array_info a;
 	const char *str;
@@ -94,13 +74,13 @@ int version_parse(version_rec *out, const MDB_val *val, uint64_t number)
 		return ns_err(NS_EVERSION, "version %llu: record format %u is newer than this "
 			      "nsnap reads (up to %u)", (unsigned long long)number, b[3],
 			      NS_STORE_FORMAT);
-	rec.info.number = get_u64(b + 8);
-	rec.info.parent = get_u64(b + REC_PARENT);
-	rec.info.time_ns = (int64_t)get_u64(b + 24);
-	rec.info.logical_bytes = get_u64(b + 32);
-	rec.info.new_bytes = get_u64(b + 40);
-	rec.info.n_meta = get_u64(b + 48);
-	rec.info.n_arrays = get_u64(b + 56);
+	rec.info.number = ns__get_u64(b + REC_NUMBER);
+	rec.info.parent = ns__get_u64(b + REC_PARENT);
+	rec.info.time_ns = (int64_t)ns__get_u64(b + REC_TIME);
+	rec.info.logical_bytes = ns__get_u64(b + REC_LOGICAL);
+	rec.info.new_bytes = ns__get_u64(b + REC_NEW);
+	rec.info.n_meta = ns__get_u64(b + REC_N_META);
+	rec.info.n_arrays = ns__get_u64(b + REC_N_ARRAYS);
 	r.p = b + REC_HEADER;
 	if (rec.info.number != number || rd_str(&r, &rec.info.message))
 		goto bad;
@@ -108,11 +88,10 @@ int version_parse(version_rec *out, const MDB_val *val, uint64_t number)
 	for (uint64_t i = 0; i < 2 * rec.info.n_meta; i++)
 		if (rd_str(&r, &str))
 			goto bad;
-	if (rd_u64(&r, &blob) || rd_need(&r, blob))
+	blob = ns__rd_u64(&r);
+	if (!(rec.blob = ns__rd_take(&r, blob)))
 		goto bad;
-	rec.blob = r.p;
 	rec.blob_size = (size_t)blob;
-	r.p += blob;
 	rec.arrays = r.p;
 	for (uint64_t i = 0; i < rec.info.n_arrays; i++)
 		if (rd_array(&r, &a))
@@ -125,7 +104,7 @@ bad:
 	return ns_err(NS_ECORRUPT, "version %llu: damaged record", (unsigned long long)number);
 }
 
-int version_get(MDB_txn *txn, ns_store *s, uint64_t number, MDB_val *val)
+int ns__version_get(MDB_txn *txn, ns_store *s, uint64_t number, MDB_val *val)
 {
 	size_t key = (size_t)number;
 	MDB_val k = { sizeof key, &key };
@@ -151,7 +130,7 @@ static int index_version(ns_version *v, const MDB_val *val)
 {
 	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 	const uint8_t *p = v->rec.arrays, *end = (const uint8_t *)val->mv_data + val->mv_size;
-	struct rd r = { v->rec.meta, end };
+	ns__rd r = { v->rec.meta, end, 0 };
 	uint64_t n = v->rec.info.n_arrays;
 	int rc;
 
@@ -162,12 +141,12 @@ static int index_version(ns_version *v, const MDB_val *val)
 		return ns_err(NS_ENOMEM, "version %llu: out of memory",
 			      (unsigned long long)v->rec.info.number);
 	for (uint64_t i = 0; i < n; i++) {
-		if ((rc = version_next_array(&v->arrays[i], &p, end)) < 0)
+		if ((rc = ns__version_next_array(&v->arrays[i], &p, end)) < 0)
 			return rc;
 		v->by_name[i] = i;
 	}
 	for (uint64_t i = 0; i < 2 * v->rec.info.n_meta; i++)
-		rd_str(&r, &v->meta[i]); /* checked by version_parse() */
+		rd_str(&r, &v->meta[i]); /* checked by ns__version_parse() */
 	/* qsort() has no context argument: serialise the one it reads. */
 	pthread_mutex_lock(&sort_lock);
 	sort_base = v->arrays;
@@ -178,16 +157,18 @@ static int index_version(ns_version *v, const MDB_val *val)
 
 int ns_version_open_number(ns_version **out, ns_store *s, uint64_t number)
 {
-	ns_version *v = calloc(1, sizeof *v);
+	ns_version *v;
 	MDB_val val;
 	int rc;
 
-	if (!v)
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_version_open: out must not be NULL");
+	if (!(v = calloc(1, sizeof *v)))
 		return ns_err(NS_ENOMEM, "store '%s': out of memory", s->path);
 	v->s = s;
-	NS_TRY(store_txn_begin(&v->txn, s, MDB_RDONLY));
-	NS_TRY(version_get(v->txn, s, number, &val));
-	if ((rc = version_parse(&v->rec, &val, number)) < 0) {
+	NS_TRY(ns__store_txn_begin(&v->txn, s, MDB_RDONLY));
+	NS_TRY(ns__version_get(v->txn, s, number, &val));
+	if ((rc = ns__version_parse(&v->rec, &val, number)) < 0) {
 		rc = ns_err_wrap(rc, "store '%s'", s->path);
 		goto done;
 	}
@@ -202,7 +183,10 @@ done:
 int ns_version_open(ns_version **out, ns_store *s, const char *rev)
 {
 	uint64_t number;
-	int rc = ns_store_resolve(&number, s, rev);
+	int rc;
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_version_open: out must not be NULL");
+	rc = ns_store_resolve(&number, s, rev);
 	return rc < 0 ? rc : ns_version_open_number(out, s, number);
 }
 
@@ -210,14 +194,14 @@ void ns_version_close(ns_version *v)
 {
 	if (!v)
 		return;
-	store_txn_end(v->s, v->txn, 0, &(int){ 0 });
+	ns__store_txn_end(v->s, v->txn, 0, &(int){ 0 });
 	free(v->arrays);
 	free(v->by_name);
 	free(v->meta);
 	free(v);
 }
 
-ns_store *version_store(const ns_version *v)
+ns_store *ns__version_store(const ns_version *v)
 {
 	return v->s;
 }
@@ -233,8 +217,10 @@ int ns_version_meta_at(const char **key, const char **value, const ns_version *v
 		return ns_err(NS_EINVAL, "version %llu: no metadata entry %llu (it has %llu)",
 			      (unsigned long long)v->rec.info.number, (unsigned long long)i,
 			      (unsigned long long)v->rec.info.n_meta);
-	*key = v->meta[2 * i];
-	*value = v->meta[2 * i + 1];
+	if (key)
+		*key = v->meta[2 * i];
+	if (value)
+		*value = v->meta[2 * i + 1];
 	return NS_OK;
 }
 
@@ -242,7 +228,8 @@ int ns_version_meta_get(const char **value, const ns_version *v, const char *key
 {
 	for (uint64_t i = 0; i < v->rec.info.n_meta; i++)
 		if (strcmp(v->meta[2 * i], key) == 0) {
-			*value = v->meta[2 * i + 1];
+			if (value)
+				*value = v->meta[2 * i + 1];
 			return NS_OK;
 		}
 	return ns_err(NS_ENOTFOUND, "version %llu: no metadata '%s'",
@@ -251,12 +238,16 @@ int ns_version_meta_get(const char **value, const ns_version *v, const char *key
 
 void ns_version_blob(const void **data, size_t *size, const ns_version *v)
 {
-	*data = v->rec.blob;
-	*size = v->rec.blob_size;
+	if (data)
+		*data = v->rec.blob;
+	if (size)
+		*size = v->rec.blob_size;
 }
 
 int ns_version_array_at(ns_array_info *out, const ns_version *v, uint64_t i)
 {
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_version_array_at: out must not be NULL");
 	if (i >= v->rec.info.n_arrays)
 		return ns_err(NS_EINVAL, "version %llu: no array %llu (it has %llu)",
 			      (unsigned long long)v->rec.info.number, (unsigned long long)i,
@@ -272,7 +263,8 @@ int ns_version_array_find(uint64_t *index, const ns_version *v, const char *name
 		uint64_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(v->arrays[v->by_name[mid]].name, name);
 		if (c == 0) {
-			*index = v->by_name[mid];
+			if (index)
+				*index = v->by_name[mid];
 			return NS_OK;
 		}
 		if (c < 0)
@@ -303,7 +295,7 @@ static int chunk_get(chunk_rec *rec, ns_version *v, uint64_t ai, uint64_t ci, ch
 	a = &v->arrays[ai];
 	k.mv_size = NS_HASH_SIZE;
 	k.mv_data = (void *)(a->hashes + NS_HASH_SIZE * ci);
-	chunk_hash_hex(hex, k.mv_data);
+	ns__chunk_hash_hex(hex, k.mv_data);
 	snprintf(where, wsize, "store '%s': version %llu: array '%s': chunk %llu (%s)",
 		 v->s->path, (unsigned long long)v->rec.info.number, a->name,
 		 (unsigned long long)ci, hex);
@@ -312,7 +304,7 @@ static int chunk_get(chunk_rec *rec, ns_version *v, uint64_t ai, uint64_t ci, ch
 		return ns_err(NS_ECORRUPT, "%s: missing from the store", where);
 	if (rc)
 		return ns_err_lmdb(rc, "%s", where);
-	if ((rc = chunk_parse(rec, &val)) < 0)
+	if ((rc = ns__chunk_parse(rec, &val)) < 0)
 		return ns_err_wrap(rc, "%s", where);
 	expect = a->nbytes - ci * a->chunk_size;
 	if (expect > a->chunk_size)
@@ -326,7 +318,7 @@ static int chunk_get(chunk_rec *rec, ns_version *v, uint64_t ai, uint64_t ci, ch
 static int check_hash(const void *data, size_t size, const uint8_t *hash, const char *where)
 {
 	uint8_t h[NS_HASH_SIZE];
-	chunk_hash(h, data, size);
+	ns__chunk_hash(h, data, size);
 	if (memcmp(h, hash, NS_HASH_SIZE) != 0)
 		return ns_err(NS_ECORRUPT, "%s: damaged (its bytes do not match its hash)", where);
 	return NS_OK;
@@ -338,6 +330,8 @@ int ns_version_view(ns_view *out, ns_version *v, uint64_t ai, uint64_t ci, unsig
 	chunk_rec rec;
 	int rc;
 
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_version_view: out must not be NULL");
 	if ((rc = chunk_get(&rec, v, ai, ci, where, sizeof where)) < 0)
 		return rc;
 	if (rec.codec != NS_CODEC_RAW)
@@ -363,10 +357,12 @@ int ns_version_read_chunk(void *buf, size_t size, ns_version *v, uint64_t ai, ui
 
 	if ((rc = chunk_get(&rec, v, ai, ci, where, sizeof where)) < 0)
 		return rc;
+	if (!buf && rec.raw_size)
+		return ns_err(NS_EINVAL, "ns_version_read_chunk: buf must not be NULL (%s)", where);
 	if (size < rec.raw_size)
 		return ns_err(NS_EINVAL, "%s: needs %llu bytes, the buffer has %zu", where,
 			      (unsigned long long)rec.raw_size, size);
-	if ((rc = chunk_decode(buf, &rec, where)) < 0)
+	if ((rc = ns__chunk_decode(buf, &rec, where)) < 0)
 		return rc;
 	if (flags & NS_READ_VERIFY)
 		return check_hash(buf, rec.raw_size, v->arrays[ai].hashes + NS_HASH_SIZE * ci,
@@ -383,6 +379,9 @@ int ns_version_read(void *buf, size_t size, ns_version *v, uint64_t ai, unsigned
 	if (ai >= v->rec.info.n_arrays)
 		return ns_version_array_at(&(ns_array_info){ 0 }, v, ai);
 	a = &v->arrays[ai];
+	if (!buf && a->nbytes)
+		return ns_err(NS_EINVAL, "ns_version_read: buf must not be NULL (version %llu: "
+			      "array '%s')", (unsigned long long)v->rec.info.number, a->name);
 	if (size < a->nbytes)
 		return ns_err(NS_EINVAL, "version %llu: array '%s' has %llu bytes, the buffer %zu",
 			      (unsigned long long)v->rec.info.number, a->name,
@@ -418,7 +417,7 @@ int ns_version_check(ns_version *v, uint64_t ai, unsigned flags)
 			rc = ns_err(NS_ENOMEM, "%s: out of memory", where);
 			break;
 		}
-		if ((rc = chunk_decode(buf, &rec, where)) == NS_OK && (flags & NS_READ_VERIFY))
+		if ((rc = ns__chunk_decode(buf, &rec, where)) == NS_OK && (flags & NS_READ_VERIFY))
 			rc = check_hash(buf, rec.raw_size, hash, where);
 	}
 	free(buf);
@@ -436,25 +435,34 @@ int ns_store_foreach_version(ns_store *s, int (*fn)(const ns_version_info *info,
 	version_rec rec;
 	int rc, mrc, op = MDB_LAST;
 
-	NS_TRY(store_txn_begin(&txn, s, MDB_RDONLY));
+	if (!fn)
+		return ns_err(NS_EINVAL, "ns_store_foreach_version: fn must not be NULL");
+	NS_TRY(ns__store_txn_begin(&txn, s, MDB_RDONLY));
 	if ((mrc = mdb_cursor_open(txn, s->versions, &cur))) {
 		rc = ns_err_lmdb(mrc, "store '%s': listing versions", s->path);
 		goto done;
 	}
 	while ((mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
 		op = MDB_PREV;
-		if ((rc = version_parse(&rec, &val, version_key(&k))) < 0) {
+		if ((rc = ns__version_parse(&rec, &val, version_key(&k))) < 0) {
 			rc = ns_err_wrap(rc, "store '%s'", s->path);
 			goto done;
 		}
-		if ((rc = fn(&rec.info, ctx)) != 0)
+		/* A callback that fails without a message gets one, not a stale one. */
+		ns_error_clear();
+		if ((rc = fn(&rec.info, ctx)) != 0) {
+			if (rc < 0 && ns_error_last()->code == NS_OK)
+				ns_err(rc, "store '%s': ns_store_foreach_version callback returned %d "
+				       "(%s) at version %llu", s->path, rc, ns_strerror(rc),
+				       (unsigned long long)rec.info.number);
 			goto done;
+		}
 	}
 	rc = mrc == MDB_NOTFOUND ? NS_OK
 				 : ns_err_lmdb(mrc, "store '%s': listing versions", s->path);
 done:
 	mdb_cursor_close(cur);
-	store_txn_end(s, txn, 0, &rc);
+	ns__store_txn_end(s, txn, 0, &rc);
 	return rc;
 }
 
@@ -476,7 +484,7 @@ static int move_refs(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t parent
 	while ((mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
 		const char *key = k.mv_data;
 		op = MDB_NEXT;
-		if (val.mv_size != 8 || get_u64(val.mv_data) != number)
+		if (val.mv_size != 8 || ns__get_u64(val.mv_data) != number)
 			continue;
 		if (key[0] == REF_TAG) {
 			rc = ns_err(NS_EBUSY, "store '%s': version %llu is tagged '%.*s'; delete "
@@ -484,7 +492,7 @@ static int move_refs(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t parent
 				    (int)k.mv_size - 1, key + 1);
 			break;
 		}
-		put_u64(b, parent);
+		ns__put_u64(b, parent);
 		val.mv_size = 8;
 		val.mv_data = b;
 		mrc = parent ? mdb_cursor_put(cur, &k, &val, MDB_CURRENT) : mdb_cursor_del(cur, 0);
@@ -516,7 +524,7 @@ static int reparent(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t parent)
 	while ((mrc = mdb_cursor_get(cur, &k, &val, op)) == 0) {
 		op = MDB_NEXT;
 		if (val.mv_size < REC_HEADER ||
-		    get_u64((uint8_t *)val.mv_data + REC_PARENT) != number)
+		    ns__get_u64((uint8_t *)val.mv_data + REC_PARENT) != number)
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 8;
@@ -534,13 +542,13 @@ static int reparent(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t parent)
 	}
 	for (size_t i = 0; i < n; i++) {
 		size_t key = (size_t)children[i];
-		NS_TRY(version_get(txn, s, children[i], &val));
+		NS_TRY(ns__version_get(txn, s, children[i], &val));
 		if (!(copy = malloc(val.mv_size))) {
 			rc = ns_err(NS_ENOMEM, "store '%s': out of memory", s->path);
 			goto done;
 		}
 		memcpy(copy, val.mv_data, val.mv_size);
-		put_u64(copy + REC_PARENT, parent);
+		ns__put_u64(copy + REC_PARENT, parent);
 		k.mv_size = sizeof key;
 		k.mv_data = &key;
 		val.mv_data = copy;
@@ -570,25 +578,25 @@ static int do_delete(MDB_txn *txn, void *ctx)
 	ns_array_info a;
 	int rc;
 
-	NS_TRY(version_get(txn, s, j->number, &val));
+	NS_TRY(ns__version_get(txn, s, j->number, &val));
 	/* LMDB's pointers last only until the next write: work on a copy
-	 * (made afresh when store_write() runs us again). */
+	 * (made afresh when ns__store_write() runs us again). */
 	free(j->copy);
 	if (!(j->copy = malloc(val.mv_size)))
 		return ns_err(NS_ENOMEM, "store '%s': out of memory", s->path);
 	memcpy(j->copy, val.mv_data, val.mv_size);
 	val.mv_data = j->copy;
-	if ((rc = version_parse(&rec, &val, j->number)) < 0)
+	if ((rc = ns__version_parse(&rec, &val, j->number)) < 0)
 		return ns_err_wrap(rc, "store '%s'", s->path);
 	NS_TRY(move_refs(txn, s, j->number, rec.info.parent));
-	NS_TRY(counters_get(txn, s, &cnt));
+	NS_TRY(ns__counters_get(txn, s, &cnt));
 	p = rec.arrays;
 	for (uint64_t i = 0; i < rec.info.n_arrays; i++) {
-		NS_TRY(version_next_array(&a, &p, j->copy + val.mv_size));
+		NS_TRY(ns__version_next_array(&a, &p, j->copy + val.mv_size));
 		for (uint64_t ci = 0; ci < a.n_chunks; ci++)
-			NS_TRY(chunk_unref(txn, s, a.hashes + NS_HASH_SIZE * ci, &cnt));
+			NS_TRY(ns__chunk_unref(txn, s, a.hashes + NS_HASH_SIZE * ci, &cnt));
 	}
-	NS_TRY(counters_put(txn, s, &cnt));
+	NS_TRY(ns__counters_put(txn, s, &cnt));
 	if ((rc = mdb_del(txn, s->versions, &k, NULL)))
 		return ns_err_lmdb(rc, "store '%s': deleting version %llu", s->path,
 				   (unsigned long long)j->number);
@@ -600,7 +608,7 @@ done:
 int ns_version_delete(ns_store *s, uint64_t number)
 {
 	struct delete_job j = { number, NULL };
-	int rc = store_write(s, 0, do_delete, &j);
+	int rc = ns__store_write(s, 0, do_delete, &j);
 	free(j.copy);
 	return rc;
 }

@@ -14,6 +14,8 @@
 #ifndef NSNAP_ERROR_H
 #define NSNAP_ERROR_H
 
+#include <nsnap/api.h>
+
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -53,16 +55,16 @@ typedef struct ns_error {
  * @return a pointer that is never NULL, valid until the next nsnap call on
  *         this thread fails or ns_error_clear() is called.
  */
-const ns_error *ns_error_last(void);
+NS_API const ns_error *ns_error_last(void);
 
 /** Forget the calling thread's last error. */
-void ns_error_clear(void);
+NS_API void ns_error_clear(void);
 
 /**
  * A short, static description of an error code ("no such file, revision or
  * name"), as strerror() does for errno. Unknown codes give "unknown error".
  */
-const char *ns_strerror(int code);
+NS_API const char *ns_strerror(int code);
 
 /**
  * A progress callback: @p done of @p total units of the operation @p what
@@ -77,7 +79,7 @@ typedef void (*ns_progress_fn)(void *ctx, const char *what, uint64_t done, uint6
  * 256 chunks: ns_store_verify(), ns_store_gc(), ns_import() (as the file is
  * read) and ns_export() (as it is written).
  */
-void ns_progress_set(ns_progress_fn fn, void *ctx);
+NS_API void ns_progress_set(ns_progress_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

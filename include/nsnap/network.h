@@ -27,6 +27,8 @@
 #ifndef NSNAP_NETWORK_H
 #define NSNAP_NETWORK_H
 
+#include <nsnap/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,36 +65,37 @@ enum {
 #define NS_MAX_DIMS 8
 
 /** "population" or "projection"; "?" for an unknown kind. */
-const char *ns_object_kind_name(ns_object_kind kind);
+NS_API const char *ns_object_kind_name(ns_object_kind kind);
 /** "parameter" or "variable"; "?" for an unknown kind. */
-const char *ns_attr_kind_name(ns_attr_kind kind);
+NS_API const char *ns_attr_kind_name(ns_attr_kind kind);
 /** "global", "local" or "semiglobal"; "?" for an unknown scope. */
-const char *ns_scope_name(ns_scope scope);
+NS_API const char *ns_scope_name(ns_scope scope);
 
 /* ---------------------------------------------------------------- network */
 
 /**
  * A new, empty network called @p name (may be NULL for "").
- * @return NS_OK; NS_ENOMEM.
+ * @param out  the new network (required)
+ * @return NS_OK; NS_EINVAL for a NULL @p out; NS_ENOMEM.
  */
-int ns_network_new(ns_network **out, const char *name);
+NS_API int ns_network_new(ns_network **out, const char *name);
 
 /** Free a network, its objects and the arrays nsnap owns (never bound
  *  ones). A network from ns_network_open() also closes its version.
  *  Accepts NULL. */
-void ns_network_free(ns_network *net);
+NS_API void ns_network_free(ns_network *net);
 
 /** The network's name. */
-const char *ns_network_name(const ns_network *net);
+NS_API const char *ns_network_name(const ns_network *net);
 
 /** Set the simulation time: @p t_ms in ms and the step count. */
-void ns_network_set_time(ns_network *net, double t_ms, uint64_t step);
+NS_API void ns_network_set_time(ns_network *net, double t_ms, uint64_t step);
 /** The simulation time; either pointer may be NULL. */
-void ns_network_time(const ns_network *net, double *t_ms, uint64_t *step);
+NS_API void ns_network_time(const ns_network *net, double *t_ms, uint64_t *step);
 /** Set the time step in ms (0 when unknown). */
-void ns_network_set_dt(ns_network *net, double dt_ms);
+NS_API void ns_network_set_dt(ns_network *net, double dt_ms);
 /** The time step in ms. */
-double ns_network_dt(const ns_network *net);
+NS_API double ns_network_dt(const ns_network *net);
 
 /**
  * Set an entry of the free "network" dictionary (of JSON parameter files):
@@ -100,40 +103,44 @@ double ns_network_dt(const ns_network *net);
  * ignored). A later call with the same key replaces the entry.
  * @return NS_OK; NS_EINVAL for an empty key; NS_ENOMEM.
  */
-int ns_network_set_meta(ns_network *net, const char *key, const char *string, double number);
+NS_API int ns_network_set_meta(ns_network *net, const char *key, const char *string, double number);
 
 /** Number of entries of the network dictionary. */
-size_t ns_network_meta_count(const ns_network *net);
+NS_API size_t ns_network_meta_count(const ns_network *net);
 
 /**
  * Entry @p i of the network dictionary: its key, and its string (NULL for a
- * number) or number. Pointers valid until the entry changes.
+ * number) or number. Pointers valid until the entry changes. Any of @p key,
+ * @p string and @p number may be NULL when not wanted.
  * @return NS_OK; NS_EINVAL when @p i is out of range.
  */
-int ns_network_meta_at(const char **key, const char **string, double *number,
-		       const ns_network *net, size_t i);
+NS_API int ns_network_meta_at(const char **key, const char **string, double *number,
+			      const ns_network *net, size_t i);
 
 /* ----------------------------------------------------------------- objects */
 
 /**
  * Add a population of @p size neurons.
+ * @param out    the new population, owned by @p net (may be NULL: find it
+ *               later with ns_network_object_find())
  * @param shape  its geometry, @p ndim extents whose product is @p size; NULL
  *               (and @p ndim 0) for a flat population of @p size
  * @param neuron_type  e.g. "iaf_psc_delta"; may be NULL
  * @return NS_OK; NS_EEXISTS for a name in use; NS_EINVAL for a bad name or
  *         geometry; NS_EREADONLY for an opened network; NS_ENOMEM.
  */
-int ns_population_add(ns_object **out, ns_network *net, const char *name, uint64_t size,
-		      const uint64_t *shape, unsigned ndim, const char *neuron_type);
+NS_API int ns_population_add(ns_object **out, ns_network *net, const char *name, uint64_t size,
+			     const uint64_t *shape, unsigned ndim, const char *neuron_type);
 
 /**
  * Add a projection from population @p pre to population @p post (which
  * must exist already) onto @p target (e.g. "exc"; may be NULL).
+ * @param out  the new projection, owned by @p net (may be NULL)
  * @return NS_OK; NS_EEXISTS; NS_ENOTFOUND for a missing population;
  *         NS_EINVAL; NS_EREADONLY; NS_ENOMEM.
  */
-int ns_projection_add(ns_object **out, ns_network *net, const char *name, const char *pre,
-		      const char *post, const char *target, const char *synapse_type);
+NS_API int ns_projection_add(ns_object **out, ns_network *net, const char *name, const char *pre,
+			     const char *post, const char *target, const char *synapse_type);
 
 /**
  * Set the connectivity of a projection: synapse i goes from neuron
@@ -145,23 +152,24 @@ int ns_projection_add(ns_object **out, ns_network *net, const char *name, const 
  *         NULL arrays with a non-zero count; NS_EBUSY once local attributes
  *         were added with another synapse count; NS_ENOMEM.
  */
-int ns_projection_set_synapses(ns_object *proj, int32_t *pre, int32_t *post, uint64_t n,
-			       unsigned flags);
+NS_API int ns_projection_set_synapses(ns_object *proj, int32_t *pre, int32_t *post, uint64_t n,
+				      unsigned flags);
 
 /** Number of synapses of a projection (0 for a population). */
-uint64_t ns_projection_synapses(const ns_object *proj);
+NS_API uint64_t ns_projection_synapses(const ns_object *proj);
 
 /** The connectivity arrays of a projection (NULL for a population). For an
- *  opened network: valid until it is freed; do not write to them. */
-void ns_projection_connectivity(const int32_t **pre, const int32_t **post,
-				const ns_object *proj);
+ *  opened network: valid until it is freed; do not write to them. Either
+ *  of @p pre and @p post may be NULL when not wanted. */
+NS_API void ns_projection_connectivity(const int32_t **pre, const int32_t **post,
+				       const ns_object *proj);
 
 /** Number of objects of the network. */
-size_t ns_network_object_count(const ns_network *net);
+NS_API size_t ns_network_object_count(const ns_network *net);
 /** Object @p i, in the order they were added; NULL when out of range. */
-ns_object *ns_network_object_at(const ns_network *net, size_t i);
+NS_API ns_object *ns_network_object_at(const ns_network *net, size_t i);
 /** The object called @p name, or NULL. */
-ns_object *ns_network_object_find(const ns_network *net, const char *name);
+NS_API ns_object *ns_network_object_find(const ns_network *net, const char *name);
 
 /** Description of an object; strings valid while the network lives. */
 typedef struct ns_object_info {
@@ -176,8 +184,9 @@ typedef struct ns_object_info {
 	size_t n_attrs;
 } ns_object_info;
 
-/** Fill @p out with the description of @p obj. */
-void ns_object_get_info(ns_object_info *out, const ns_object *obj);
+/** Fill @p out with the description of @p obj (nothing when @p out is
+ *  NULL). */
+NS_API void ns_object_get_info(ns_object_info *out, const ns_object *obj);
 
 /* -------------------------------------------------------------- attributes */
 
@@ -189,19 +198,20 @@ void ns_object_get_info(ns_object_info *out, const ns_object *obj);
  * Its length follows from its scope: 1 (global), the population's size or
  * the projection's synapse count (local), the post population's size
  * (semiglobal). Set a projection's synapses before its local attributes.
+ * @param out  the new attribute, owned by @p obj (may be NULL)
  * @return NS_OK; NS_EEXISTS for a name in use on @p obj; NS_EINVAL for a
  *         bad name, type or scope (semiglobal on a population);
  *         NS_EREADONLY; NS_ENOMEM.
  */
-int ns_attr_add(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
-		ns_scope scope, ns_dtype dtype, void *data, unsigned flags);
+NS_API int ns_attr_add(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
+		       ns_scope scope, ns_dtype dtype, void *data, unsigned flags);
 
 /** Number of attributes of @p obj. */
-size_t ns_object_attr_count(const ns_object *obj);
+NS_API size_t ns_object_attr_count(const ns_object *obj);
 /** Attribute @p i of @p obj, in the order added; NULL when out of range. */
-ns_attr *ns_object_attr_at(const ns_object *obj, size_t i);
+NS_API ns_attr *ns_object_attr_at(const ns_object *obj, size_t i);
 /** The attribute of @p obj called @p name, or NULL. */
-ns_attr *ns_object_attr_find(const ns_object *obj, const char *name);
+NS_API ns_attr *ns_object_attr_find(const ns_object *obj, const char *name);
 
 /** Description of an attribute; valid while the network lives. */
 typedef struct ns_attr_info {
@@ -213,8 +223,9 @@ typedef struct ns_attr_info {
 	int bound;       /**< the simulator's memory (not nsnap's) */
 } ns_attr_info;
 
-/** Fill @p out with the description of @p attr. */
-void ns_attr_get_info(ns_attr_info *out, const ns_attr *attr);
+/** Fill @p out with the description of @p attr (nothing when @p out is
+ *  NULL). */
+NS_API void ns_attr_get_info(ns_attr_info *out, const ns_attr *attr);
 
 /**
  * The attribute's values as one contiguous array of count elements.
@@ -225,9 +236,11 @@ void ns_attr_get_info(ns_attr_info *out, const ns_attr *attr);
  * than about 2 KiB are: LMDB keeps them on pages of their own; smaller ones
  * sit at any even address), otherwise a copy nsnap makes on the first call
  * and owns; read-only either way (valid until the network is freed).
- * @return NS_OK; NS_ECORRUPT for damaged data; NS_ENOMEM.
+ * @param out  the array (required)
+ * @return NS_OK; NS_EINVAL for a NULL @p out; NS_ECORRUPT for damaged
+ *         data; NS_ENOMEM.
  */
-int ns_attr_data(void **out, ns_attr *attr);
+NS_API int ns_attr_data(void **out, ns_attr *attr);
 
 /**
  * Read the attribute's values into @p buf (at least count elements of
@@ -235,9 +248,10 @@ int ns_attr_data(void **out, ns_attr *attr);
  * other, as numbers (bool as 0 or 1); integer and bool targets refuse
  * values that are not integral or out of their range.
  * @return NS_OK; NS_EINVAL for an impossible conversion (the message names
- *         the value); NS_ECORRUPT.
+ *         the value) or a NULL @p buf (allowed only for no values);
+ *         NS_ECORRUPT.
  */
-int ns_attr_read(void *buf, ns_dtype dtype, ns_attr *attr);
+NS_API int ns_attr_read(void *buf, ns_dtype dtype, ns_attr *attr);
 
 #ifdef __cplusplus
 }

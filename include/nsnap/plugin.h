@@ -40,9 +40,10 @@
  * the end, and the version rises. A plugin built for version N runs on a
  * host of version N or later. Version 2 added format options (the
  * descriptor's options, ns_plugin_args.options and ns_host.option);
- * version 3 added ns_host.read_all, attr_kind_name and scope_name. Version 3 also renamed the format
- * callbacks import/export to import_network/export_network (`export` is a
- * C++ keyword); their places, and so the ABI, did not change.
+ * version 3 added ns_host.read_all, attr_kind_name and scope_name, and
+ * renamed the format callbacks import/export to import_network and
+ * export_network (`export` is a C++ keyword); their places, and so the
+ * ABI, did not change.
  */
 #ifndef NSNAP_PLUGIN_H
 #define NSNAP_PLUGIN_H

@@ -12,6 +12,8 @@
 #ifndef NSNAP_SNAPSHOT_H
 #define NSNAP_SNAPSHOT_H
 
+#include <nsnap/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +45,11 @@ typedef struct ns_snapshot_opts {
 } ns_snapshot_opts;
 
 #define NS_SNAPSHOT_OPTS_INIT { NS_SNAPSHOT_OPTS_VERSION, NULL, NULL, NULL, NS_CODEC_DEFAULT, 0, { 0, 0, NULL } }
+/** Initialise @p opts as #NS_SNAPSHOT_OPTS_INIT does, for bindings that cannot
+ *  use the macro. @p version: #NS_SNAPSHOT_OPTS_VERSION of the caller's header.
+ *  @return NS_OK; NS_EINVAL for a NULL @p opts or a version this nsnap
+ *  does not know. */
+NS_API int ns_snapshot_opts_init(ns_snapshot_opts *opts, unsigned version);
 
 /**
  * Write the network's state as a new version: its time, dt, dictionary, and
@@ -60,8 +67,8 @@ typedef struct ns_snapshot_opts {
  *         NS_ENOTFOUND for a selected name the network lacks; the errors of
  *         ns_commit_finish().
  */
-int ns_snapshot(uint64_t *out, ns_store *store, const ns_network *net,
-		const ns_snapshot_opts *opts);
+NS_API int ns_snapshot(uint64_t *out, ns_store *store, const ns_network *net,
+		       const ns_snapshot_opts *opts);
 
 /** What a restore did to one attribute (or object). */
 typedef enum ns_restore_status {
@@ -87,7 +94,7 @@ typedef struct ns_restore_report {
 	uint64_t version;     /**< the version restored */
 } ns_restore_report;
 
-void ns_restore_report_free(ns_restore_report *report);
+NS_API void ns_restore_report_free(ns_restore_report *report);
 
 #define NS_RESTORE_OPTS_VERSION 1
 
@@ -102,6 +109,11 @@ typedef struct ns_restore_opts {
 } ns_restore_opts;
 
 #define NS_RESTORE_OPTS_INIT { NS_RESTORE_OPTS_VERSION, { 0, 0, NULL }, 0, 0, 0, 0 }
+/** Initialise @p opts as #NS_RESTORE_OPTS_INIT does, for bindings that cannot
+ *  use the macro. @p version: #NS_RESTORE_OPTS_VERSION of the caller's header.
+ *  @return NS_OK; NS_EINVAL for a NULL @p opts or a version this nsnap
+ *  does not know. */
+NS_API int ns_restore_opts_init(ns_restore_opts *opts, unsigned version);
 
 /**
  * Restore revision @p rev into @p net: the values of every attribute both
@@ -115,29 +127,36 @@ typedef struct ns_restore_opts {
  * @p opts->convert). Objects and attributes in only one of them are
  * skipped, as ANNarchy skips them, and reported.
  *
+ * Whatever fails (a check, a damaged chunk, memory) fails before the first
+ * write: a failed restore leaves every array, the time and dt of @p net as
+ * they were. Raw chunks are read in place from the map; compressed ones
+ * are first decoded into memory the restore holds until it returns (as
+ * much as the compressed arrays' raw size).
+ *
  * @param report  what was done (may be NULL); written on success only
  * @return NS_OK; NS_EMISMATCH when anything differs (the message says
  *         exactly what; the network is unchanged), also for any skip with
  *         @p opts->strict; NS_ENOTFOUND for a selected name in neither;
- *         NS_EREADONLY for an opened network; the errors of
- *         ns_version_open() and of reading.
+ *         NS_EREADONLY for an opened network; NS_EINVAL for a NULL @p net
+ *         or a bad option; NS_ENOMEM; the errors of ns_version_open() and
+ *         of reading.
  */
-int ns_restore(ns_restore_report **report, ns_store *store, const char *rev,
-	       ns_network *net, const ns_restore_opts *opts);
+NS_API int ns_restore(ns_restore_report **report, ns_store *store, const char *rev,
+		      ns_network *net, const ns_restore_opts *opts);
 
 /**
  * Open revision @p rev as a read-only network, to walk it or to build a
- * simulator from it. Its arrays are zero-copy views into the store's map
+ * simulator from it, into @p out (required). Its arrays are zero-copy views into the store's map
  * where they are one raw, aligned chunk, copies otherwise (see
  * ns_attr_data()); connectivity is loaded at once. The
  * version stays open (a read transaction) until ns_network_free().
- * @return NS_OK; NS_ECORRUPT for a damaged structure; the errors of
- *         ns_version_open().
+ * @return NS_OK; NS_EINVAL for a NULL @p out; NS_ECORRUPT for a damaged
+ *         structure; the errors of ns_version_open().
  */
-int ns_network_open(ns_network **out, ns_store *store, const char *rev);
+NS_API int ns_network_open(ns_network **out, ns_store *store, const char *rev);
 
 /** The version an opened network came from; 0 for others. */
-uint64_t ns_network_version(const ns_network *net);
+NS_API uint64_t ns_network_version(const ns_network *net);
 
 /** One change of a parameter, for ns_params_set(). */
 typedef struct ns_param {
@@ -169,6 +188,11 @@ typedef struct ns_params_opts {
 } ns_params_opts;
 
 #define NS_PARAMS_OPTS_INIT { NS_PARAMS_OPTS_VERSION, 1, NULL, NULL, NULL }
+/** Initialise @p opts as #NS_PARAMS_OPTS_INIT does, for bindings that cannot
+ *  use the macro. @p version: #NS_PARAMS_OPTS_VERSION of the caller's header.
+ *  @return NS_OK; NS_EINVAL for a NULL @p opts or a version this nsnap
+ *  does not know. */
+NS_API int ns_params_opts_init(ns_params_opts *opts, unsigned version);
 
 /**
  * Give parameters new values in a new version made from revision @p rev:
@@ -183,8 +207,8 @@ typedef struct ns_params_opts {
  *         (0.5 for an i32, 2 for a bool); the errors of ns_version_open()
  *         and ns_commit_finish().
  */
-int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, const char *rev,
-		  const ns_param *params, size_t n, const ns_params_opts *opts);
+NS_API int ns_params_set(uint64_t *out, ns_param_result *results, ns_store *store, const char *rev,
+			 const ns_param *params, size_t n, const ns_params_opts *opts);
 
 #ifdef __cplusplus
 }

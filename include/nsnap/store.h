@@ -26,6 +26,8 @@
 #ifndef NSNAP_STORE_H
 #define NSNAP_STORE_H
 
+#include <nsnap/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,9 +56,9 @@ typedef enum ns_dtype {
 } ns_dtype;
 
 /** Size in bytes of one element of @p dtype; 0 for an unknown type. */
-size_t ns_dtype_size(ns_dtype dtype);
+NS_API size_t ns_dtype_size(ns_dtype dtype);
 /** Name of @p dtype ("f64", "bool", ...); "?" for an unknown type. */
-const char *ns_dtype_name(ns_dtype dtype);
+NS_API const char *ns_dtype_name(ns_dtype dtype);
 
 /** How chunks are stored. Values are stored in files: never renumber. */
 typedef enum ns_codec {
@@ -94,27 +96,33 @@ typedef struct ns_store_opts {
 } ns_store_opts;
 
 #define NS_STORE_OPTS_INIT { NS_STORE_OPTS_VERSION, 0, 0, NS_CODEC_RAW, 0, 0, 0 }
+/** Initialise @p opts as #NS_STORE_OPTS_INIT does, for bindings that cannot
+ *  use the macro. @p version: #NS_STORE_OPTS_VERSION of the caller's header.
+ *  @return NS_OK; NS_EINVAL for a NULL @p opts or a version this nsnap
+ *  does not know. */
+NS_API int ns_store_opts_init(ns_store_opts *opts, unsigned version);
 
 /**
  * Open (or with NS_STORE_CREATE, create) the store in the file @p path.
  *
- * @param out   the new handle, written on success only
+ * @param out   the new handle, written on success only (required)
  * @param path  the store file (not a directory)
  * @param opts  options, or NULL for defaults (open read-write, no create)
  * @return NS_OK; NS_ENOTFOUND when the file is missing and NS_STORE_CREATE
  *         was not given; NS_ENOTSTORE when the file is not an nsnap store
  *         (it is left untouched); NS_EVERSION when it was written by a newer
  *         nsnap; NS_EBUSY while ns_store_compact_file() replaces it;
- *         NS_EINVAL for bad options; NS_EIO, NS_ENOMEM.
+ *         NS_EINVAL for bad options or a NULL @p out or @p path; NS_EIO,
+ *         NS_ENOMEM.
  */
-int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts);
+NS_API int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts);
 
 /** Close a store. Every #ns_version and #ns_commit of it must be closed
  *  first. Accepts NULL. */
-void ns_store_close(ns_store *store);
+NS_API void ns_store_close(ns_store *store);
 
 /** The path the store was opened with; valid until ns_store_close(). */
-const char *ns_store_path(const ns_store *store);
+NS_API const char *ns_store_path(const ns_store *store);
 
 /**
  * Resolve a revision to a version number.
@@ -124,11 +132,13 @@ const char *ns_store_path(const ns_store *store);
  * parents back; `~` alone means `~1`). Tags win over branches of the same
  * name.
  *
+ * @param out  the version number (may be NULL, to learn only whether
+ *             @p rev resolves)
  * @return NS_OK; NS_ENOTFOUND for an unknown name, a missing version or a
  *         walk past the first version (the message says which);
  *         NS_EINVAL for a malformed revision.
  */
-int ns_store_resolve(uint64_t *out, ns_store *store, const char *rev);
+NS_API int ns_store_resolve(uint64_t *out, ns_store *store, const char *rev);
 
 /* ---------------------------------------------------------------- commits */
 
@@ -149,12 +159,19 @@ typedef struct ns_commit_opts {
 } ns_commit_opts;
 
 #define NS_COMMIT_OPTS_INIT { NS_COMMIT_OPTS_VERSION, NULL, NULL, NULL, NS_CODEC_DEFAULT, 0 }
+/** Initialise @p opts as #NS_COMMIT_OPTS_INIT does, for bindings that cannot
+ *  use the macro. @p version: #NS_COMMIT_OPTS_VERSION of the caller's header.
+ *  @return NS_OK; NS_EINVAL for a NULL @p opts or a version this nsnap
+ *  does not know. */
+NS_API int ns_commit_opts_init(ns_commit_opts *opts, unsigned version);
 
 /**
  * Start assembling a commit. Nothing is written until ns_commit_finish().
- * @return NS_OK; NS_EREADONLY for a read-only store; NS_ENOMEM.
+ * @param out  the new commit (required)
+ * @return NS_OK; NS_EINVAL for a NULL @p out; NS_EREADONLY for a read-only
+ *         store; NS_ENOMEM.
  */
-int ns_commit_new(ns_commit **out, ns_store *store);
+NS_API int ns_commit_new(ns_commit **out, ns_store *store);
 
 /**
  * Add an array to the commit.
@@ -165,19 +182,24 @@ int ns_commit_new(ns_commit **out, ns_store *store);
  * @return NS_OK; NS_EEXISTS for a name already added; NS_EINVAL for a bad
  *         name or type, or NULL data with a non-zero count.
  */
-int ns_commit_add(ns_commit *commit, const char *name, ns_dtype dtype,
-		  const void *data, uint64_t count);
+NS_API int ns_commit_add(ns_commit *commit, const char *name, ns_dtype dtype,
+			 const void *data, uint64_t count);
 
 /**
  * Add an array whose elements a function produces, chunk by chunk, instead
  * of reading them from memory: @p fill writes elements [first, first + n)
- * into @p buf and returns NS_OK (or an error, which fails the commit). It
- * may be called more than once for the same elements, until
- * ns_commit_finish() returns; @p ctx must stay valid until then.
- * @return as ns_commit_add().
+ * into @p buf and returns NS_OK, or a negative #ns_error_code, which fails
+ * the commit with that code. The last error is cleared before each call:
+ * a message @p fill records (its own ns_error_last()) is kept, prefixed
+ * with the array's name; when it records none, the message says "commit:
+ * fill callback of array 'E/v' returned -3 (invalid argument)". A positive
+ * return is not allowed: it fails the commit with NS_ERROR. @p fill may be
+ * called more than once for the same elements, until ns_commit_finish()
+ * returns; @p ctx must stay valid until then.
+ * @return as ns_commit_add(); NS_EINVAL for a NULL @p fill.
  */
-int ns_commit_add_fill(ns_commit *commit, const char *name, ns_dtype dtype, uint64_t count,
-		       int (*fill)(void *ctx, uint64_t first, uint64_t n, void *buf), void *ctx);
+NS_API int ns_commit_add_fill(ns_commit *commit, const char *name, ns_dtype dtype, uint64_t count,
+			      int (*fill)(void *ctx, uint64_t first, uint64_t n, void *buf), void *ctx);
 
 /**
  * Add array @p array of the open version @p from under @p name (NULL for its
@@ -186,15 +208,16 @@ int ns_commit_add_fill(ns_commit *commit, const char *name, ns_dtype dtype, uint
  * @return as ns_commit_add(); NS_EINVAL for another store's version or an
  *         index out of range.
  */
-int ns_commit_add_from(ns_commit *commit, const char *name, ns_version *from, uint64_t array);
+NS_API int ns_commit_add_from(ns_commit *commit, const char *name, ns_version *from,
+			      uint64_t array);
 
 /** Set metadata @p key to @p value (both copied; a later call replaces).
  *  @return NS_OK; NS_EINVAL for an empty key; NS_ENOMEM. */
-int ns_commit_set_meta(ns_commit *commit, const char *key, const char *value);
+NS_API int ns_commit_set_meta(ns_commit *commit, const char *key, const char *value);
 
 /** Set the opaque structure blob (copied).
  *  @return NS_OK; NS_ENOMEM. */
-int ns_commit_set_blob(ns_commit *commit, const void *data, size_t size);
+NS_API int ns_commit_set_blob(ns_commit *commit, const void *data, size_t size);
 
 /**
  * Write the commit as a new version, durably (fsync) and atomically: after
@@ -211,10 +234,10 @@ int ns_commit_set_blob(ns_commit *commit, const void *data, size_t size);
  *         branch or tag name or option; NS_EFULL when the disk is full or
  *         the map cannot grow; NS_EIO; NS_ENOMEM.
  */
-int ns_commit_finish(uint64_t *out, ns_commit *commit, const ns_commit_opts *opts);
+NS_API int ns_commit_finish(uint64_t *out, ns_commit *commit, const ns_commit_opts *opts);
 
 /** Drop a commit without writing it. Accepts NULL. */
-void ns_commit_free(ns_commit *commit);
+NS_API void ns_commit_free(ns_commit *commit);
 
 /* --------------------------------------------------------------- versions */
 
@@ -259,61 +282,72 @@ enum {
 /**
  * Open a version for reading. The view is consistent: commits and deletes
  * made meanwhile are not seen.
- * @return NS_OK; the errors of ns_store_resolve(); NS_ENOMEM.
+ * @param out  the open version (required)
+ * @return NS_OK; NS_EINVAL for a NULL @p out; the errors of
+ *         ns_store_resolve(); NS_ENOMEM.
  */
-int ns_version_open(ns_version **out, ns_store *store, const char *rev);
+NS_API int ns_version_open(ns_version **out, ns_store *store, const char *rev);
 
 /** As ns_version_open(), by number. */
-int ns_version_open_number(ns_version **out, ns_store *store, uint64_t number);
+NS_API int ns_version_open_number(ns_version **out, ns_store *store, uint64_t number);
 
 /** Close a version; its pointers become invalid. Accepts NULL. */
-void ns_version_close(ns_version *version);
+NS_API void ns_version_close(ns_version *version);
 
 /** The version's description; valid while it is open. */
-const ns_version_info *ns_version_get_info(const ns_version *version);
+NS_API const ns_version_info *ns_version_get_info(const ns_version *version);
 
-/** Metadata entry @p i (0 <= i < n_meta). @return NS_OK; NS_EINVAL. */
-int ns_version_meta_at(const char **key, const char **value,
-		       const ns_version *version, uint64_t i);
+/** Metadata entry @p i (0 <= i < n_meta); @p key or @p value may be NULL
+ *  when not wanted. @return NS_OK; NS_EINVAL. */
+NS_API int ns_version_meta_at(const char **key, const char **value,
+			      const ns_version *version, uint64_t i);
 
-/** Metadata value for @p key. @return NS_OK; NS_ENOTFOUND. */
-int ns_version_meta_get(const char **value, const ns_version *version, const char *key);
+/** Metadata value for @p key (@p value may be NULL, to learn only whether
+ *  it is there). @return NS_OK; NS_ENOTFOUND. */
+NS_API int ns_version_meta_get(const char **value, const ns_version *version, const char *key);
 
-/** The structure blob (size 0 if none was set); zero-copy. */
-void ns_version_blob(const void **data, size_t *size, const ns_version *version);
+/** The structure blob (size 0 if none was set); zero-copy. Either of
+ *  @p data and @p size may be NULL when not wanted. */
+NS_API void ns_version_blob(const void **data, size_t *size, const ns_version *version);
 
-/** Array @p i (0 <= i < n_arrays). @return NS_OK; NS_EINVAL. */
-int ns_version_array_at(ns_array_info *out, const ns_version *version, uint64_t i);
+/** Array @p i (0 <= i < n_arrays) into @p out (required).
+ *  @return NS_OK; NS_EINVAL for @p i out of range or a NULL @p out. */
+NS_API int ns_version_array_at(ns_array_info *out, const ns_version *version, uint64_t i);
 
-/** Index of the array called @p name. @return NS_OK; NS_ENOTFOUND. */
-int ns_version_array_find(uint64_t *index, const ns_version *version, const char *name);
+/** Index of the array called @p name (@p index may be NULL, to learn only
+ *  whether it is there). @return NS_OK; NS_ENOTFOUND. */
+NS_API int ns_version_array_find(uint64_t *index, const ns_version *version, const char *name);
 
 /**
  * Zero-copy view of chunk @p chunk of array @p array, read in place from
- * the map. Only raw chunks can be viewed.
+ * the map, into @p out (required). Only raw chunks can be viewed.
  * @return NS_OK; NS_EUNSUPPORTED for a compressed chunk (use
- *         ns_version_read_chunk()); NS_EINVAL for an index out of range;
+ *         ns_version_read_chunk()); NS_EINVAL for an index out of range or
+ *         a NULL @p out;
  *         NS_ECORRUPT for a missing or (with NS_READ_VERIFY) damaged chunk.
  */
-int ns_version_view(ns_view *out, ns_version *version, uint64_t array,
-		    uint64_t chunk, unsigned flags);
+NS_API int ns_version_view(ns_view *out, ns_version *version, uint64_t array,
+			   uint64_t chunk, unsigned flags);
 
 /**
  * Copy chunk @p chunk of array @p array into @p buf, decompressing it if
  * needed. @p size must be at least the chunk's size.
- * @return NS_OK; NS_EINVAL for indices out of range or a small buffer;
+ * @return NS_OK; NS_EINVAL for indices out of range or a small (or NULL)
+ *         buffer;
  *         NS_ECORRUPT for a missing, undecodable or (with NS_READ_VERIFY)
  *         damaged chunk.
  */
-int ns_version_read_chunk(void *buf, size_t size, ns_version *version,
-			  uint64_t array, uint64_t chunk, unsigned flags);
+NS_API int ns_version_read_chunk(void *buf, size_t size, ns_version *version,
+				 uint64_t array, uint64_t chunk, unsigned flags);
 
 /**
  * Copy the whole array @p array into @p buf (at least nbytes), as
  * ns_version_read_chunk() does for each chunk.
+ * @return NS_OK; NS_EINVAL for an index out of range or a small (or NULL)
+ *         buffer; NS_ECORRUPT as ns_version_read_chunk().
  */
-int ns_version_read(void *buf, size_t size, ns_version *version, uint64_t array,
-		    unsigned flags);
+NS_API int ns_version_read(void *buf, size_t size, ns_version *version, uint64_t array,
+			   unsigned flags);
 
 /**
  * Check that every chunk of array @p array is there, of the right size and,
@@ -323,15 +357,21 @@ int ns_version_read(void *buf, size_t size, ns_version *version, uint64_t array,
  * @return NS_OK; NS_EINVAL for an index out of range; NS_ECORRUPT naming
  *         the first bad chunk; NS_ENOMEM.
  */
-int ns_version_check(ns_version *version, uint64_t array, unsigned flags);
+NS_API int ns_version_check(ns_version *version, uint64_t array, unsigned flags);
 
 /**
- * Call @p fn for every version, newest first. @p fn returns 0 to go on,
- * anything else to stop (ns_store_foreach_version() then returns that).
- * @return NS_OK; what @p fn returned; NS_ECORRUPT; NS_EIO.
+ * Call @p fn (required) for every version, newest first. @p fn returns 0
+ * to go on, anything else to stop: ns_store_foreach_version() then returns
+ * that value. A positive value is a plain stop (no error is recorded); a
+ * negative one is an error: the last error is cleared before each call, so
+ * the message is the one @p fn recorded, or when it recorded none, one
+ * that names the callback, its code and the version ("callback returned
+ * -3 (invalid argument) at version 2").
+ * @return NS_OK; what @p fn returned; NS_EINVAL for a NULL @p fn;
+ *         NS_ECORRUPT; NS_EIO.
  */
-int ns_store_foreach_version(ns_store *store,
-			     int (*fn)(const ns_version_info *info, void *ctx), void *ctx);
+NS_API int ns_store_foreach_version(ns_store *store,
+				    int (*fn)(const ns_version_info *info, void *ctx), void *ctx);
 
 /**
  * Delete version @p number. Its chunks that no other version uses are
@@ -340,7 +380,7 @@ int ns_store_foreach_version(ns_store *store,
  * @return NS_OK; NS_ENOTFOUND; NS_EBUSY when a tag names it (delete the tag
  *         first); NS_EREADONLY; NS_EIO.
  */
-int ns_version_delete(ns_store *store, uint64_t number);
+NS_API int ns_version_delete(ns_store *store, uint64_t number);
 
 /* ------------------------------------------------------------------- refs */
 
@@ -361,10 +401,10 @@ typedef struct ns_ref {
  * @return NS_OK; NS_EEXISTS when the tag exists (it is left as it was);
  *         NS_EINVAL for a bad name; the errors of ns_store_resolve().
  */
-int ns_tag_create(ns_store *store, const char *name, const char *rev);
+NS_API int ns_tag_create(ns_store *store, const char *name, const char *rev);
 
 /** Delete tag @p name. @return NS_OK; NS_ENOTFOUND. */
-int ns_tag_delete(ns_store *store, const char *name);
+NS_API int ns_tag_delete(ns_store *store, const char *name);
 
 /**
  * Create branch @p name at revision @p rev (NULL for HEAD), or with
@@ -372,19 +412,20 @@ int ns_tag_delete(ns_store *store, const char *name);
  * @return NS_OK; NS_EEXISTS without @p force; NS_EINVAL; the errors of
  *         ns_store_resolve().
  */
-int ns_branch_create(ns_store *store, const char *name, const char *rev, int force);
+NS_API int ns_branch_create(ns_store *store, const char *name, const char *rev, int force);
 
 /** Delete branch @p name; its versions stay. @return NS_OK; NS_ENOTFOUND;
  *  NS_EBUSY for the current branch. */
-int ns_branch_delete(ns_store *store, const char *name);
+NS_API int ns_branch_delete(ns_store *store, const char *name);
 
 /** Make @p name the current branch: HEAD, and where commits go. It need
  *  not exist yet (the next commit creates it). @return NS_OK; NS_EINVAL. */
-int ns_branch_checkout(ns_store *store, const char *name);
+NS_API int ns_branch_checkout(ns_store *store, const char *name);
 
-/** Call @p fn for every tag and branch, tags first, by name. @p fn as in
- *  ns_store_foreach_version(). */
-int ns_ref_foreach(ns_store *store, int (*fn)(const ns_ref *ref, void *ctx), void *ctx);
+/** Call @p fn (required) for every tag and branch, tags first, by name.
+ *  @p fn returns as in ns_store_foreach_version(); a message recorded for
+ *  it names the ref. @return as ns_store_foreach_version(). */
+NS_API int ns_ref_foreach(ns_store *store, int (*fn)(const ns_ref *ref, void *ctx), void *ctx);
 
 /* -------------------------------------------------- verify, stats, compact */
 
@@ -401,14 +442,20 @@ typedef struct ns_problem {
 /**
  * Check the whole store: every chunk decodes and matches its hash, every
  * chunk every version needs is there, reference counts and statistics are
- * right. Calls @p fn (may be NULL) for each problem.
+ * right. Calls @p fn (may be NULL) for each problem; it returns 0 to go
+ * on, anything else to stop the check, which then returns that value (a
+ * positive one is a plain stop, a negative one an error with the message
+ * @p fn recorded, or, when it recorded none, one that names the callback,
+ * its code and the problem: the last error is cleared before each call).
  *
- * @param n_problems  the number of problems found (may be NULL)
+ * @param n_problems  the number of problems found (may be NULL); written
+ *                    only when the check ran to its end
  * @return NS_OK when nothing is wrong; NS_ECORRUPT when problems were
- *         found (the message counts them); NS_EIO, NS_ENOMEM.
+ *         found (the message counts them); what @p fn returned when it
+ *         stopped the check; NS_EIO, NS_ENOMEM.
  */
-int ns_store_verify(ns_store *store, int (*fn)(const ns_problem *p, void *ctx),
-		    void *ctx, uint64_t *n_problems);
+NS_API int ns_store_verify(ns_store *store, int (*fn)(const ns_problem *p, void *ctx),
+			   void *ctx, uint64_t *n_problems);
 
 /**
  * Free the chunks no version references: those a commit had stored when it
@@ -417,7 +464,7 @@ int ns_store_verify(ns_store *store, int (*fn)(const ns_problem *p, void *ctx),
  * @param chunks, bytes  what was freed (may be NULL)
  * @return NS_OK; NS_EREADONLY; NS_EIO.
  */
-int ns_store_gc(ns_store *store, uint64_t *chunks, uint64_t *bytes);
+NS_API int ns_store_gc(ns_store *store, uint64_t *chunks, uint64_t *bytes);
 
 /** Figures about a store. */
 typedef struct ns_store_stats {
@@ -434,15 +481,16 @@ typedef struct ns_store_stats {
 	unsigned format;        /**< on-disk format version */
 } ns_store_stats;
 
-/** Fill @p out. @return NS_OK; NS_EIO. */
-int ns_store_stats_get(ns_store_stats *out, ns_store *store);
+/** Fill @p out (required). @return NS_OK; NS_EINVAL for a NULL @p out;
+ *  NS_EIO. */
+NS_API int ns_store_stats_get(ns_store_stats *out, ns_store *store);
 
 /**
  * Write a compacted copy of the store (no free pages) to the new file
  * @p dest, atomically: a failed compaction leaves no file behind.
  * @return NS_OK; NS_EEXISTS when @p dest exists; NS_EIO; NS_EFULL.
  */
-int ns_store_compact(ns_store *store, const char *dest);
+NS_API int ns_store_compact(ns_store *store, const char *dest);
 
 /**
  * Compact the store in the file @p path in place: a compacted copy is
@@ -454,7 +502,7 @@ int ns_store_compact(ns_store *store, const char *dest);
  * @return NS_OK; NS_ENOTFOUND; NS_EBUSY when the store is open; the errors
  *         of ns_store_open() and ns_store_compact().
  */
-int ns_store_compact_file(const char *path, uint64_t *before, uint64_t *after);
+NS_API int ns_store_compact_file(const char *path, uint64_t *before, uint64_t *after);
 
 #ifdef __cplusplus
 }

@@ -405,3 +405,19 @@ Test(engine_open, read_converts_bool_as_0_or_1_only)
 	et_net_free(&src);
 	ns_store_close(s);
 }
+
+Test(engine_open, an_unknown_revision_names_the_store_once)
+{
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	et_net a = et_net_new(1, 0);
+	ns_network *net = NULL;
+	const char *msg, *first;
+	et_snapshot(s, a.net);
+	NT_FAILS(NS_ENOTFOUND, ns_network_open(&net, s, "v9"));
+	msg = ns_error_last()->message;
+	cr_assert_not_null(first = strstr(msg, "store '"), "%s", msg);
+	cr_assert_null(strstr(first + 1, "store '"), "the store is named twice: %s", msg);
+	NT_MESSAGE_HAS("'v9'");
+	et_net_free(&a);
+	ns_store_close(s);
+}

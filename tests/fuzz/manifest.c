@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ns_network *net = NULL;
 	if (ns_network_new(&net, NULL) == NS_OK)
-		manifest_decode(net, data, size);
+		ns__manifest_decode(net, data, size);
 	ns_network_free(net);
 	return 0;
 }

@@ -303,3 +303,68 @@ Test(store_fill, adding_a_fill_with_a_bad_name_or_type_is_invalid)
 	ns_commit_free(c);
 	ns_store_close(s);
 }
+
+/* Leave a stale error behind: a revision that does not exist. */
+static void stale_error(ns_store *s)
+{
+	NT_FAILS(NS_ENOTFOUND, ns_store_resolve(NULL, s, "no-such-tag"));
+	NT_MESSAGE_HAS("no-such-tag");
+}
+
+Test(store_fill, a_fill_failing_without_a_message_is_named_not_a_stale_error)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	struct fill f = fill_of(0.0);
+	f.fail_at = 2;
+	f.fail_code = NS_EINVAL;
+	stale_error(s);
+	NT_FAILS(NS_EINVAL, commit_fill(NULL, s, "E/v", &f, M));
+	NT_MESSAGE_HAS("commit: fill callback of array 'E/v' returned -3 (invalid argument)");
+	cr_assert_null(strstr(ns_error_last()->message, "no-such-tag"), "stale message: %s",
+		       ns_error_last()->message);
+	ns_store_close(s);
+}
+
+/* A fill that fails with the error of an nsnap call it made. */
+static int fill_with_message(void *ctx, uint64_t first, uint64_t n, void *buf)
+{
+	(void)first;
+	(void)n;
+	(void)buf;
+	return ns_network_set_meta(ctx, "", NULL, 0.0);
+}
+
+Test(store_fill, a_fill_failing_with_its_own_message_keeps_it)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	ns_commit *c = NULL;
+	NT_OK(ns_network_new(&net, "sensors"));
+	stale_error(s);
+	NT_OK(ns_commit_new(&c, s));
+	NT_OK(ns_commit_add_fill(c, "E/v", NS_DTYPE_F64, M, fill_with_message, net));
+	NT_FAILS(NS_EINVAL, ns_commit_finish(NULL, c, NULL));
+	NT_MESSAGE_HAS("commit: array 'E/v': network 'sensors': a dictionary entry needs a key");
+	ns_network_free(net);
+	ns_store_close(s);
+}
+
+static int fill_positive(void *ctx, uint64_t first, uint64_t n, void *buf)
+{
+	(void)ctx;
+	(void)first;
+	memset(buf, 0, n * sizeof(double));
+	return (int)n; /* as if it counted what it wrote */
+}
+
+Test(store_fill, a_fill_returning_a_positive_value_fails_the_commit)
+{
+	ns_store *s = nt_store_new("s.nsnap", 4096, NS_CODEC_RAW);
+	ns_commit *c = NULL;
+	NT_OK(ns_commit_new(&c, s));
+	NT_OK(ns_commit_add_fill(c, "E/v", NS_DTYPE_F64, 10, fill_positive, NULL));
+	NT_FAILS(NS_ERROR, ns_commit_finish(NULL, c, NULL));
+	NT_MESSAGE_HAS("fill callback of array 'E/v' returned 10");
+	cr_assert_eq(nt_stats(s).versions, 0);
+	ns_store_close(s);
+}

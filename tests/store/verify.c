@@ -232,3 +232,59 @@ Test(store_verify, progress_is_reported_chunk_by_chunk)
 	cr_assert_leq(c.last_done, c.total);
 	ns_store_close(s);
 }
+
+/* Fails silently (no message) with NS_EIO at its first problem. */
+static int fail_silently(const ns_problem *p, void *ctx)
+{
+	(void)p;
+	++*(int *)ctx;
+	return NS_EIO;
+}
+
+Test(store_verify, a_callback_failing_silently_is_named_not_a_stale_error)
+{
+	struct damage_target t = make_store();
+	ns_store *s;
+	uint64_t problems = 99;
+	int calls = 0;
+	damage_chunk(t.path, t.hash, 1);
+	s = reopen(t.path);
+	NT_FAILS(NS_ENOTFOUND, ns_store_resolve(NULL, s, "no-such-tag"));
+	NT_FAILS(NS_EIO, ns_store_verify(s, fail_silently, &calls, &problems));
+	cr_assert_eq(calls, 1, "the check went on after the callback failed");
+	cr_assert_eq(problems, 99, "the count of a stopped check was written");
+	NT_MESSAGE_HAS("ns_store_verify callback returned -4 (input/output error) on the "
+		       "problem \"version 1: array 'x': chunk 1");
+	cr_assert_null(strstr(ns_error_last()->message, "no-such-tag"), "stale message: %s",
+		       ns_error_last()->message);
+	ns_store_close(s);
+}
+
+static int stop_at_first(const ns_problem *p, void *ctx)
+{
+	(void)p;
+	++*(int *)ctx;
+	return 1;
+}
+
+Test(store_verify, a_positive_callback_return_stops_the_check_and_is_returned)
+{
+	struct damage_target t = make_store();
+	ns_store *s = reopen(t.path);
+	ns_version *v = NULL;
+	ns_array_info a;
+	uint8_t first[16];
+	int calls = 0;
+	NT_OK(ns_version_open_number(&v, s, 1));
+	NT_OK(ns_version_array_at(&a, v, 0));
+	memcpy(first, a.hashes, 16);
+	ns_version_close(v);
+	ns_store_close(s);
+	/* Both chunks of "x" damaged: the first pass finds two problems. */
+	damage_chunk(t.path, first, 0);
+	damage_chunk(t.path, t.hash, 0);
+	s = reopen(t.path);
+	cr_assert_eq(ns_store_verify(s, stop_at_first, &calls, NULL), 1);
+	cr_assert_eq(calls, 1, "the check went on after the callback stopped it");
+	ns_store_close(s);
+}

@@ -171,3 +171,19 @@ void ns_progress(const char *what, uint64_t done, uint64_t total)
 	if (progress_fn)
 		progress_fn(progress_ctx, what, done, total);
 }
+
+int ns__opts_check(unsigned version, unsigned current, const char *what, ...)
+{
+	char name[256];
+	va_list ap;
+	if (version >= 1 && version <= current)
+		return NS_OK;
+	va_start(ap, what);
+	vsnprintf(name, sizeof name, what, ap);
+	va_end(ap);
+	if (version == 0)
+		return ns_err(NS_EINVAL, "%s: options version 0: initialise the options with "
+			      "their _INIT macro or _opts_init() function", name);
+	return ns_err(NS_EINVAL, "%s: options version %u is newer than this nsnap's %u: "
+		      "the program was built against a newer nsnap", name, version, current);
+}

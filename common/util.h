@@ -1,0 +1,17 @@
+/* Small helpers every layer uses. */
+#ifndef NSNAP_COMMON_UTIL_H
+#define NSNAP_COMMON_UTIL_H
+
+#include <stddef.h>
+
+/* Make room in *@items (an array of @size-byte elements with room for
+ * *@cap) for one more than @n, doubling it. */
+int ns__grow_array(void *items, size_t *cap, size_t n, size_t size);
+
+/* The shortest %g text (of 6 to 17 digits, so 1000 not 1e+03) that reads
+ * back as @v: "0.1", "0.3333333333333333",
+ * "-65", "1e+300", "nan", "inf", "-inf"; into @buf. C notation, whatever
+ * the locale. */
+const char *ns__shortest_double(char buf[32], double v);
+
+#endif
