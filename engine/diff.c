@@ -26,10 +26,16 @@ struct side {
 	uint64_t count;
 };
 
-/* The running sums of b - a over the compared values. */
+/* The running sums of b - a over the compared values. When both sides are
+ * integers (@integer) the values are read as int64 and compared exactly:
+ * @max_int is the exact max |b - a|, and |b - a| > tol is decided as
+ * |b - a| > @tol_int = floor(tol) (the same for whole numbers), UINT64_MAX
+ * when tol >= 2^64 (nothing counts). Otherwise the values are doubles. */
 struct sums {
+	int integer;
 	uint64_t compared, changed, finite;
-	double max_abs, sum, sum_sq;
+	double max_abs, sum, sum_sq, tol;
+	uint64_t max_int, tol_int;
 };
 
 const char *ns_change_name(ns_change change)
@@ -38,8 +44,26 @@ const char *ns_change_name(ns_change change)
 	return (unsigned)change < 4 ? names[change] : "?";
 }
 
-static void accumulate(struct sums *s, const double *a, const double *b, uint64_t n,
-		       double tol)
+static int is_integer(ns_dtype t)
+{
+	return t == NS_DTYPE_I64 || t == NS_DTYPE_I32 || t == NS_DTYPE_U8 || t == NS_DTYPE_BOOL;
+}
+
+static void sums_init(struct sums *s, ns_dtype a, ns_dtype b, double tol)
+{
+	memset(s, 0, sizeof *s);
+	s->integer = is_integer(a) && is_integer(b);
+	s->tol = tol;
+	s->tol_int = tol >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)tol;
+}
+
+/* The type the values of both sides are read as: 8 bytes either way. */
+static ns_dtype read_type(const struct sums *s)
+{
+	return s->integer ? NS_DTYPE_I64 : NS_DTYPE_F64;
+}
+
+static void accumulate_f64(struct sums *s, const double *a, const double *b, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
 		double d;
@@ -52,7 +76,7 @@ static void accumulate(struct sums *s, const double *a, const double *b, uint64_
 			s->max_abs = INFINITY;
 			continue;
 		}
-		if (fabs(d) > tol)
+		if (fabs(d) > s->tol)
 			s->changed++;
 		if (fabs(d) > s->max_abs)
 			s->max_abs = fabs(d);
@@ -63,9 +87,44 @@ static void accumulate(struct sums *s, const double *a, const double *b, uint64_
 	s->compared += n;
 }
 
-/* Chunk @c of @s as doubles into @out (room for a chunk's values), through
- * @raw (room for a chunk's bytes); *@n gets the number of values. */
-static int read_chunk(double *out, uint64_t *n, void *raw, size_t raw_size,
+/* b - a never overflows here: its magnitude is taken as an unsigned number
+ * (INT64_MAX - INT64_MIN = 2^64 - 1 fits), its sign goes to the sums. */
+static void accumulate_i64(struct sums *s, const int64_t *a, const int64_t *b, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t mag;
+		double d;
+		if (b[i] >= a[i]) {
+			mag = (uint64_t)b[i] - (uint64_t)a[i];
+			d = (double)mag;
+		} else {
+			mag = (uint64_t)a[i] - (uint64_t)b[i];
+			d = -(double)mag;
+		}
+		if (mag > s->tol_int)
+			s->changed++;
+		if (mag > s->max_int)
+			s->max_int = mag;
+		s->sum += d;
+		s->sum_sq += d * d;
+	}
+	s->finite += n;
+	s->compared += n;
+}
+
+/* @n values of each side, as read_type(@s) says. */
+static void accumulate(struct sums *s, const void *a, const void *b, uint64_t n)
+{
+	if (s->integer)
+		accumulate_i64(s, a, b, n);
+	else
+		accumulate_f64(s, a, b, n);
+}
+
+/* Chunk @c of @s as @as (8 bytes a value) into @out (room for a chunk's
+ * values), through @raw (room for a chunk's bytes); *@n gets the number of
+ * values. */
+static int read_chunk(void *out, ns_dtype as, uint64_t *n, void *raw, size_t raw_size,
 		      const struct side *s, uint64_t c, const ns_array_info *info,
 		      unsigned flags, uint64_t *bytes_read)
 {
@@ -78,20 +137,20 @@ static int read_chunk(double *out, uint64_t *n, void *raw, size_t raw_size,
 		return rc;
 	*bytes_read += bytes;
 	*n = bytes / ns_dtype_size(s->dtype);
-	return convert_values(out, NS_DTYPE_F64, raw, s->dtype, *n, info->name);
+	return ns__convert_values(out, as, raw, s->dtype, *n, info->name);
 }
 
-/* The whole array of @s as doubles (malloc'd). */
-static int read_all(double **out, const struct side *s, unsigned flags, uint64_t *bytes_read)
+/* The whole array of @s as @as, 8 bytes a value (malloc'd). */
+static int read_all(void **out, ns_dtype as, const struct side *s, unsigned flags,
+		    uint64_t *bytes_read)
 {
 	ns_array_info info;
 	size_t esize = ns_dtype_size(s->dtype);
-	double *d = NULL;
-	void *raw = NULL;
+	void *d = NULL, *raw = NULL;
 	int rc;
 
 	NS_TRY(ns_version_array_at(&info, s->v, s->array));
-	d = malloc(s->count ? s->count * sizeof *d : 1);
+	d = malloc(s->count ? s->count * 8 : 1);
 	raw = malloc(info.nbytes ? info.nbytes : 1);
 	if (!d || !raw) {
 		rc = ns_err(NS_ENOMEM, "array '%s': %llu values", info.name,
@@ -100,7 +159,7 @@ static int read_all(double **out, const struct side *s, unsigned flags, uint64_t
 	}
 	NS_TRY(ns_version_read(raw, info.nbytes, s->v, s->array, flags));
 	*bytes_read += s->count * esize;
-	NS_TRY(convert_values(d, NS_DTYPE_F64, raw, s->dtype, s->count, info.name));
+	NS_TRY(ns__convert_values(d, as, raw, s->dtype, s->count, info.name));
 	*out = d;
 	d = NULL;
 done:
@@ -112,11 +171,11 @@ done:
 /* Compare two arrays of the same length value by value. Chunks with the
  * same hash (same type, same chunking) are equal without being read. */
 static int compare_aligned(struct sums *s, int *unread, const struct side *a,
-			   const struct side *b, double tol, unsigned flags, uint64_t *bytes_read)
+			   const struct side *b, unsigned flags, uint64_t *bytes_read)
 {
 	ns_array_info ia, ib;
-	double *da = NULL, *db = NULL;
-	void *raw = NULL;
+	void *da = NULL, *db = NULL, *raw = NULL;
+	ns_dtype as = read_type(s);
 	int rc;
 
 	*unread = 1;
@@ -134,22 +193,23 @@ static int compare_aligned(struct sums *s, int *unread, const struct side *a,
 				continue;
 			}
 			*unread = 0;
-			if (!raw && (!(raw = malloc(ia.chunk_size)) ||
-				     !(da = malloc(per * sizeof *da)) ||
-				     !(db = malloc(per * sizeof *db)))) {
+			if (!raw && (!(raw = malloc(ia.chunk_size)) || !(da = malloc(per * 8)) ||
+				     !(db = malloc(per * 8)))) {
 				rc = ns_err(NS_ENOMEM, "array '%s': chunk buffers", ia.name);
 				goto done;
 			}
-			NS_TRY(read_chunk(da, &na, raw, ia.chunk_size, a, c, &ia, flags, bytes_read));
-			NS_TRY(read_chunk(db, &nb, raw, ib.chunk_size, b, c, &ib, flags, bytes_read));
-			accumulate(s, da, db, na, tol);
+			NS_TRY(read_chunk(da, as, &na, raw, ia.chunk_size, a, c, &ia, flags,
+					  bytes_read));
+			NS_TRY(read_chunk(db, as, &nb, raw, ib.chunk_size, b, c, &ib, flags,
+					  bytes_read));
+			accumulate(s, da, db, na);
 		}
 		goto done;
 	}
 	*unread = 0;
-	NS_TRY(read_all(&da, a, flags, bytes_read));
-	NS_TRY(read_all(&db, b, flags, bytes_read));
-	accumulate(s, da, db, a->count, tol);
+	NS_TRY(read_all(&da, as, a, flags, bytes_read));
+	NS_TRY(read_all(&db, as, b, flags, bytes_read));
+	accumulate(s, da, db, a->count);
 done:
 	free(raw);
 	free(da);
@@ -157,13 +217,15 @@ done:
 	return rc;
 }
 
-/* Keep the values of @d whose bit in @keep is set, in order; the count. */
-static uint64_t compact(double *d, const uint8_t *keep, uint64_t n)
+/* Keep the values of @d (8 bytes each) whose bit in @keep is set, in
+ * order; the count. */
+static uint64_t compact(void *d, const uint8_t *keep, uint64_t n)
 {
+	unsigned char *p = d;
 	uint64_t k = 0;
 	for (uint64_t i = 0; i < n; i++)
 		if (keep[i / 8] >> (i % 8) & 1)
-			d[k++] = d[i];
+			memmove(p + 8 * k++, p + 8 * i, 8);
 	return k;
 }
 
@@ -284,8 +346,8 @@ static int compare_attr(ns_diff_attr *d, ns_attr *a, ns_attr *b, const struct ma
 	struct side sa = { a->obj->net->version, a->array, a->dtype, a->count };
 	struct side sb = { b->obj->net->version, b->array, b->dtype, b->count };
 	unsigned flags = o->verify ? NS_READ_VERIFY : 0;
-	struct sums s = { 0, 0, 0, 0, 0, 0 };
-	double *da = NULL, *db = NULL;
+	struct sums s;
+	void *da = NULL, *db = NULL;
 	int rc = NS_OK;
 	int matched = a->scope == NS_LOCAL && m && !m->aligned;
 
@@ -295,10 +357,11 @@ static int compare_attr(ns_diff_attr *d, ns_attr *a, ns_attr *b, const struct ma
 		d->change = NS_CHANGED;
 		return NS_OK;
 	}
+	sums_init(&s, a->dtype, b->dtype, o->tol);
 	if (matched) {
 		uint64_t na, nb;
-		NS_TRY(read_all(&da, &sa, flags, bytes_read));
-		NS_TRY(read_all(&db, &sb, flags, bytes_read));
+		NS_TRY(read_all(&da, read_type(&s), &sa, flags, bytes_read));
+		NS_TRY(read_all(&db, read_type(&s), &sb, flags, bytes_read));
 		na = compact(da, m->keep_a, a->count);
 		nb = compact(db, m->keep_b, b->count);
 		if (na != nb || na != m->common) {
@@ -307,20 +370,24 @@ static int compare_attr(ns_diff_attr *d, ns_attr *a, ns_attr *b, const struct ma
 				    (unsigned long long)nb, (unsigned long long)m->common);
 			goto done;
 		}
-		accumulate(&s, da, db, na, o->tol);
+		accumulate(&s, da, db, na);
 	} else {
-		NS_TRY(compare_aligned(&s, &d->unread, &sa, &sb, o->tol, flags, bytes_read));
+		NS_TRY(compare_aligned(&s, &d->unread, &sa, &sb, flags, bytes_read));
 	}
-	if (a->scope == NS_GLOBAL && a->count == 1) {
-		double va, vb;
-		NS_TRY(ns_attr_read(&va, NS_DTYPE_F64, a));
-		NS_TRY(ns_attr_read(&vb, NS_DTYPE_F64, b));
-		d->value_a = va;
-		d->value_b = vb;
+	if (a->scope == NS_GLOBAL && a->count == 1 && s.integer) {
+		NS_TRY(ns_attr_read(&d->value_a_i64, NS_DTYPE_I64, a));
+		NS_TRY(ns_attr_read(&d->value_b_i64, NS_DTYPE_I64, b));
+		d->value_a = (double)d->value_a_i64;
+		d->value_b = (double)d->value_b_i64;
+	} else if (a->scope == NS_GLOBAL && a->count == 1) {
+		NS_TRY(ns_attr_read(&d->value_a, NS_DTYPE_F64, a));
+		NS_TRY(ns_attr_read(&d->value_b, NS_DTYPE_F64, b));
 	}
+	d->integer = s.integer;
 	d->compared = s.compared;
 	d->changed = s.changed;
-	d->max_abs = s.max_abs;
+	d->max_abs_u64 = s.max_int;
+	d->max_abs = s.integer ? (double)s.max_int : s.max_abs;
 	d->mean = s.finite ? s.sum / (double)s.finite : 0;
 	d->rms = s.finite ? sqrt(s.sum_sq / (double)s.finite) : 0;
 	if (s.changed || a->dtype != b->dtype)
@@ -335,7 +402,7 @@ done:
 static void *push(void *items, size_t *n, size_t *cap, size_t size)
 {
 	char **p = items;
-	if (grow_array(items, cap, *n, size) < 0)
+	if (ns__grow_array(items, cap, *n, size) < 0)
 		return NULL;
 	memset(*p + *n * size, 0, size);
 	return *p + (*n)++ * size;
@@ -486,7 +553,7 @@ static void meta_text(char *buf, size_t size, const ns_network *net, size_t i)
 	if (string)
 		snprintf(buf, size, "'%s'", string);
 	else
-		snprintf(buf, size, "%s", shortest_double(num, number));
+		snprintf(buf, size, "%s", ns__shortest_double(num, number));
 }
 
 static size_t meta_find(const ns_network *net, const char *key)
@@ -582,14 +649,15 @@ int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const ch
 	ns_diff_object *t;
 	int rc;
 
-	if (o->version != NS_DIFF_OPTS_VERSION)
-		return ns_err(NS_EINVAL, "diff: options version %u, expected %u", o->version,
-			      NS_DIFF_OPTS_VERSION);
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_diff_versions: out must not be NULL");
+	if ((rc = ns__opts_check(o->version, NS_DIFF_OPTS_VERSION, "diff")) < 0)
+		return rc;
 	if (!(o->tol >= 0))
 		return ns_err(NS_EINVAL, "diff: tolerance %g is not a number >= 0", o->tol);
-	NS_TRY(network_open(&a, store, rev_a, 0));
-	NS_TRY(network_open(&b, store, rev_b, 0));
-	NS_TRY(select_check(&o->select, a, b));
+	NS_TRY(ns__network_open(&a, store, rev_a, 0));
+	NS_TRY(ns__network_open(&b, store, rev_b, 0));
+	NS_TRY(ns__select_check(&o->select, a, b));
 	if (!(d = calloc(1, sizeof *d))) {
 		rc = ns_err(NS_ENOMEM, "diff");
 		goto done;
@@ -602,7 +670,7 @@ int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const ch
 	d->pub.dt_b = b->dt_ms;
 	for (size_t i = 0; i < a->n_objs; i++) {
 		ns_object *x = a->objs[i], *y = ns_network_object_find(b, x->name);
-		if (!selected(&o->select, x) && !(y && selected(&o->select, y)))
+		if (!ns__selected(&o->select, x) && !(y && ns__selected(&o->select, y)))
 			continue;
 		if (!y || y->kind != x->kind) {
 			/* A name now of another kind: one removed, one added. */
@@ -616,7 +684,7 @@ int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const ch
 	}
 	for (size_t i = 0; i < b->n_objs; i++) {
 		ns_object *y = b->objs[i];
-		if (!selected(&o->select, y) || ns_network_object_find(a, y->name))
+		if (!ns__selected(&o->select, y) || ns_network_object_find(a, y->name))
 			continue;
 		NS_TRY(add_one_sided(d, y, NS_ADDED));
 	}

@@ -1,6 +1,7 @@
 /* nsnap cat: the values of one attribute, one per line. */
 #include "cli.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,21 +18,34 @@ static const char *attr_names(char *buf, size_t size, ns_object *obj)
 	return buf;
 }
 
+/* Value @i of @v as text: integers exactly, floats the shortest text that
+ * reads back. */
+static const char *value_text(char buf[32], const void *v, int integer, uint64_t i)
+{
+	if (integer) {
+		snprintf(buf, 32, "%" PRId64, ((const int64_t *)v)[i]);
+		return buf;
+	}
+	return ns__shortest_double(buf, ((const double *)v)[i]);
+}
+
 static int print(struct cli *c, ns_object *obj, ns_attr *attr)
 {
 	const int32_t *pre, *post;
 	ns_object_info oi;
 	ns_attr_info ai = { NULL, NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, 0, 0 };
-	double *v = NULL;
+	void *v = NULL;
+	int integer = 0;
 	char x[32];
 
 	ns_object_get_info(&oi, obj);
 	ns_projection_connectivity(&pre, &post, obj);
 	if (attr) {
 		ns_attr_get_info(&ai, attr);
-		if (!(v = malloc((ai.count ? ai.count : 1) * sizeof *v)))
+		integer = cli_integer(ai.dtype);
+		if (!(v = malloc((ai.count ? ai.count : 1) * 8)))
 			return cli_fail(c, "out of memory");
-		if (ns_attr_read(v, NS_DTYPE_F64, attr) < 0) {
+		if (ns_attr_read(v, integer ? NS_DTYPE_I64 : NS_DTYPE_F64, attr) < 0) {
 			free(v);
 			return cli_fail_ns(c);
 		}
@@ -40,12 +54,12 @@ static int print(struct cli *c, ns_object *obj, ns_attr *attr)
 		for (uint64_t i = 0; i < oi.size; i++) {
 			printf("%d %d", (int)pre[i], (int)post[i]);
 			if (attr)
-				printf(" %s", cli_double(x, v[i]));
+				printf(" %s", value_text(x, v, integer, i));
 			putchar('\n');
 		}
 	} else {
 		for (uint64_t i = 0; i < ai.count; i++)
-			printf("%s\n", cli_double(x, v[i]));
+			printf("%s\n", value_text(x, v, integer, i));
 	}
 	free(v);
 	return CLI_OK;

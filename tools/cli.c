@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -151,19 +152,19 @@ int cli_open(struct cli *c, int writable)
 
 int cli_load_plugins(struct cli *c)
 {
-	char exe[PATH_MAX], dir[PATH_MAX + 16];
+	char exe[PATH_MAX], tools[PATH_MAX];
 	const char *dirs[2] = { NULL, NULL };
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	char *slash;
 
-	/* In the build tree the plugins sit in ../plugins beside tools/; an
-	 * installed nsnap has no such folder and uses its install folder. */
+	/* The nsnap of the build tree uses the build tree's plugins; any
+	 * other (installed, moved) finds its own beside libnsnap. */
 	if (n > 0) {
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/'))) {
 			*slash = '\0';
-			snprintf(dir, sizeof dir, "%s/../plugins", exe);
-			dirs[0] = dir;
+			if (realpath(NSNAP_BUILD_TOOLS_DIR, tools) && strcmp(exe, tools) == 0)
+				dirs[0] = NSNAP_BUILD_PLUGIN_DIR;
 		}
 	}
 	if (ns_plugins_new(&c->plugins, dirs, 0) < 0)
@@ -287,6 +288,11 @@ int cli_only(struct cli *c, const char ***only, const char *arg)
 
 /* --------------------------------------------------------------- printing */
 
+int cli_integer(ns_dtype t)
+{
+	return t == NS_DTYPE_I64 || t == NS_DTYPE_I32 || t == NS_DTYPE_U8 || t == NS_DTYPE_BOOL;
+}
+
 const char *cli_bytes(char buf[32], uint64_t n)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
@@ -301,18 +307,6 @@ const char *cli_bytes(char buf[32], uint64_t n)
 		u++;
 	}
 	snprintf(buf, 32, "%.1f %s", v, units[u]);
-	return buf;
-}
-
-const char *cli_double(char buf[32], double v)
-{
-	if (isnan(v))
-		return strcpy(buf, "nan");
-	for (int prec = 6; prec <= 17; prec++) {
-		snprintf(buf, 32, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
 	return buf;
 }
 
@@ -342,6 +336,43 @@ const char *cli_time(char buf[32], int64_t ns)
 const char *cli_time_utc(char buf[32], int64_t ns)
 {
 	return format_time(buf, ns, 1);
+}
+
+cJSON *cli_json_i64(int64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	return cJSON_CreateRaw(buf);
+}
+
+cJSON *cli_json_u64(uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	return cJSON_CreateRaw(buf);
+}
+
+cJSON *cli_json_f64(double v)
+{
+	char buf[32];
+	if (!isfinite(v))
+		return cJSON_CreateString(isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+	return cJSON_CreateRaw(ns__shortest_double(buf, v));
+}
+
+void cli_json_add_i64(cJSON *o, const char *key, int64_t v)
+{
+	cJSON_AddItemToObject(o, key, cli_json_i64(v));
+}
+
+void cli_json_add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	cJSON_AddItemToObject(o, key, cli_json_u64(v));
+}
+
+void cli_json_add_f64(cJSON *o, const char *key, double v)
+{
+	cJSON_AddItemToObject(o, key, cli_json_f64(v));
 }
 
 int cli_print_json(struct cli *c, cJSON *json)

@@ -10,6 +10,8 @@
 #include <cjson/cJSON.h>
 #include <nsnap/nsnap.h>
 
+#include "util.h" /* ns__shortest_double(), shared with the library */
+
 /* Exit statuses, as diff(1): 1 means "different" (diff) or "problems
  * found" (verify). */
 enum { CLI_OK = 0, CLI_DIFFERENT = 1, CLI_ERROR = 2 };
@@ -90,16 +92,32 @@ int cli_open_network(struct cli *c, ns_network **net, uint64_t *v, char num[24],
 /* "--only A,B": replace *@only with the list of @arg. */
 int cli_only(struct cli *c, const char ***only, const char *arg);
 
+/* Whether values of @t are integers (i64, i32, u8, bool): read them as
+ * int64, which holds them all exactly (a double does not past 2^53). */
+int cli_integer(ns_dtype t);
+
 /* "143.7 MiB" */
 const char *cli_bytes(char buf[32], uint64_t n);
-/* The shortest text that reads back as @v ("0.1", "-65", "nan"). */
-const char *cli_double(char buf[32], double v);
 /* A summary of values (a mean, a bin's edge): six significant digits. */
 const char *cli_summary(char buf[32], double v);
 /* Local time "2026-11-22 10:12:03" of @ns since 1970. */
 const char *cli_time(char buf[32], int64_t ns);
 /* ISO 8601 UTC "2026-11-22T10:12:03Z". */
 const char *cli_time_utc(char buf[32], int64_t ns);
+
+/* JSON numbers. cJSON keeps numbers as doubles, which lose integers past
+ * 2^53, so these write the decimal text itself (raw items):
+ * - integers are JSON integers, exact over the whole i64 and u64 range;
+ * - finite floats are the shortest text that reads back (ns__shortest_double());
+ * - non-finite floats are the strings "nan", "inf" and "-inf";
+ * - a statistic of no values at all (the min of an empty array) is null.
+ * The _add_ forms add the number to object @o under @key. */
+cJSON *cli_json_i64(int64_t v);
+cJSON *cli_json_u64(uint64_t v);
+cJSON *cli_json_f64(double v);
+void cli_json_add_i64(cJSON *o, const char *key, int64_t v);
+void cli_json_add_u64(cJSON *o, const char *key, uint64_t v);
+void cli_json_add_f64(cJSON *o, const char *key, double v);
 
 /* Print @json on stdout and free it; CLI_OK, or CLI_ERROR when it is NULL
  * (out of memory). */

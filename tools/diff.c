@@ -1,6 +1,7 @@
 /* nsnap diff: what changed between two versions. */
 #include "cli.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +29,19 @@ static void print_attr(const ns_diff_attr *a, double tol)
 		       (unsigned long long)a->count_b);
 		return;
 	}
+	if (a->scope_a == NS_GLOBAL && a->count_a == 1 && a->integer) {
+		if (a->changed)
+			printf("%" PRId64 " -> %" PRId64 "\n", a->value_a_i64, a->value_b_i64);
+		else
+			printf("same: %" PRId64 "\n", a->value_a_i64);
+		return;
+	}
 	if (a->scope_a == NS_GLOBAL && a->count_a == 1) {
 		if (a->changed)
-			printf("%s -> %s\n", cli_double(x, a->value_a), cli_double(y, a->value_b));
+			printf("%s -> %s\n", ns__shortest_double(x, a->value_a),
+			       ns__shortest_double(y, a->value_b));
 		else
-			printf("same: %s\n", cli_double(x, a->value_a));
+			printf("same: %s\n", ns__shortest_double(x, a->value_a));
 		return;
 	}
 	if (a->changed == 0 && a->max_abs == 0) {
@@ -43,9 +52,13 @@ static void print_attr(const ns_diff_attr *a, double tol)
 	printf("%llu of %llu changed", (unsigned long long)a->changed,
 	       (unsigned long long)a->compared);
 	if (tol > 0)
-		printf(" by more than %s", cli_double(x, tol));
-	/* Summaries, not values: four significant digits. */
-	snprintf(x, sizeof x, "%.4g", a->max_abs);
+		printf(" by more than %s", ns__shortest_double(x, tol));
+	/* Summaries, not values: four significant digits; an integer's
+	 * largest change exactly. */
+	if (a->integer)
+		snprintf(x, sizeof x, "%" PRIu64, a->max_abs_u64);
+	else
+		snprintf(x, sizeof x, "%.4g", a->max_abs);
 	snprintf(y, sizeof y, "%+.4g", a->mean);
 	snprintf(z, sizeof z, "%.4g", a->rms);
 	printf(": max |Δ| %s, mean Δ %s, RMS Δ %s\n", x, y, z);
@@ -82,26 +95,18 @@ static void print_object(const ns_diff_object *o, double tol)
 		print_attr(&o->attrs[i], tol);
 }
 
-static void json_number(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddStringToObject(o, key, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
-}
-
 static cJSON *json_diff(const ns_diff *d, double tol)
 {
 	cJSON *j = cJSON_CreateObject(), *objs = cJSON_CreateArray(), *meta = cJSON_CreateArray();
-	cJSON_AddNumberToObject(j, "version_a", (double)d->version_a);
-	cJSON_AddNumberToObject(j, "version_b", (double)d->version_b);
+	cli_json_add_u64(j, "version_a", d->version_a);
+	cli_json_add_u64(j, "version_b", d->version_b);
 	cJSON_AddBoolToObject(j, "equal", d->equal);
-	cJSON_AddNumberToObject(j, "tolerance", tol);
-	cJSON_AddNumberToObject(j, "time_a_ms", d->t_a);
-	cJSON_AddNumberToObject(j, "time_b_ms", d->t_b);
-	cJSON_AddNumberToObject(j, "dt_a_ms", d->dt_a);
-	cJSON_AddNumberToObject(j, "dt_b_ms", d->dt_b);
-	cJSON_AddNumberToObject(j, "bytes_read", (double)d->bytes_read);
+	cli_json_add_f64(j, "tolerance", tol);
+	cli_json_add_f64(j, "time_a_ms", d->t_a);
+	cli_json_add_f64(j, "time_b_ms", d->t_b);
+	cli_json_add_f64(j, "dt_a_ms", d->dt_a);
+	cli_json_add_f64(j, "dt_b_ms", d->dt_b);
+	cli_json_add_u64(j, "bytes_read", d->bytes_read);
 	for (size_t i = 0; i < d->n_meta; i++) {
 		cJSON *m = cJSON_CreateObject();
 		cJSON_AddItemToArray(meta, m);
@@ -120,12 +125,12 @@ static cJSON *json_diff(const ns_diff *d, double tol)
 		cJSON_AddStringToObject(x, "name", o->name);
 		cJSON_AddStringToObject(x, "kind", ns_object_kind_name(o->kind));
 		cJSON_AddStringToObject(x, "change", ns_change_name(o->change));
-		cJSON_AddNumberToObject(x, "size_a", (double)o->size_a);
-		cJSON_AddNumberToObject(x, "size_b", (double)o->size_b);
+		cli_json_add_u64(x, "size_a", o->size_a);
+		cli_json_add_u64(x, "size_b", o->size_b);
 		if (o->kind == NS_PROJECTION) {
-			cJSON_AddNumberToObject(x, "synapses_removed", (double)o->syn_removed);
-			cJSON_AddNumberToObject(x, "synapses_added", (double)o->syn_added);
-			cJSON_AddNumberToObject(x, "synapses_in_both", (double)o->syn_common);
+			cli_json_add_u64(x, "synapses_removed", o->syn_removed);
+			cli_json_add_u64(x, "synapses_added", o->syn_added);
+			cli_json_add_u64(x, "synapses_in_both", o->syn_common);
 		}
 		cJSON_AddStringToObject(x, "detail", o->detail);
 		for (size_t k = 0; k < o->n_attrs; k++) {
@@ -137,23 +142,29 @@ static cJSON *json_diff(const ns_diff *d, double tol)
 			if (a->change != NS_ADDED) {
 				cJSON_AddStringToObject(y, "scope_a", ns_scope_name(a->scope_a));
 				cJSON_AddStringToObject(y, "dtype_a", ns_dtype_name(a->dtype_a));
-				cJSON_AddNumberToObject(y, "count_a", (double)a->count_a);
+				cli_json_add_u64(y, "count_a", a->count_a);
 			}
 			if (a->change != NS_REMOVED) {
 				cJSON_AddStringToObject(y, "scope_b", ns_scope_name(a->scope_b));
 				cJSON_AddStringToObject(y, "dtype_b", ns_dtype_name(a->dtype_b));
-				cJSON_AddNumberToObject(y, "count_b", (double)a->count_b);
+				cli_json_add_u64(y, "count_b", a->count_b);
 			}
 			if (a->change == NS_ADDED || a->change == NS_REMOVED)
 				continue;
-			cJSON_AddNumberToObject(y, "compared", (double)a->compared);
-			cJSON_AddNumberToObject(y, "changed", (double)a->changed);
-			json_number(y, "max_abs", a->max_abs);
-			json_number(y, "mean", a->mean);
-			json_number(y, "rms", a->rms);
-			if (a->scope_a == NS_GLOBAL && a->count_a == 1) {
-				json_number(y, "value_a", a->value_a);
-				json_number(y, "value_b", a->value_b);
+			cli_json_add_u64(y, "compared", a->compared);
+			cli_json_add_u64(y, "changed", a->changed);
+			if (a->integer)
+				cli_json_add_u64(y, "max_abs", a->max_abs_u64);
+			else
+				cli_json_add_f64(y, "max_abs", a->max_abs);
+			cli_json_add_f64(y, "mean", a->mean);
+			cli_json_add_f64(y, "rms", a->rms);
+			if (a->scope_a == NS_GLOBAL && a->count_a == 1 && a->integer) {
+				cli_json_add_i64(y, "value_a", a->value_a_i64);
+				cli_json_add_i64(y, "value_b", a->value_b_i64);
+			} else if (a->scope_a == NS_GLOBAL && a->count_a == 1) {
+				cli_json_add_f64(y, "value_a", a->value_a);
+				cli_json_add_f64(y, "value_b", a->value_b);
 			}
 			cJSON_AddBoolToObject(y, "unread", a->unread);
 		}
@@ -241,10 +252,10 @@ static int histogram(struct cli *c, cJSON *json, const char *spec, const char *r
 		cJSON_AddStringToObject(h, "attribute", spec);
 		for (uint64_t b = 0; b < bins; b++) {
 			cJSON *e = cJSON_CreateObject();
-			cJSON_AddNumberToObject(e, "from", lo + width * (double)b);
-			cJSON_AddNumberToObject(e, "to", lo + width * (double)(b + 1));
-			cJSON_AddNumberToObject(e, "a", (double)count[2 * b]);
-			cJSON_AddNumberToObject(e, "b", (double)count[2 * b + 1]);
+			cli_json_add_f64(e, "from", lo + width * (double)b);
+			cli_json_add_f64(e, "to", lo + width * (double)(b + 1));
+			cli_json_add_u64(e, "a", count[2 * b]);
+			cli_json_add_u64(e, "b", count[2 * b + 1]);
 			cJSON_AddItemToArray(list, e);
 		}
 		cJSON_AddItemToObject(h, "bins", list);
@@ -343,9 +354,11 @@ static int run(struct cli *c, int argc, char **argv)
 		printf("diff of version %s and version %s%s\n", na, nb,
 		       d->equal ? ": equal" : "");
 		if (d->t_a != d->t_b)
-			printf("  time: %s -> %s ms\n", cli_double(x, d->t_a), cli_double(y, d->t_b));
+			printf("  time: %s -> %s ms\n", ns__shortest_double(x, d->t_a),
+			       ns__shortest_double(y, d->t_b));
 		if (d->dt_a != d->dt_b)
-			printf("  dt: %s -> %s ms\n", cli_double(x, d->dt_a), cli_double(y, d->dt_b));
+			printf("  dt: %s -> %s ms\n", ns__shortest_double(x, d->dt_a),
+			       ns__shortest_double(y, d->dt_b));
 		for (size_t i = 0; i < d->n_meta; i++)
 			printf("%c dictionary %s: %s -> %s\n",
 			       d->meta[i].change == NS_ADDED     ? '+'
@@ -385,9 +398,12 @@ const struct command cmd_diff = {
 	"changed, max |Δ|, mean Δ and RMS Δ (Δ = B - A); globals old -> new; the\n"
 	"time, dt and network dictionary. Arrays whose chunks are identical are known\n"
 	"equal without being read. Lines start with '+' (added), '-' (removed) or\n"
-	"'~' (changed). Exit status 0 when equal, 1 when different, 2 on an error.\n"
+	"'~' (changed). Integer attributes (i64, i32, u8, bool) are compared\n"
+	"exactly, as integers, their max |Δ| and globals printed exactly.\n"
+	"Exit status 0 when equal, 1 when different, 2 on an error.\n"
 	"\n"
-	"  --tol X               ignore changes of at most X\n"
+	"  --tol X               ignore changes of at most X (for integers, of\n"
+	"                        their exact difference: X = 2.5 ignores 1 and 2)\n"
 	"  --only A,B            only these populations and projections\n"
 	"  --histogram OBJ/ATTR  a text histogram of an attribute in both versions\n"
 	"  --bins N              bins of the histogram (default 20)\n"

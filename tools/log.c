@@ -19,9 +19,9 @@ static int one(const ns_version_info *v, void *ctx)
 	if (l->json) {
 		cJSON *j = cJSON_CreateObject(), *r = cJSON_CreateArray();
 		cJSON_AddItemToArray(l->json, j);
-		cJSON_AddNumberToObject(j, "version", (double)v->number);
+		cli_json_add_u64(j, "version", v->number);
 		if (v->parent)
-			cJSON_AddNumberToObject(j, "parent", (double)v->parent);
+			cli_json_add_u64(j, "parent", v->parent);
 		else
 			cJSON_AddNullToObject(j, "parent");
 		cJSON_AddStringToObject(j, "time", cli_time_utc(when, v->time_ns));
@@ -38,9 +38,9 @@ static int one(const ns_version_info *v, void *ctx)
 		}
 		cJSON_AddItemToObject(j, "refs", r);
 		cJSON_AddStringToObject(j, "message", v->message);
-		cJSON_AddNumberToObject(j, "logical_bytes", (double)v->logical_bytes);
-		cJSON_AddNumberToObject(j, "new_bytes", (double)v->new_bytes);
-		cJSON_AddNumberToObject(j, "arrays", (double)v->n_arrays);
+		cli_json_add_u64(j, "logical_bytes", v->logical_bytes);
+		cli_json_add_u64(j, "new_bytes", v->new_bytes);
+		cli_json_add_u64(j, "arrays", v->n_arrays);
 		return 0;
 	}
 	if (l->shown == 1)

@@ -1,53 +1,89 @@
 /* nsnap show: the network of a version. */
 #include "cli.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 
 
-/* Minimum, maximum and mean of an attribute's values (NaN skipped). */
+/* Minimum, maximum and mean of an attribute's values (NaN skipped; @n
+ * values left). Integers are read as int64 and their minimum and maximum
+ * are exact (@imin, @imax); the mean is a double either way. */
 struct summary {
+	int integer;
+	int64_t imin, imax;
 	double min, max, mean;
-	uint64_t nan;
+	uint64_t n, nan;
 };
 
 static int summarise(struct cli *c, struct summary *s, ns_attr *a, uint64_t count,
 		     const char *obj)
 {
-	double *v = malloc((count ? count : 1) * sizeof *v), sum = 0;
-	uint64_t n = 0;
 	ns_attr_info info;
+	void *v = malloc((count ? count : 1) * 8);
+	double sum = 0;
+
+	ns_attr_get_info(&info, a);
 	if (!v)
 		return cli_fail(c, "out of memory reading '%s'", obj);
-	if (ns_attr_read(v, NS_DTYPE_F64, a) < 0) {
+	s->integer = cli_integer(info.dtype);
+	if (ns_attr_read(v, s->integer ? NS_DTYPE_I64 : NS_DTYPE_F64, a) < 0) {
 		free(v);
 		return cli_fail_ns(c);
 	}
-	ns_attr_get_info(&info, a);
+	s->imin = INT64_MAX;
+	s->imax = INT64_MIN;
 	s->min = INFINITY;
 	s->max = -INFINITY;
-	s->nan = 0;
+	s->n = s->nan = 0;
 	for (uint64_t i = 0; i < count; i++) {
-		if (isnan(v[i])) {
+		if (s->integer) {
+			int64_t x = ((const int64_t *)v)[i];
+			s->imin = x < s->imin ? x : s->imin;
+			s->imax = x > s->imax ? x : s->imax;
+			sum += (double)x;
+			s->n++;
+			continue;
+		}
+		double x = ((const double *)v)[i];
+		if (isnan(x)) {
 			s->nan++;
 			continue;
 		}
-		s->min = v[i] < s->min ? v[i] : s->min;
-		s->max = v[i] > s->max ? v[i] : s->max;
-		sum += v[i];
-		n++;
+		s->min = x < s->min ? x : s->min;
+		s->max = x > s->max ? x : s->max;
+		sum += x;
+		s->n++;
 	}
-	s->mean = n ? sum / (double)n : NAN;
+	if (s->integer && s->n) {
+		s->min = (double)s->imin;
+		s->max = (double)s->imax;
+	}
+	s->mean = s->n ? sum / (double)s->n : NAN;
 	free(v);
 	return CLI_OK;
 }
 
-static void json_number(cJSON *o, const char *key, double v)
+/* The minimum (@max 0) or maximum of @s: exact for integers, six
+ * significant digits for floats. */
+static const char *extreme_text(char buf[32], const struct summary *s, int max)
 {
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
+	if (s->integer && s->n) {
+		snprintf(buf, 32, "%" PRId64, max ? s->imax : s->imin);
+		return buf;
+	}
+	return cli_summary(buf, max ? s->max : s->min);
+}
+
+/* The same in JSON: null when there are no values to take it of. */
+static void json_extreme(cJSON *o, const char *key, const struct summary *s, int max)
+{
+	if (!s->n)
+		cJSON_AddNullToObject(o, key);
+	else if (s->integer)
+		cli_json_add_i64(o, key, max ? s->imax : s->imin);
 	else
-		cJSON_AddStringToObject(o, key, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+		cli_json_add_f64(o, key, max ? s->max : s->min);
 }
 
 static int show_attrs(struct cli *c, cJSON *list, ns_object *obj, const char *name)
@@ -55,7 +91,7 @@ static int show_attrs(struct cli *c, cJSON *list, ns_object *obj, const char *na
 	for (size_t i = 0; i < ns_object_attr_count(obj); i++) {
 		ns_attr *a = ns_object_attr_at(obj, i);
 		ns_attr_info info;
-		struct summary s = { 0, 0, 0, 0 };
+		struct summary s = { 0 };
 		char x[32], y[32], z[32];
 		ns_attr_get_info(&info, a);
 		if (summarise(c, &s, a, info.count, name) != CLI_OK)
@@ -67,19 +103,25 @@ static int show_attrs(struct cli *c, cJSON *list, ns_object *obj, const char *na
 			cJSON_AddStringToObject(j, "kind", ns_attr_kind_name(info.kind));
 			cJSON_AddStringToObject(j, "scope", ns_scope_name(info.scope));
 			cJSON_AddStringToObject(j, "dtype", ns_dtype_name(info.dtype));
-			cJSON_AddNumberToObject(j, "count", (double)info.count);
-			json_number(j, "min", s.min);
-			json_number(j, "max", s.max);
-			json_number(j, "mean", s.mean);
+			cli_json_add_u64(j, "count", info.count);
+			json_extreme(j, "min", &s, 0);
+			json_extreme(j, "max", &s, 1);
+			if (s.n)
+				cli_json_add_f64(j, "mean", s.mean);
+			else
+				cJSON_AddNullToObject(j, "mean");
 			continue;
 		}
 		printf("  %-14s %-9s %-10s %-4s ", info.name, ns_attr_kind_name(info.kind),
 		       ns_scope_name(info.scope), ns_dtype_name(info.dtype));
-		if (info.count == 1)
-			printf("= %s", cli_double(x, s.nan ? NAN : s.mean));
+		if (info.count == 1 && s.integer)
+			printf("= %" PRId64, s.imin);
+		else if (info.count == 1)
+			printf("= %s", ns__shortest_double(x, s.nan ? NAN : s.mean));
 		else
 			printf("%llu values, min %s, max %s, mean %s", (unsigned long long)info.count,
-			       cli_summary(x, s.min), cli_summary(y, s.max), cli_summary(z, s.mean));
+			       extreme_text(x, &s, 0), extreme_text(y, &s, 1),
+			       cli_summary(z, s.mean));
 		if (s.nan && info.count > 1)
 			printf(", %llu NaN", (unsigned long long)s.nan);
 		printf("\n");
@@ -93,11 +135,11 @@ static cJSON *json_network(const ns_network *net, uint64_t v)
 	double t;
 	uint64_t step;
 	ns_network_time(net, &t, &step);
-	cJSON_AddNumberToObject(j, "version", (double)v);
+	cli_json_add_u64(j, "version", v);
 	cJSON_AddStringToObject(j, "name", ns_network_name(net));
-	cJSON_AddNumberToObject(j, "time_ms", t);
-	cJSON_AddNumberToObject(j, "step", (double)step);
-	cJSON_AddNumberToObject(j, "dt_ms", ns_network_dt(net));
+	cli_json_add_f64(j, "time_ms", t);
+	cli_json_add_u64(j, "step", step);
+	cli_json_add_f64(j, "dt_ms", ns_network_dt(net));
 	for (size_t i = 0; i < ns_network_meta_count(net); i++) {
 		const char *key, *s;
 		double x;
@@ -105,7 +147,7 @@ static cJSON *json_network(const ns_network *net, uint64_t v)
 		if (s)
 			cJSON_AddStringToObject(d, key, s);
 		else
-			json_number(d, key, x);
+			cli_json_add_f64(d, key, x);
 	}
 	cJSON_AddItemToObject(j, "dictionary", d);
 	cJSON_AddItemToObject(j, "populations", cJSON_CreateArray());
@@ -123,8 +165,8 @@ static int show(struct cli *c, ns_network *net, uint64_t v)
 	ns_network_time(net, &t, &step);
 	if (!root) {
 		printf("version %llu: network '%s'\n", (unsigned long long)v, ns_network_name(net));
-		printf("time %s ms (step %llu), dt %s ms\n", cli_double(x, t),
-		       (unsigned long long)step, cli_double(y, ns_network_dt(net)));
+		printf("time %s ms (step %llu), dt %s ms\n", ns__shortest_double(x, t),
+		       (unsigned long long)step, ns__shortest_double(y, ns_network_dt(net)));
 		for (size_t i = 0; i < ns_network_meta_count(net); i++) {
 			const char *key, *s;
 			double num;
@@ -132,7 +174,7 @@ static int show(struct cli *c, ns_network *net, uint64_t v)
 			if (s)
 				printf("dictionary: %s = '%s'\n", key, s);
 			else
-				printf("dictionary: %s = %s\n", key, cli_double(x, num));
+				printf("dictionary: %s = %s\n", key, ns__shortest_double(x, num));
 		}
 	}
 	for (size_t i = 0; i < ns_network_object_count(net); i++) {
@@ -150,9 +192,9 @@ static int show(struct cli *c, ns_network *net, uint64_t v)
 		}
 		if (info.kind == NS_POPULATION && j) {
 			cJSON *g = cJSON_CreateArray();
-			cJSON_AddNumberToObject(j, "size", (double)info.size);
+			cli_json_add_u64(j, "size", info.size);
 			for (unsigned k = 0; k < info.ndim; k++)
-				cJSON_AddItemToArray(g, cJSON_CreateNumber((double)info.shape[k]));
+				cJSON_AddItemToArray(g, cli_json_u64(info.shape[k]));
 			cJSON_AddItemToObject(j, "geometry", g);
 		} else if (info.kind == NS_POPULATION) {
 			printf("population %s: %llu neurons, geometry (", info.name,
@@ -164,7 +206,7 @@ static int show(struct cli *c, ns_network *net, uint64_t v)
 			cJSON_AddStringToObject(j, "pre", info.pre);
 			cJSON_AddStringToObject(j, "post", info.post);
 			cJSON_AddStringToObject(j, "target", info.target);
-			cJSON_AddNumberToObject(j, "synapses", (double)info.size);
+			cli_json_add_u64(j, "synapses", info.size);
 		} else {
 			printf("projection %s: %s -> %s%s%s%s%s, %llu synapses\n", info.name, info.pre,
 			       info.post, *info.target ? ", target " : "", info.target,
@@ -209,7 +251,9 @@ const struct command cmd_show = {
 	"Describe the network of revision REV (default HEAD): its time, dt and\n"
 	"dictionary; each population (size, geometry, neuron type) and projection\n"
 	"(pre -> post, target, synapse type, synapses), with every attribute's kind,\n"
-	"scope, element type, and its value (globals) or min, max and mean.\n"
+	"scope, element type, and its value (globals) or min, max and mean. Values\n"
+	"and the min and max of integer attributes are exact.\n"
 	"\n"
-	"  --json  the same as a JSON object\n",
+	"  --json  the same as a JSON object (min, max and mean are null for an\n"
+	"          attribute without values, or with only NaNs)\n",
 };

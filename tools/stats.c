@@ -22,19 +22,19 @@ static int run(struct cli *c, int argc, char **argv)
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "store", c->store_path);
-		cJSON_AddNumberToObject(j, "versions", (double)st.versions);
-		cJSON_AddNumberToObject(j, "chunks", (double)st.chunks);
-		cJSON_AddNumberToObject(j, "logical_bytes", (double)st.logical_bytes);
-		cJSON_AddNumberToObject(j, "unique_bytes", (double)st.unique_bytes);
-		cJSON_AddNumberToObject(j, "stored_bytes", (double)st.stored_bytes);
-		cJSON_AddNumberToObject(j, "file_bytes", (double)st.file_bytes);
-		cJSON_AddNumberToObject(j, "orphan_chunks", (double)st.orphan_chunks);
-		cJSON_AddNumberToObject(j, "deduplication", dedup);
-		cJSON_AddNumberToObject(j, "ratio", ratio);
-		cJSON_AddNumberToObject(j, "chunk_size", (double)st.chunk_size);
+		cli_json_add_u64(j, "versions", st.versions);
+		cli_json_add_u64(j, "chunks", st.chunks);
+		cli_json_add_u64(j, "logical_bytes", st.logical_bytes);
+		cli_json_add_u64(j, "unique_bytes", st.unique_bytes);
+		cli_json_add_u64(j, "stored_bytes", st.stored_bytes);
+		cli_json_add_u64(j, "file_bytes", st.file_bytes);
+		cli_json_add_u64(j, "orphan_chunks", st.orphan_chunks);
+		cli_json_add_f64(j, "deduplication", dedup);
+		cli_json_add_f64(j, "ratio", ratio);
+		cli_json_add_u64(j, "chunk_size", st.chunk_size);
 		cJSON_AddStringToObject(j, "codec", st.codec == NS_CODEC_ZSTD ? "zstd" : "raw");
-		cJSON_AddNumberToObject(j, "level", st.level);
-		cJSON_AddNumberToObject(j, "format", st.format);
+		cli_json_add_i64(j, "level", st.level);
+		cli_json_add_u64(j, "format", st.format);
 		return cli_print_json(c, j);
 	}
 	printf("store:          %s (format %u)\n", c->store_path, st.format);

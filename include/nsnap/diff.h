@@ -14,6 +14,8 @@
 #ifndef NSNAP_DIFF_H
 #define NSNAP_DIFF_H
 
+#include <nsnap/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +36,21 @@ typedef enum ns_change {
 } ns_change;
 
 /** The difference of one attribute of an object in both versions (or in
- *  one only: then only name, change and a's or b's description are set). */
+ *  one only: then only name, change and a's or b's description are set).
+ *
+ *  Values are compared in one of two ways. When both element types are
+ *  integers (i64, i32, u8, bool) they are compared as 64-bit integers,
+ *  exactly, over the whole i64 range: #integer is 1, and max_abs_u64,
+ *  value_a_i64 and value_b_i64 hold the exact results (max_abs, value_a
+ *  and value_b then hold their nearest doubles, which past 2^53 are not
+ *  exact). Otherwise (f64, f32, or an integer type against a float type)
+ *  they are compared as doubles.
+ *
+ *  The tolerance: a value is changed when |b - a| > tol. For integers |b -
+ *  a| is the exact distance (as an unsigned 64-bit number), compared with
+ *  tol exactly: with tol 0 any difference counts, with tol 2.5 differences
+ *  of 3 and more. For floats, as doubles; a value that is NaN in one
+ *  version only, or whose difference is not finite, always counts. */
 typedef struct ns_diff_attr {
 	const char *name;
 	ns_change change;
@@ -47,11 +63,21 @@ typedef struct ns_diff_attr {
 	 *  match, else 0 (the attribute is reported changed, not compared). */
 	uint64_t compared;
 	uint64_t changed;         /**< compared values with |b - a| > tol (or NaN-ness differs) */
-	double max_abs;           /**< max |b - a| over the compared values */
+	/** max |b - a| over the compared values (integers: max_abs_u64, rounded) */
+	double max_abs;
 	double mean;              /**< mean of b - a over the compared values */
 	double rms;               /**< root mean square of b - a */
 	double value_a, value_b;  /**< globals: the values (as doubles) */
 	int unread;               /**< known equal from the chunk hashes, not read */
+	/* Appended to the fields above, which keep their offsets. */
+	/** 1 when the values were compared as integers (both element types
+	 *  are integers): the three fields below are set. */
+	int integer;
+	/** Integers: max |b - a| over the compared values, exactly (up to
+	 *  2^64 - 1, the distance from INT64_MIN to INT64_MAX). */
+	uint64_t max_abs_u64;
+	/** Integer globals: the values, exactly. */
+	int64_t value_a_i64, value_b_i64;
 } ns_diff_attr;
 
 /** The difference of one population or projection. */
@@ -98,12 +124,19 @@ typedef struct ns_diff {
 /** Options of ns_diff_versions(). Initialise with #NS_DIFF_OPTS_INIT. */
 typedef struct ns_diff_opts {
 	unsigned version;  /**< #NS_DIFF_OPTS_VERSION */
-	double tol;        /**< ignore |b - a| <= tol (0: any change counts) */
+	/** Ignore |b - a| <= tol (0: any change counts); integers compare
+	 *  their exact distance with it (see #ns_diff_attr). */
+	double tol;
 	ns_select select;  /**< objects to compare (as a snapshot selects them) */
 	int verify;        /**< check the hashes of chunks read */
 } ns_diff_opts;
 
 #define NS_DIFF_OPTS_INIT { NS_DIFF_OPTS_VERSION, 0.0, { 0, 0, NULL }, 0 }
+/** Initialise @p opts as #NS_DIFF_OPTS_INIT does, for bindings that cannot
+ *  use the macro. @p version: #NS_DIFF_OPTS_VERSION of the caller's header.
+ *  @return NS_OK; NS_EINVAL for a NULL @p opts or a version this nsnap
+ *  does not know. */
+NS_API int ns_diff_opts_init(ns_diff_opts *opts, unsigned version);
 
 /**
  * Compare revision @p rev_b against revision @p rev_a (differences are
@@ -111,17 +144,17 @@ typedef struct ns_diff_opts {
  * import).
  * @return NS_OK (whether or not they differ: see (*out)->equal);
  *         NS_ENOTFOUND for an unknown revision or selected name; NS_EINVAL
- *         for a negative or NaN tolerance; NS_EFORMAT for a version without
- *         a network; NS_ECORRUPT; NS_ENOMEM.
+ *         for a negative or NaN tolerance or a NULL @p out; NS_EFORMAT for
+ *         a version without a network; NS_ECORRUPT; NS_ENOMEM.
  */
-int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const char *rev_b,
-		     const ns_diff_opts *opts);
+NS_API int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const char *rev_b,
+			    const ns_diff_opts *opts);
 
 /** Free a diff. Accepts NULL. */
-void ns_diff_free(ns_diff *diff);
+NS_API void ns_diff_free(ns_diff *diff);
 
 /** The name of a change: "same", "added", "removed", "changed". */
-const char *ns_change_name(ns_change change);
+NS_API const char *ns_change_name(ns_change change);
 
 #ifdef __cplusplus
 }

@@ -337,3 +337,169 @@ Test(engine_diff, only_the_chunks_that_differ_are_read)
 	ns_network_free(net);
 	ns_store_close(s);
 }
+
+/* ------------------------------------------------- integers, exactly */
+
+/* 2^53 + 1 has no double: as doubles it would equal 2^53. */
+#define P53 INT64_C(9007199254740992)
+
+/* Two RNG words (of NEST's kind) that differ in their low bits only: the
+ * same double, -8.680809336176398e+18. */
+#define RNG_A INT64_C(-8680809336176398335)
+#define RNG_B INT64_C(-8680809336176398336)
+
+Test(engine_diff, i64_values_past_2_to_53_are_compared_exactly)
+{
+	et_net a = et_net_new(1, 0), b = et_net_new(1, 0);
+	ns_diff *d = NULL;
+	ns_store *s;
+	const ns_diff_attr *count, *seed, *hits;
+	cr_assert_eq((double)RNG_A, (double)RNG_B);
+	a.st->e_count[3] = P53;
+	b.st->e_count[3] = P53 + 1;
+	a.st->e_seed = RNG_A;
+	b.st->e_seed = RNG_B;
+	a.st->ie_hits[5] = RNG_B;
+	b.st->ie_hits[5] = RNG_A;
+	s = diff_of(&d, &a, &b, 0);
+	cr_assert_not(d->equal);
+	count = attr(d, "E", "count");
+	cr_assert_eq(count->change, NS_CHANGED);
+	cr_assert(count->integer);
+	cr_assert_eq(count->compared, ET_NE);
+	cr_assert_eq(count->changed, 1);
+	cr_assert_eq(count->max_abs_u64, 1);
+	cr_assert_float_eq(count->mean, 1.0 / ET_NE, 1e-15);
+	seed = attr(d, "E", "seed");
+	cr_assert_eq(seed->change, NS_CHANGED);
+	cr_assert_eq(seed->changed, 1);
+	cr_assert_eq(seed->max_abs_u64, 1);
+	cr_assert_eq(seed->value_a_i64, RNG_A);
+	cr_assert_eq(seed->value_b_i64, RNG_B);
+	hits = attr(d, "IE", "hits"); /* semiglobal */
+	cr_assert_eq(hits->changed, 1);
+	cr_assert_eq(hits->max_abs_u64, 1);
+	cr_assert_float_eq(hits->mean, 1.0 / ET_NE, 1e-15);
+	/* Floats are compared as before. */
+	cr_assert_not(attr(d, "E", "v")->integer);
+	cr_assert_eq(attr(d, "E", "v")->change, NS_SAME);
+	finish(d, s, &a, &b);
+}
+
+Test(engine_diff, int64_min_against_int64_max_has_the_whole_distance)
+{
+	et_net a = et_net_new(1, 0), b = et_net_new(1, 0);
+	ns_diff *d = NULL;
+	ns_store *s;
+	const ns_diff_attr *count;
+	a.st->e_count[0] = INT64_MIN;
+	b.st->e_count[0] = INT64_MAX;
+	a.st->e_count[7] = INT64_MAX;
+	b.st->e_count[7] = INT64_MIN;
+	a.st->e_seed = INT64_MIN;
+	b.st->e_seed = INT64_MAX;
+	s = diff_of(&d, &a, &b, 0);
+	count = attr(d, "E", "count");
+	cr_assert_eq(count->changed, 2);
+	cr_assert_eq(count->max_abs_u64, UINT64_MAX);
+	cr_assert_float_eq(count->max_abs, 18446744073709551616.0, 1);
+	/* +(2^64 - 1) and -(2^64 - 1): a mean of 0, an RMS of about 2^64 / 2. */
+	cr_assert_float_eq(count->mean, 0.0, 1e-9);
+	cr_assert_float_eq(count->rms, 18446744073709551616.0 / 2, 1e4);
+	cr_assert_eq(attr(d, "E", "seed")->max_abs_u64, UINT64_MAX);
+	cr_assert_eq(attr(d, "E", "seed")->value_a_i64, INT64_MIN);
+	cr_assert_eq(attr(d, "E", "seed")->value_b_i64, INT64_MAX);
+	cr_assert_eq(attr(d, "E", "seed")->mean, 18446744073709551616.0);
+	ns_diff_free(d);
+	/* Only a tolerance of 2^64 or more hides that distance. */
+	ns_diff_opts o = NS_DIFF_OPTS_INIT;
+	o.tol = 18446744073709549568.0; /* the double below 2^64 */
+	NT_OK(ns_diff_versions(&d, s, "1", "2", &o));
+	cr_assert_eq(attr(d, "E", "count")->changed, 2);
+	ns_diff_free(d);
+	o.tol = 18446744073709551616.0;
+	NT_OK(ns_diff_versions(&d, s, "1", "2", &o));
+	cr_assert_eq(attr(d, "E", "count")->changed, 0);
+	cr_assert_eq(attr(d, "E", "count")->change, NS_SAME);
+	cr_assert_eq(attr(d, "E", "count")->max_abs_u64, UINT64_MAX);
+	finish(d, s, &a, &b);
+}
+
+Test(engine_diff, the_tolerance_applies_to_the_exact_integer_distance)
+{
+	et_net a = et_net_new(1, 0), b = et_net_new(1, 0);
+	ns_diff *d = NULL;
+	ns_store *s;
+	ns_diff_opts o = NS_DIFF_OPTS_INIT;
+	/* Distances 2^53 + 1 (a double would make it 2^53), 3 and 2. */
+	a.st->e_count[1] = 0;
+	b.st->e_count[1] = P53 + 1;
+	b.st->e_refr[2] = a.st->e_refr[2] + 3;
+	b.st->e_refr[4] = a.st->e_refr[4] - 2;
+	s = diff_of(&d, &a, &b, (double)P53);
+	cr_assert_eq(attr(d, "E", "count")->changed, 1);
+	cr_assert_eq(attr(d, "E", "count")->max_abs_u64, (uint64_t)P53 + 1);
+	cr_assert_eq(attr(d, "E", "refr")->changed, 0);
+	cr_assert_eq(attr(d, "E", "refr")->max_abs_u64, 3);
+	ns_diff_free(d);
+	o.tol = 2.5;
+	NT_OK(ns_diff_versions(&d, s, "1", "2", &o));
+	cr_assert_eq(attr(d, "E", "refr")->changed, 1);
+	ns_diff_free(d);
+	o.tol = 1;
+	NT_OK(ns_diff_versions(&d, s, "1", "2", &o));
+	cr_assert_eq(attr(d, "E", "refr")->changed, 2);
+	ns_diff_free(d);
+	o.tol = 3;
+	NT_OK(ns_diff_versions(&d, s, "1", "2", &o));
+	cr_assert_eq(attr(d, "E", "refr")->changed, 0);
+	cr_assert_eq(attr(d, "E", "refr")->change, NS_SAME);
+	finish(d, s, &a, &b);
+}
+
+/* Synapses that moved make the local values go through the matching: i64
+ * values there are compared exactly too, and equal ones are equal. */
+Test(engine_diff, matched_synapses_compare_i64_exactly)
+{
+	et_net a = et_net_new(1, 0), b = et_net_new(1, 0);
+	ns_diff *d = NULL;
+	ns_store *s;
+	const ns_diff_attr *age;
+	a.st->ie_age[0] = RNG_A;
+	b.st->ie_age[0] = RNG_A;
+	a.st->ie_age[3] = P53;
+	b.st->ie_age[3] = P53 + 1;
+	b.st->ie_pre[2] = 0; /* synapse 1 -> 3 becomes 0 -> 3 */
+	s = diff_of(&d, &a, &b, 0);
+	cr_assert_eq(object(d, "IE", NS_CHANGED)->syn_common, ET_NIE - 1);
+	age = attr(d, "IE", "age");
+	cr_assert(age->integer);
+	cr_assert_not(age->unread);
+	cr_assert_eq(age->compared, ET_NIE - 1);
+	cr_assert_eq(age->changed, 1);
+	cr_assert_eq(age->max_abs_u64, 1);
+	ns_diff_free(d);
+	/* Equal values, read through the matching: the same. */
+	b.st->ie_age[3] = P53;
+	et_snapshot(s, b.net);
+	NT_OK(ns_diff_versions(&d, s, "1", "3", NULL));
+	age = attr(d, "IE", "age");
+	cr_assert_not(age->unread);
+	cr_assert_eq(age->change, NS_SAME);
+	cr_assert_eq(age->changed, 0);
+	cr_assert_eq(age->max_abs_u64, 0);
+	finish(d, s, &a, &b);
+}
+
+/* An integer against a float: compared as doubles, as before. */
+Test(engine_diff, an_integer_against_a_float_is_compared_as_doubles)
+{
+	et_net a = et_net_new(1, 0), b = et_net_new(1, ET_V_I32);
+	ns_diff *d = NULL;
+	ns_store *s = diff_of(&d, &a, &b, 0);
+	cr_assert_not(attr(d, "E", "v")->integer);
+	cr_assert_eq(attr(d, "E", "v")->change, NS_CHANGED);
+	cr_assert_eq(attr(d, "E", "v")->compared, ET_NE);
+	cr_assert(attr(d, "E", "refr")->integer);
+	finish(d, s, &a, &b);
+}
