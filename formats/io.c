@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "../engine/internal.h"
+#include "engine.h"
 
 #define MAX_FILTERS 4
 #define PROBE_BYTES 512
@@ -51,7 +53,7 @@ static int describe_unknown(const ns_plugins *ps, const char *path, const unsign
 			continue;
 		if (!known[i].plugin)
 			return ns_err(NS_EUNSUPPORTED, "file '%s': %s", path, known[i].what);
-		if (!plugins_find(ps, known[i].plugin, known[i].kind))
+		if (!ns__plugins_find(ps, known[i].plugin, known[i].kind))
 			return ns_err(NS_EUNSUPPORTED, "file '%s': %s, and the %s plugin is not "
 				      "loaded", path, known[i].what, known[i].plugin);
 		return ns_err(NS_EFORMAT, "file '%s': it starts as %s, but the %s plugin does "
@@ -102,18 +104,18 @@ static int choose_by_name(const ns_plugin **filters, size_t *n_filters, const ns
 
 	*n_filters = 0;
 	while (*n_filters < MAX_FILTERS && last_suffix(ext, sizeof ext, path, end) &&
-	       (f = plugins_by_ext(ps, ext, NS_PLUGIN_FILTER))) {
+	       (f = ns__plugins_by_ext(ps, ext, NS_PLUGIN_FILTER))) {
 		filters[(*n_filters)++] = f;
 		end -= strlen(ext);
 	}
 	if (format) {
-		if (!(*fmt = plugins_find(ps, format, NS_PLUGIN_FORMAT)))
+		if (!(*fmt = ns__plugins_find(ps, format, NS_PLUGIN_FORMAT)))
 			return ns_err(NS_ENOTFOUND, "file '%s': no format plugin '%s' is loaded",
 				      path, format);
 		return NS_OK;
 	}
 	*fmt = last_suffix(ext, sizeof ext, path, end) ?
-		plugins_by_ext(ps, ext, NS_PLUGIN_FORMAT) : NULL;
+		ns__plugins_by_ext(ps, ext, NS_PLUGIN_FORMAT) : NULL;
 	for (size_t i = 0; !*fmt && ext[0] && i < sizeof reserved / sizeof reserved[0]; i++)
 		if (strcasecmp(ext, reserved[i].ext) == 0)
 			return reserved[i].plugin
@@ -122,7 +124,7 @@ static int choose_by_name(const ns_plugin **filters, size_t *n_filters, const ns
 						reserved[i].plugin)
 				       : ns_err(NS_EUNSUPPORTED, "file '%s': %s", path,
 						reserved[i].what);
-	if (!*fmt && !(*fmt = plugins_find(ps, "pickle", NS_PLUGIN_FORMAT)))
+	if (!*fmt && !(*fmt = ns__plugins_find(ps, "pickle", NS_PLUGIN_FORMAT)))
 		return ns_err(NS_ENOTFOUND, "file '%s': no format plugin for its name, and the "
 			      "default one, pickle, is not loaded", path);
 	return NS_OK;
@@ -141,21 +143,21 @@ static int open_import(ns_istream **in, const ns_plugin **fmt, const ns_plugins 
 	int rc, stacked = 0;
 
 	for (;;) {
-		if ((rc = istream_peek(*in, &head, &n, PROBE_BYTES)) < 0)
+		if ((rc = ns__istream_peek(*in, &head, &n, PROBE_BYTES)) < 0)
 			return rc;
-		if (stacked == MAX_FILTERS || !(f = plugins_probe(ps, head, n, NS_PLUGIN_FILTER)))
+		if (stacked == MAX_FILTERS || !(f = ns__plugins_probe(ps, head, n, NS_PLUGIN_FILTER)))
 			break;
-		if ((rc = istream_filter(in, f, args)) < 0)
+		if ((rc = ns__istream_filter(in, f, args)) < 0)
 			return rc;
 		stacked++;
 	}
-	if (o->format || !(*fmt = plugins_probe(ps, head, n, NS_PLUGIN_FORMAT))) {
+	if (o->format || !(*fmt = ns__plugins_probe(ps, head, n, NS_PLUGIN_FORMAT))) {
 		if ((rc = choose_by_name(filters, &n_filters, fmt, ps, path, o->format)) < 0) {
 			/* What the bytes are says more than what the name is. */
 			for (size_t i = 0; !o->format && i < sizeof known / sizeof known[0]; i++)
 				if (looks_known(i, head, n))
 					return describe_unknown(ps, path, head, n);
-			if (!o->format && !plugins_find(ps, "pickle", NS_PLUGIN_FORMAT))
+			if (!o->format && !ns__plugins_find(ps, "pickle", NS_PLUGIN_FORMAT))
 				return describe_unknown(ps, path, head, n);
 			return rc;
 		}
@@ -179,13 +181,17 @@ static int apply_parameters(uint64_t *out, ns_store *store, const ns_network *ne
 
 	for (size_t i = 0; i < ns_network_object_count(net); i++) {
 		ns_object *obj = ns_network_object_at(net, i);
-		for (size_t a = 0; a < ns_object_attr_count(obj); a++) {
+		ns_object_info oi;
+		ns_object_get_info(&oi, obj);
+		for (size_t a = 0; a < oi.n_attrs; a++) {
 			ns_attr *at = ns_object_attr_at(obj, a);
-			if ((rc = grow_array(&params, &cap, n, sizeof *params)) < 0 ||
+			ns_attr_info ai;
+			ns_attr_get_info(&ai, at);
+			if ((rc = ns__grow_array(&params, &cap, n, sizeof *params)) < 0 ||
 			    (rc = ns_attr_read(&value, NS_DTYPE_F64, at)) < 0)
 				goto done;
-			params[n].object = obj->name;
-			params[n].name = at->name;
+			params[n].object = oi.name;
+			params[n].name = ai.name;
 			params[n].value = value;
 			n++;
 		}
@@ -203,11 +209,11 @@ static int apply_parameters(uint64_t *out, ns_store *store, const ns_network *ne
 	for (size_t i = 0; o->verbose && i < n; i++) {
 		char old[32], new[32];
 		if (res[i].applied)
-			host_table.log(NS_LOG_INFO, "%s: %s.%s: %s -> %s", path, params[i].object,
-				       params[i].name, shortest_double(old, res[i].old_value),
-				       shortest_double(new, params[i].value));
+			ns__host_table.log(NS_LOG_INFO, "%s: %s.%s: %s -> %s", path, params[i].object,
+				       params[i].name, ns__shortest_double(old, res[i].old_value),
+				       ns__shortest_double(new, params[i].value));
 		else
-			host_table.log(NS_LOG_INFO, "%s: %s.%s skipped: %s", path,
+			ns__host_table.log(NS_LOG_INFO, "%s: %s.%s skipped: %s", path,
 				       params[i].object, params[i].name, res[i].reason);
 	}
 done:
@@ -220,7 +226,7 @@ static int drain(ns_istream *in)
 {
 	char buf[65536];
 	ptrdiff_t got;
-	while ((got = istream_read(in, buf, sizeof buf)) > 0)
+	while ((got = ns__istream_read(in, buf, sizeof buf)) > 0)
 		;
 	return got < 0 ? (int)got : NS_OK;
 }
@@ -240,19 +246,18 @@ int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
 	FILE *f;
 	int rc;
 
-	if (o->version != NS_IMPORT_OPTS_VERSION)
-		return ns_err(NS_EINVAL, "import: options version %u, expected %u", o->version,
-			      NS_IMPORT_OPTS_VERSION);
+	if ((rc = ns__opts_check(o->version, NS_IMPORT_OPTS_VERSION, "import")) < 0)
+		return rc;
 	if (!(f = fopen(path, "rb")))
 		return ns_err_errno(errno, "file '%s'", path);
-	if (!(in = istream_file(f, path))) {
+	if (!(in = ns__istream_file(f, path))) {
 		rc = NS_ENOMEM;
 		goto done;
 	}
 	NS_TRY(open_import(&in, &fmt, ps, path, o, &args));
-	NS_TRY(options_check(fmt, o->options));
-	host_enter(o->verbose);
-	if ((rc = host_result(fmt->format->import_network(&net, in, &args), fmt, "import")) < 0)
+	NS_TRY(ns__options_check(fmt, o->options));
+	ns__host_enter(o->verbose);
+	if ((rc = ns__host_result(fmt->format->import_network(&net, in, &args), fmt, "import")) < 0)
 		goto done;
 	if (!net) {
 		rc = ns_err(NS_EPLUGIN, "plugin '%s' import of '%s' returned no network",
@@ -276,7 +281,7 @@ int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
 	rc = ns_snapshot(out, store, net, &so);
 done:
 	ns_network_free(net);
-	istream_close(in);
+	ns__istream_close(in);
 	fclose(f);
 	free(copy);
 	return rc;
@@ -284,19 +289,92 @@ done:
 
 /* ---------------------------------------------------------------- export */
 
-/* The temporary file beside @path; *tmp is malloc'd. */
-static FILE *create_beside(char **tmp, const char *path)
+/* What a path that is not a regular file names, for messages. */
+static const char *file_kind(mode_t m)
 {
-	size_t n = strlen(path) + 16;
+	return S_ISLNK(m) ? "a symbolic link" : S_ISDIR(m) ? "a directory"
+	       : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+	       : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "of another kind";
+}
+
+static int refuse_to_replace(const char *path, mode_t m)
+{
+	return ns_err(NS_EINVAL, "file '%s': not a regular file (%s): refusing to replace it",
+		      path, file_kind(m));
+}
+
+/* Whether @path may become the export: it does not exist, or it is a
+ * regular file and @overwrite (then *old is its status and *exists 1).
+ * Renaming over a FIFO, a device, a folder's entry or a symbolic link would
+ * put a regular file where something else was: only regular files are
+ * replaced. */
+static int check_target(struct stat *old, int *exists, const char *path, int overwrite)
+{
+	*exists = 0;
+	if (lstat(path, old) != 0)
+		return errno == ENOENT ? NS_OK : ns_err_errno(errno, "file '%s'", path);
+	*exists = 1;
+	if (!overwrite)
+		return ns_err(NS_EEXISTS, "file '%s' exists (export with overwrite to replace it)",
+			      path);
+	return S_ISREG(old->st_mode) ? NS_OK : refuse_to_replace(path, old->st_mode);
+}
+
+/* The new file takes the mode of the file it replaces, and its owner and
+ * group where this process may give them (root; a member of the group). */
+static int take_mode(int fd, const char *path, const struct stat *old)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return ns_err_errno(errno, "file '%s': the temporary file beside it", path);
+	if ((st.st_uid != old->st_uid || st.st_gid != old->st_gid) &&
+	    fchown(fd, old->st_uid, old->st_gid) != 0 && fchown(fd, (uid_t)-1, old->st_gid) != 0) {
+		/* Not ours to give: the new file stays ours. */
+	}
+	if (fchmod(fd, old->st_mode & 0777) != 0)
+		return ns_err_errno(errno, "file '%s': giving the new file the mode %03o of the "
+				    "old one", path, (unsigned)(old->st_mode & 0777));
+	return NS_OK;
+}
+
+/* The temporary file "<path>.tmpXXXXXX" beside @path; *tmp is malloc'd.
+ * A new export is created as open(2) creates any file: 0666 less the umask
+ * (or as the folder's default ACL says). One that replaces the file @old
+ * starts as 0600 and takes @old's mode: never more readable than the file
+ * it becomes. (mkstemp() would make every export 0600.) */
+static FILE *create_beside(char **tmp, const char *path, const struct stat *old)
+{
+	static const char digits[] = "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t len = strlen(path), n = len + 16;
+	struct timespec ts;
+	uint64_t x;
 	FILE *f = NULL;
-	int fd;
+	int fd = -1, err = 0;
+
 	if (!(*tmp = malloc(n))) {
 		ns_err(NS_ENOMEM, "out of memory");
 		return NULL;
 	}
-	snprintf(*tmp, n, "%s.tmpXXXXXX", path);
-	if ((fd = mkstemp(*tmp)) < 0 || !(f = fdopen(fd, "wb"))) {
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 12) ^
+	    (uint64_t)(uintptr_t)&ts;
+	/* O_EXCL makes the name ours; another one on a collision. */
+	for (int attempt = 0; fd < 0 && attempt < 100; attempt++) {
+		snprintf(*tmp, n, "%s.tmpXXXXXX", path);
+		for (size_t i = len + 4; i < len + 10; i++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			(*tmp)[i] = digits[(x >> 33) % (sizeof digits - 1)];
+		}
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, old ? 0600 : 0666);
+		if (fd < 0 && (err = errno) != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		ns_err_errno(err, "file '%s': creating a temporary file beside it", path);
+	else if ((!old || take_mode(fd, path, old) == NS_OK) && !(f = fdopen(fd, "wb")))
 		ns_err_errno(errno, "file '%s': creating a temporary file beside it", path);
+	if (!f) {
 		if (fd >= 0) {
 			close(fd);
 			unlink(*tmp);
@@ -310,11 +388,15 @@ static FILE *create_beside(char **tmp, const char *path)
 /* Flush, sync and close @f, then give it its name. */
 static int publish(FILE *f, const char *tmp, const char *path, int overwrite)
 {
+	struct stat st;
 	int rc = NS_OK;
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		rc = ns_err_errno(errno, "file '%s': writing", path);
 	if (fclose(f) != 0 && rc == NS_OK)
 		rc = ns_err_errno(errno, "file '%s': writing", path);
+	/* What appeared at @path while the export ran is checked again. */
+	if (rc == NS_OK && overwrite && lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		rc = refuse_to_replace(path, st.st_mode);
 	if (rc == NS_OK && overwrite && rename(tmp, path) != 0)
 		rc = ns_err_errno(errno, "file '%s': renaming '%s' to it", path, tmp);
 	/* link() never replaces a file that appeared meanwhile. */
@@ -337,41 +419,38 @@ int ns_export(ns_plugins *ps, ns_store *store, const char *rev, const char *path
 	size_t n_filters;
 	ns_network *net = NULL;
 	ns_ostream *out = NULL;
+	struct stat old;
 	char *tmp = NULL;
 	FILE *f = NULL;
-	int rc;
+	int rc, exists;
 
-	if (o->version != NS_EXPORT_OPTS_VERSION)
-		return ns_err(NS_EINVAL, "export: options version %u, expected %u", o->version,
-			      NS_EXPORT_OPTS_VERSION);
-	if (!o->overwrite && access(path, F_OK) == 0)
-		return ns_err(NS_EEXISTS, "file '%s' exists (export with overwrite to replace it)",
-			      path);
+	if ((rc = ns__opts_check(o->version, NS_EXPORT_OPTS_VERSION, "export")) < 0)
+		return rc;
+	if ((rc = check_target(&old, &exists, path, o->overwrite)) < 0)
+		return rc;
 	NS_TRY(choose_by_name(filters, &n_filters, &fmt, ps, path, o->format));
-	NS_TRY(options_check(fmt, o->options));
-	NS_TRY(ns_network_open(&net, store, rev));
-	NS_TRY(select_check(&o->select, net, NULL));
-	network_prune(net, &o->select);
-	if (!(f = create_beside(&tmp, path))) {
+	NS_TRY(ns__options_check(fmt, o->options));
+	NS_TRY(ns__network_open_selected(&net, store, rev, &o->select));
+	if (!(f = create_beside(&tmp, path, exists ? &old : NULL))) {
 		rc = ns_error_last()->code;
 		goto done;
 	}
-	if (!(out = ostream_file(f, path))) {
+	if (!(out = ns__ostream_file(f, path))) {
 		rc = NS_ENOMEM;
 		goto done;
 	}
 	/* The filter nearest the file is the last suffix. */
 	for (size_t i = n_filters; i-- > 0;)
-		NS_TRY(ostream_filter(&out, filters[i], &args));
-	host_enter(o->verbose);
-	NS_TRY(host_result(fmt->format->export_network(out, net, &args), fmt, "export"));
-	NS_TRY(ostream_finish(out));
-	ostream_close(out);
+		NS_TRY(ns__ostream_filter(&out, filters[i], &args));
+	ns__host_enter(o->verbose);
+	NS_TRY(ns__host_result(fmt->format->export_network(out, net, &args), fmt, "export"));
+	NS_TRY(ns__ostream_finish(out));
+	ns__ostream_close(out);
 	out = NULL;
 	rc = publish(f, tmp, path, o->overwrite);
 	f = NULL;
 done:
-	ostream_close(out);
+	ns__ostream_close(out);
 	if (f) {
 		fclose(f);
 		unlink(tmp);

@@ -1,14 +1,30 @@
 /* Finding, loading, checking and listing plugins. */
-#define _XOPEN_SOURCE 700 /* realpath() */
+#define _GNU_SOURCE /* realpath(), dl_iterate_phdr() */
 #include "internal.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <link.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+/* The install folder of the plugins, relative to the folder the library
+ * lies in (NSNAP_PLUGIN_SUBDIR, "nsnap/plugins"), and, for a program that
+ * holds the static library, relative to the program's folder
+ * (NSNAP_PLUGIN_FROM_BINDIR, "../lib/nsnap/plugins"; empty when the install
+ * folders are absolute paths). NSNAP_PLUGIN_DEFAULT_DIR is the configured
+ * prefix's, for when neither can be worked out. */
+#ifndef NSNAP_PLUGIN_SUBDIR
+#define NSNAP_PLUGIN_SUBDIR "nsnap/plugins"
+#endif
+#ifndef NSNAP_PLUGIN_FROM_BINDIR
+#define NSNAP_PLUGIN_FROM_BINDIR "../lib/nsnap/plugins"
+#endif
 #ifndef NSNAP_PLUGIN_DEFAULT_DIR
 #define NSNAP_PLUGIN_DEFAULT_DIR "/usr/local/lib/nsnap/plugins"
 #endif
@@ -23,6 +39,8 @@ struct loaded {
 struct ns_plugins {
 	struct loaded *items;
 	size_t n, cap;
+	char **dirs; /* searched, NULL-terminated once ns_plugins_new() returns */
+	size_t n_dirs, cap_dirs;
 };
 
 static void unload(struct loaded *l)
@@ -42,6 +60,9 @@ void ns_plugins_free(ns_plugins *ps)
 	for (size_t i = ps->n; i-- > 0;)
 		unload(&ps->items[i]);
 	free(ps->items);
+	for (size_t i = 0; i < ps->n_dirs; i++)
+		free(ps->dirs[i]);
+	free(ps->dirs);
 	free(ps);
 }
 
@@ -116,11 +137,11 @@ int ns_plugins_load(ns_plugins *ps, const char *path)
 			goto fail;
 		}
 	/* Room first: once init() ran, nothing may fail. */
-	if ((rc = grow_array(&ps->items, &ps->cap, ps->n, sizeof *ps->items)) < 0)
+	if ((rc = ns__grow_array(&ps->items, &ps->cap, ps->n, sizeof *ps->items)) < 0)
 		goto fail;
 	if (l.desc->init) {
-		host_enter(0);
-		rc = host_result(l.desc->init(&host_table), l.desc, "init");
+		ns__host_enter(0);
+		rc = ns__host_result(l.desc->init(&ns__host_table), l.desc, "init");
 		if (rc < 0) {
 			rc = ns_err_wrap(NS_EPLUGIN, "plugin '%s' ('%s'): init failed",
 					 l.desc->name, path);
@@ -142,6 +163,11 @@ static int load_dir(ns_plugins *ps, const char *dir)
 	char path[PATH_MAX];
 	int n, rc = NS_OK;
 
+	/* Room for the list's NULL too. */
+	if (ns__grow_array(&ps->dirs, &ps->cap_dirs, ps->n_dirs + 1, sizeof *ps->dirs) < 0 ||
+	    !(ps->dirs[ps->n_dirs] = strdup(dir)))
+		return ns_err(NS_ENOMEM, "plugin directory '%s': out of memory", dir);
+	ps->dirs[++ps->n_dirs] = NULL;
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0)
 		return errno == ENOENT || errno == ENOTDIR ? NS_OK
@@ -158,13 +184,86 @@ static int load_dir(ns_plugins *ps, const char *dir)
 	return rc;
 }
 
+/* Which loaded object holds the address @addr: its file name, and whether
+ * it is the program itself (which dl_iterate_phdr() visits first). */
+struct holder {
+	uintptr_t addr;
+	int index, found, is_program;
+	char name[PATH_MAX];
+};
+
+static int find_holder(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct holder *h = data;
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = (uintptr_t)info->dlpi_addr + (uintptr_t)ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && h->addr >= start && h->addr - start < ph->p_memsz) {
+			h->found = 1;
+			h->is_program = h->index == 0;
+			snprintf(h->name, sizeof h->name, "%s", info->dlpi_name ? info->dlpi_name : "");
+			return 1;
+		}
+	}
+	h->index++;
+	return 0;
+}
+
+/* The plugins' install folder, <libdir>/nsnap/plugins, found from where
+ * this code was loaded from, so that an installed prefix may lie anywhere
+ * and be moved: beside libnsnap.so, or for the static library under the
+ * program's folder. (dladdr() would name the program by its argv[0], which
+ * may be relative to PATH, not to the current folder.) */
+static void install_dir(char out[PATH_MAX])
+{
+	struct holder h = { (uintptr_t)&install_dir, 0, 0, 0, "" };
+	char real[PATH_MAX], *slash;
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int shared;
+
+	snprintf(out, PATH_MAX, "%s", NSNAP_PLUGIN_DEFAULT_DIR);
+	dl_iterate_phdr(find_holder, &h);
+	if (!h.found)
+		return;
+	if (h.is_program || !h.name[0]) {
+		if ((n = readlink("/proc/self/exe", real, sizeof real - 1)) <= 0)
+			return;
+		real[n] = '\0';
+	} else if (!realpath(h.name, real)) {
+		return;
+	}
+	if (!(slash = strrchr(real, '/')))
+		return;
+	len = (size_t)(slash - real);
+	shared = !h.is_program && h.name[0];
+	if ((size_t)snprintf(slash, sizeof real - len, "/%s",
+			     shared ? NSNAP_PLUGIN_SUBDIR : NSNAP_PLUGIN_FROM_BINDIR) >=
+	    sizeof real - len)
+		return;
+	/* A program that holds the static library may lie outside any
+	 * prefix: its folder counts only when it has the plugins' folder. */
+	if (shared || (NSNAP_PLUGIN_FROM_BINDIR[0] && stat(real, &st) == 0 && S_ISDIR(st.st_mode)))
+		memcpy(out, real, strlen(real) + 1);
+}
+
+const char *const *ns_plugins_dirs(const ns_plugins *ps)
+{
+	static const char *const none[] = { NULL };
+	return ps->dirs ? (const char *const *)ps->dirs : none;
+}
+
 int ns_plugins_new(ns_plugins **out, const char *const *dirs, unsigned flags)
 {
-	ns_plugins *ps = calloc(1, sizeof *ps);
+	ns_plugins *ps;
 	const char *env = getenv("NSNAP_PLUGIN_PATH");
 	int rc = NS_OK;
 
-	if (!ps)
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_plugins_new: out must not be NULL");
+	if (!(ps = calloc(1, sizeof *ps)))
 		return ns_err(NS_ENOMEM, "plugins: out of memory");
 	for (size_t i = 0; dirs && dirs[i] && rc == NS_OK; i++)
 		rc = load_dir(ps, dirs[i]);
@@ -177,8 +276,11 @@ int ns_plugins_new(ns_plugins **out, const char *const *dirs, unsigned flags)
 			rc = load_dir(ps, d);
 		free(copy);
 	}
-	if (rc == NS_OK && !(flags & NS_PLUGINS_NO_DEFAULT))
-		rc = load_dir(ps, NSNAP_PLUGIN_DEFAULT_DIR);
+	if (rc == NS_OK && !(flags & NS_PLUGINS_NO_DEFAULT)) {
+		char dir[PATH_MAX];
+		install_dir(dir);
+		rc = load_dir(ps, dir);
+	}
 	if (rc < 0) {
 		ns_plugins_free(ps);
 		return rc;
@@ -195,6 +297,8 @@ size_t ns_plugins_count(const ns_plugins *ps)
 int ns_plugins_at(ns_plugin_info *out, const ns_plugins *ps, size_t i)
 {
 	const ns_plugin *d;
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_plugins_at: out must not be NULL");
 	if (i >= ps->n)
 		return ns_err(NS_EINVAL, "no plugin %zu (there are %zu)", i, ps->n);
 	d = ps->items[i].desc;
@@ -205,16 +309,16 @@ int ns_plugins_at(ns_plugin_info *out, const ns_plugins *ps, size_t i)
 	out->path = ps->items[i].path;
 	out->abi_version = d->abi_version;
 	out->flags = d->flags;
-	out->options = plugin_options(d);
+	out->options = ns__plugin_options(d);
 	return NS_OK;
 }
 
-const char *const *plugin_options(const ns_plugin *d)
+const char *const *ns__plugin_options(const ns_plugin *d)
 {
 	return d->abi_version >= 2 ? d->options : NULL;
 }
 
-const ns_plugin *plugins_find(const ns_plugins *ps, const char *name, ns_plugin_kind kind)
+const ns_plugin *ns__plugins_find(const ns_plugins *ps, const char *name, ns_plugin_kind kind)
 {
 	for (size_t i = 0; i < ps->n; i++)
 		if (ps->items[i].desc->kind == kind && strcmp(ps->items[i].desc->name, name) == 0)
@@ -222,7 +326,7 @@ const ns_plugin *plugins_find(const ns_plugins *ps, const char *name, ns_plugin_
 	return NULL;
 }
 
-const ns_plugin *plugins_by_ext(const ns_plugins *ps, const char *ext, ns_plugin_kind kind)
+const ns_plugin *ns__plugins_by_ext(const ns_plugins *ps, const char *ext, ns_plugin_kind kind)
 {
 	for (size_t i = 0; i < ps->n; i++) {
 		const ns_plugin *d = ps->items[i].desc;
@@ -233,7 +337,7 @@ const ns_plugin *plugins_by_ext(const ns_plugins *ps, const char *ext, ns_plugin
 	return NULL;
 }
 
-const ns_plugin *plugins_probe(const ns_plugins *ps, const unsigned char *head, size_t n,
+const ns_plugin *ns__plugins_probe(const ns_plugins *ps, const unsigned char *head, size_t n,
 			       ns_plugin_kind kind)
 {
 	const ns_plugin *best = NULL;

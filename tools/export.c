@@ -74,7 +74,10 @@ const struct command cmd_export = {
 	"Write revision REV to FILE, in the format its name says, as ANNarchy does:\n"
 	"'.mat' MATLAB, '.json' parameters, '.gz' a gzip'ed pickle, '.nsnt' text,\n"
 	"anything else a pickle; '.zst' adds zstd ('net.data.zst'). The file appears\n"
-	"whole or not at all; an existing file is kept unless --force.\n"
+	"whole or not at all; an existing file is kept unless --force. A new file\n"
+	"gets the mode of any new file (0666 less the umask); a replaced one keeps\n"
+	"its mode. --force replaces a regular file only, never a symbolic link, FIFO,\n"
+	"device or folder.\n"
 	"\n"
 	"  -f, --format NAME     the format, whatever the name (see nsnap plugins)\n"
 	"  --no-populations      leave the populations out\n"
@@ -82,6 +85,6 @@ const struct command cmd_export = {
 	"  --only A,B            only these populations and projections\n"
 	"  -o, --option N[=V]    an option of the format (e.g. -o version=7.3)\n"
 	"  -l, --level N         the compression level of gzip or zstd\n"
-	"  -F, --force           replace FILE if it exists\n"
+	"  -F, --force           replace FILE if it is a regular file\n"
 	"  -v, --verbose         say what the format does\n",
 };

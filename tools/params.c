@@ -70,5 +70,6 @@ const struct command cmd_params = {
 	"  --all          also set local parameters (one value for every element)\n"
 	"  -v, --verbose  say what was set and what was skipped\n"
 	"  -m, --message  the new version's message\n"
-	"  -F, --force    save: replace FILE.json if it exists\n",
+	"  -F, --force    save: replace FILE.json if it is a regular file (keeping\n"
+	"                 its mode; a new file gets 0666 less the umask)\n",
 };

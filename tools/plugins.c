@@ -1,6 +1,19 @@
 /* nsnap plugins: the loaded format and filter plugins. */
 #include "cli.h"
 
+/* None found: where nsnap looked, and how to point it elsewhere. */
+static int none_found(struct cli *c)
+{
+	const char *const *dirs = ns_plugins_dirs(c->plugins);
+	char list[4096] = "";
+	size_t used = 0;
+	for (size_t i = 0; dirs[i] && used < sizeof list; i++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", i ? ", " : "",
+					 dirs[i]);
+	return cli_fail(c, "no plugin found: looked in %s; NSNAP_PLUGIN_PATH can name more "
+			"folders (separated by ':')", used ? list : "no folder");
+}
+
 static int run(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_LONG, CLI_JSON_LONG,
@@ -13,6 +26,8 @@ static int run(struct cli *c, int argc, char **argv)
 			return c->exit;
 	if (cli_operands(c, argc - optind, 0, 0) != CLI_OK || cli_load_plugins(c) != CLI_OK)
 		return CLI_ERROR;
+	if (ns_plugins_count(c->plugins) == 0)
+		return none_found(c);
 	if (c->json)
 		list = cJSON_CreateArray();
 	for (size_t i = 0; i < ns_plugins_count(c->plugins); i++) {
@@ -59,7 +74,9 @@ const struct command cmd_plugins = {
 	"\n"
 	"List the plugins nsnap loads: name, kind, file name extensions, description,\n"
 	"ABI version, file and options. Plugins are searched in $NSNAP_PLUGIN_PATH\n"
-	"(folders separated by ':') and in nsnap's install folder.\n"
+	"(folders separated by ':') and in nsnap's install folder, LIBDIR/nsnap/plugins\n"
+	"beside the libnsnap.so nsnap runs with, wherever the prefix was installed or\n"
+	"moved to. With no plugin at all it says where it looked and exits with 2.\n"
 	"\n"
 	"  --json  the same as a JSON array\n",
 };

@@ -5,7 +5,11 @@
  * Plugins are found, in this order, in the directories given to
  * ns_plugins_new(), in those of the NSNAP_PLUGIN_PATH environment variable
  * (separated by ':'), then in nsnap's install directory; never in the
- * current directory by accident. A module is a file ending in ".so".
+ * current directory by accident. A module is a file ending in ".so". The
+ * install directory is `<libdir>/nsnap/plugins`, found from where
+ * libnsnap.so lies (for the static library: from the program's folder,
+ * `<bindir>/../<libdir>/nsnap/plugins`), so that an installed prefix works
+ * wherever it was installed or moved to.
  *
  * Formats are chosen as ANNarchy does: `.mat` is MATLAB, `.gz` a gzip'ed
  * pickle, `.json` a parameter file, anything else a pickle; `.zst` is zstd,
@@ -16,6 +20,8 @@
  */
 #ifndef NSNAP_FORMATS_H
 #define NSNAP_FORMATS_H
+
+#include <nsnap/api.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,15 +50,22 @@ enum {
  * call, with an error naming its file and the cause: not a loadable module,
  * no entry symbol, an ABI version out of range, a descriptor too small, a
  * second plugin of the same name, a failed init.
- * @return NS_OK; NS_EPLUGIN; NS_ENOMEM.
+ * @return NS_OK; NS_EPLUGIN; NS_ENOMEM; NS_EINVAL for a NULL @p out.
  */
-int ns_plugins_new(ns_plugins **out, const char *const *dirs, unsigned flags);
+NS_API int ns_plugins_new(ns_plugins **out, const char *const *dirs, unsigned flags);
+
+/**
+ * The directories ns_plugins_new() searched, in the order it searched them,
+ * those that do not exist included; NULL-terminated. To say where plugins
+ * were looked for when none was found. Valid until ns_plugins_free().
+ */
+NS_API const char *const *ns_plugins_dirs(const ns_plugins *plugins);
 
 /** Load one more module file. @return as ns_plugins_new(). */
-int ns_plugins_load(ns_plugins *plugins, const char *path);
+NS_API int ns_plugins_load(ns_plugins *plugins, const char *path);
 
 /** Call every plugin's fini() and close the modules. Accepts NULL. */
-void ns_plugins_free(ns_plugins *plugins);
+NS_API void ns_plugins_free(ns_plugins *plugins);
 
 /** A loaded plugin, as listed. Valid until ns_plugins_free(). */
 typedef struct ns_plugin_info {
@@ -66,9 +79,10 @@ typedef struct ns_plugin_info {
 	const char *const *options; /**< formats: option names; NULL for none */
 } ns_plugin_info;
 
-size_t ns_plugins_count(const ns_plugins *plugins);
-/** Plugin @p i, by name. @return NS_OK; NS_EINVAL when out of range. */
-int ns_plugins_at(ns_plugin_info *out, const ns_plugins *plugins, size_t i);
+NS_API size_t ns_plugins_count(const ns_plugins *plugins);
+/** Plugin @p i, by name. @return NS_OK; NS_EINVAL when out of range or
+ *  @p out is NULL. */
+NS_API int ns_plugins_at(ns_plugin_info *out, const ns_plugins *plugins, size_t i);
 
 #define NS_IMPORT_OPTS_VERSION 1
 
@@ -89,6 +103,11 @@ typedef struct ns_import_opts {
 } ns_import_opts;
 
 #define NS_IMPORT_OPTS_INIT { NS_IMPORT_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, 1, 0, NULL }
+/** Initialise @p opts as #NS_IMPORT_OPTS_INIT does, for bindings that cannot
+ *  use the macro. @p version: #NS_IMPORT_OPTS_VERSION of the caller's header.
+ *  @return NS_OK; NS_EINVAL for a NULL @p opts or a version this nsnap
+ *  does not know. */
+NS_API int ns_import_opts_init(ns_import_opts *opts, unsigned version);
 
 /**
  * Import the file @p path as a new version: a whole network, one
@@ -102,8 +121,8 @@ typedef struct ns_import_opts {
  *         NS_EPLUGIN for a plugin that misbehaved; the plugin's errors;
  *         those of ns_snapshot() and ns_params_set().
  */
-int ns_import(uint64_t *out, ns_plugins *plugins, ns_store *store, const char *path,
-	      const ns_import_opts *opts);
+NS_API int ns_import(uint64_t *out, ns_plugins *plugins, ns_store *store, const char *path,
+		     const ns_import_opts *opts);
 
 #define NS_EXPORT_OPTS_VERSION 1
 
@@ -119,17 +138,27 @@ typedef struct ns_export_opts {
 } ns_export_opts;
 
 #define NS_EXPORT_OPTS_INIT { NS_EXPORT_OPTS_VERSION, NULL, { 0, 0, NULL }, 0, 0, 0, NULL }
+/** Initialise @p opts as #NS_EXPORT_OPTS_INIT does, for bindings that cannot
+ *  use the macro. @p version: #NS_EXPORT_OPTS_VERSION of the caller's header.
+ *  @return NS_OK; NS_EINVAL for a NULL @p opts or a version this nsnap
+ *  does not know. */
+NS_API int ns_export_opts_init(ns_export_opts *opts, unsigned version);
 
 /**
  * Export revision @p rev to the file @p path, atomically: it is written to
  * a temporary file beside @p path, synced and renamed; a failed export
- * leaves no file behind and an existing file untouched.
+ * leaves no file behind and an existing file untouched. A new file gets the
+ * mode any Unix tool gives one (0666 less the umask); a replaced file keeps
+ * its mode (and its owner and group where the process may give them). Only
+ * a regular file is replaced: a symbolic link, FIFO, device or directory at
+ * @p path is refused and left as it is.
  * @return NS_OK; NS_EEXISTS when @p path exists and not @p opts->overwrite;
+ *         NS_EINVAL when @p path names something else than a regular file;
  *         NS_ENOTFOUND for no plugin of that format; the plugin's errors;
  *         those of ns_network_open(); NS_EIO.
  */
-int ns_export(ns_plugins *plugins, ns_store *store, const char *rev, const char *path,
-	      const ns_export_opts *opts);
+NS_API int ns_export(ns_plugins *plugins, ns_store *store, const char *rev, const char *path,
+		     const ns_export_opts *opts);
 
 #ifdef __cplusplus
 }

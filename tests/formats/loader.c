@@ -2,10 +2,12 @@
  * atomic export, with the test modules of module.c. */
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *module_dir(const char *variant)
 {
@@ -113,6 +115,33 @@ Test(formats_loader, nsnap_plugin_path_is_searched_unless_told_not_to)
 	ns_plugins_free(ps);
 	NT_OK(ns_plugins_new(&ps, NULL, NS_PLUGINS_NO_DEFAULT | NS_PLUGINS_NO_ENV));
 	cr_assert_eq(ns_plugins_count(ps), 0);
+	ns_plugins_free(ps);
+	unsetenv("NSNAP_PLUGIN_PATH");
+}
+
+Test(formats_loader, the_folders_searched_are_listed_in_order)
+{
+	ns_plugins *ps = NULL;
+	const char *const *dirs;
+	const char *given[] = { "/nonexistent/a", module_dir("good"), NULL };
+	size_t n;
+	setenv("NSNAP_PLUGIN_PATH", "/nonexistent/env1:/nonexistent/env2", 1);
+	NT_OK(ns_plugins_new(&ps, given, 0));
+	dirs = ns_plugins_dirs(ps);
+	for (n = 0; dirs[n]; n++)
+		;
+	cr_assert_eq(n, 5, "%zu folders searched", n);
+	cr_assert_str_eq(dirs[0], "/nonexistent/a");
+	cr_assert_str_eq(dirs[1], module_dir("good"));
+	cr_assert_str_eq(dirs[2], "/nonexistent/env1");
+	cr_assert_str_eq(dirs[3], "/nonexistent/env2");
+	/* The install folder, last, absolute: never the current folder. */
+	cr_assert_eq(dirs[4][0], '/', "install folder '%s'", dirs[4]);
+	n = strlen(dirs[4]);
+	cr_assert(n > 14 && strcmp(dirs[4] + n - 14, "/nsnap/plugins") == 0, "'%s'", dirs[4]);
+	ns_plugins_free(ps);
+	NT_OK(ns_plugins_new(&ps, NULL, NS_PLUGINS_NO_DEFAULT | NS_PLUGINS_NO_ENV));
+	cr_assert_null(ns_plugins_dirs(ps)[0]);
 	ns_plugins_free(ps);
 	unsetenv("NSNAP_PLUGIN_PATH");
 }
@@ -305,6 +334,152 @@ Test(formats_loader, an_existing_file_is_replaced_only_when_asked)
 	ns_store_close(s);
 }
 
+/* ------------------------------------------------ the files an export writes */
+
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+	cr_assert_eq(lstat(path, &st), 0, "'%s': %s", path, strerror(errno));
+	return (unsigned)(st.st_mode & 07777);
+}
+
+Test(formats_loader, a_new_file_gets_0666_less_the_umask)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	NT_OK(load(&ps, "good", NULL));
+	umask(022);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("a.good"), NULL));
+	cr_assert_eq(mode_of(nt_path("a.good")), 0644, "mode %03o", mode_of(nt_path("a.good")));
+	umask(077);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("b.good"), NULL));
+	cr_assert_eq(mode_of(nt_path("b.good")), 0600, "mode %03o", mode_of(nt_path("b.good")));
+	umask(002);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("c.good"), NULL));
+	cr_assert_eq(mode_of(nt_path("c.good")), 0664, "mode %03o", mode_of(nt_path("c.good")));
+	umask(022);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, a_replaced_file_keeps_its_mode)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	size_t size;
+	char *text;
+	NT_OK(load(&ps, "good", NULL));
+	o.overwrite = 1;
+	umask(077);
+	nt_write_file(nt_path("x.good"), "old\n", 4);
+	cr_assert_eq(chmod(nt_path("x.good"), 0640), 0);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	cr_assert_eq(mode_of(nt_path("x.good")), 0640, "mode %03o", mode_of(nt_path("x.good")));
+	text = nt_slurp(nt_path("x.good"), &size);
+	cr_assert_eq(strncmp(text, "GOOD\n", 5), 0, "not replaced: '%s'", text);
+	free(text);
+	/* 0644 stays 0644, not the 0600 a temporary file has. */
+	cr_assert_eq(chmod(nt_path("x.good"), 0644), 0);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	cr_assert_eq(mode_of(nt_path("x.good")), 0644, "mode %03o", mode_of(nt_path("x.good")));
+	only_file_is("x.good");
+	umask(022);
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, a_replaced_file_keeps_its_owner_when_root_replaces_it)
+{
+	ns_store *s;
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	struct stat st;
+	if (geteuid() != 0)
+		cr_skip_test("only root can give a file to another user");
+	s = store_of("net");
+	NT_OK(load(&ps, "good", NULL));
+	nt_write_file(nt_path("x.good"), "old\n", 4);
+	cr_assert_eq(chown(nt_path("x.good"), 4321, 4322), 0);
+	o.overwrite = 1;
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.good"), &o));
+	cr_assert_eq(lstat(nt_path("x.good"), &st), 0);
+	cr_assert_eq(st.st_uid, 4321);
+	cr_assert_eq(st.st_gid, 4322);
+	cr_assert_eq(st.st_size, (off_t)strlen("GOOD\nnet\nP 3\nQ 5\n"));
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+/* An export with overwrite to @name (made by the caller) is refused as
+ * "@what", and @name is left as it was: @kind, as ls -l says it ('p', 'l',
+ * 'd'). */
+static void not_replaced(ns_plugins *ps, ns_store *s, const char *name, const char *what,
+			 char kind)
+{
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	char msg[512];
+	struct stat st;
+	o.overwrite = 1;
+	NT_FAILS(NS_EINVAL, ns_export(ps, s, "HEAD", nt_path(name), &o));
+	snprintf(msg, sizeof msg, "%s': not a regular file (%s): refusing to replace it", name,
+		 what);
+	NT_MESSAGE_HAS(msg);
+	cr_assert_eq(lstat(nt_path(name), &st), 0);
+	cr_assert(kind == 'p'   ? S_ISFIFO(st.st_mode)
+		  : kind == 'l' ? S_ISLNK(st.st_mode)
+				: S_ISDIR(st.st_mode),
+		  "'%s' was replaced", name);
+	/* Without overwrite: exists, as any file. */
+	NT_FAILS(NS_EEXISTS, ns_export(ps, s, "HEAD", nt_path(name), NULL));
+}
+
+Test(formats_loader, only_a_regular_file_is_replaced)
+{
+	ns_store *s = store_of("net");
+	ns_plugins *ps = NULL;
+	size_t size;
+	char *text;
+	NT_OK(load(&ps, "good", NULL));
+	cr_assert_eq(mkfifo(nt_path("fifo.good"), 0644), 0);
+	not_replaced(ps, s, "fifo.good", "a FIFO", 'p');
+	nt_write_file(nt_path("target"), "target\n", 7);
+	cr_assert_eq(symlink("target", nt_path("link.good")), 0);
+	not_replaced(ps, s, "link.good", "a symbolic link", 'l');
+	text = nt_slurp(nt_path("target"), &size);
+	cr_assert_str_eq(text, "target\n");
+	free(text);
+	cr_assert_eq(symlink("nowhere", nt_path("dangling.good")), 0);
+	not_replaced(ps, s, "dangling.good", "a symbolic link", 'l');
+	cr_assert_eq(mkdir(nt_path("dir.good"), 0755), 0);
+	not_replaced(ps, s, "dir.good", "a directory", 'd');
+	/* No temporary file was left (the folder holds only what we made). */
+	only_file_is("dangling.good\ndir.good\nfifo.good\nlink.good\ntarget");
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
+Test(formats_loader, a_device_is_refused_before_anything_is_written)
+{
+	/* The "fail" network fails its export halfway: were the check missing
+	 * or late, the export would fail in the plugin and never reach the
+	 * rename that would put a regular file in place of /dev/null. */
+	ns_store *s = store_of("fail");
+	ns_plugins *ps = NULL;
+	ns_export_opts o = NS_EXPORT_OPTS_INIT;
+	struct stat st;
+	NT_OK(load(&ps, "good", NULL));
+	o.overwrite = 1;
+	o.format = "good";
+	NT_FAILS(NS_EINVAL, ns_export(ps, s, "HEAD", "/dev/null", &o));
+	NT_MESSAGE_HAS("file '/dev/null': not a regular file (a character device): refusing to "
+		       "replace it");
+	cr_assert_eq(stat("/dev/null", &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "/dev/null is no longer a device");
+	ns_plugins_free(ps);
+	ns_store_close(s);
+}
+
 Test(formats_loader, a_plugin_error_without_message_names_the_plugin)
 {
 	ns_store *s = store_of("silent");
@@ -408,4 +583,15 @@ Test(formats_loader, a_gzip_file_too_short_for_its_probe_is_called_damaged)
 	NT_MESSAGE_HAS("too short or damaged");
 	ns_plugins_free(ps);
 	ns_store_close(s);
+}
+
+Test(formats_loader, listing_plugins_needs_places_for_the_results)
+{
+	ns_plugins *ps;
+	NT_FAILS(NS_EINVAL, ns_plugins_new(NULL, NULL, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT));
+	NT_MESSAGE_HAS("ns_plugins_new: out must not be NULL");
+	NT_OK(ns_plugins_new(&ps, NULL, NS_PLUGINS_NO_ENV | NS_PLUGINS_NO_DEFAULT));
+	NT_FAILS(NS_EINVAL, ns_plugins_at(NULL, ps, 0));
+	NT_MESSAGE_HAS("ns_plugins_at: out must not be NULL");
+	ns_plugins_free(ps);
 }
