@@ -424,7 +424,8 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 	mdb_env_set_maxdbs(s->env, 8);
 	mdb_env_set_userctx(s->env, s);
 	mdb_env_set_mapsize(s->env, (size_t)map);
-	if ((rc = mdb_env_open(s->env, path, flags, 0644))) {
+	/* 0666 less the umask, as any new file (the lock file too). */
+	if ((rc = mdb_env_open(s->env, path, flags, 0666))) {
 		rc = ns_err_lmdb(rc, "store '%s': opening", path);
 		if (rc == NS_ECORRUPT || rc == NS_EVERSION)
 			rc = ns_err_wrap(NS_ENOTSTORE, "store '%s': not a readable nsnap store",

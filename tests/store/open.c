@@ -299,3 +299,21 @@ Test(store_open, closing_null_does_nothing)
 	ns_commit_free(NULL);
 	ns_version_close(NULL); /* a crash fails the test */
 }
+
+Test(store_open, a_new_store_and_its_lock_file_take_the_umask_as_any_new_file)
+{
+	ns_store_opts o = NS_STORE_OPTS_INIT;
+	ns_store *s;
+	struct stat st;
+	char lock[4200];
+	mode_t old = umask(002);
+	o.flags = NS_STORE_CREATE;
+	NT_OK(ns_store_open(&s, nt_path("shared.nsnap"), &o));
+	umask(old);
+	ns_store_close(s);
+	cr_assert_eq(stat(nt_path("shared.nsnap"), &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0664, "mode %o", (unsigned)(st.st_mode & 0777));
+	snprintf(lock, sizeof lock, "%s-lock", nt_path("shared.nsnap"));
+	cr_assert_eq(stat(lock, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0664, "lock file mode %o", (unsigned)(st.st_mode & 0777));
+}
