@@ -66,6 +66,19 @@ void expect_population_e(ns_network *net)
 	expect_attr(net, "E", "thr", NS_PARAMETER, NS_LOCAL, NS_DTYPE_I32, thr, 6);
 }
 
+void expect_population_file(ns_plugins *ps, const char *path)
+{
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	NT_OK(import_file(NULL, ps, s, path));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	cr_assert_eq(ns_network_object_count(net), 1);
+	expect_population_e(net);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
 void expect_synapses(ns_network *net, const char *name, const int32_t *pre,
 		     const int32_t *post, uint64_t n)
 {

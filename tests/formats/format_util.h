@@ -26,6 +26,10 @@ void expect_synapses(ns_network *net, const char *name, const int32_t *pre,
 /* gen.py's population "E": 2x3 neurons and its six attributes. */
 void expect_population_e(ns_network *net);
 
+/* Import @path with @ps (freed) into a new store: it holds gen.py's
+ * population "E", alone. */
+void expect_population_file(ns_plugins *ps, const char *path);
+
 /* gen.py's projection "EI" from "E" to "I": synapses and attributes. */
 void expect_projection_ei(ns_network *net);
 

@@ -133,16 +133,7 @@ Test(formats_mat, import_reads_a_compressed_scipy_savemat_network)
 
 Test(formats_mat, import_of_a_population_file_makes_that_population)
 {
-	ns_plugins *ps = mat_plugins();
-	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
-	ns_network *net = NULL;
-	NT_OK(import_file(NULL, ps, s, DATA "pop.mat"));
-	NT_OK(ns_network_open(&net, s, "HEAD"));
-	cr_assert_eq(ns_network_object_count(net), 1);
-	expect_population_e(net);
-	ns_network_free(net);
-	ns_store_close(s);
-	ns_plugins_free(ps);
+	expect_population_file(mat_plugins(), DATA "pop.mat");
 }
 
 static void refused(const char *path, int code, const char *needle)
@@ -394,16 +385,7 @@ Test(formats_mat, a_v7_3_file_of_hdf5storage_with_nullpad_classes_imports)
 
 Test(formats_mat, a_v7_3_file_of_h5py_with_nullpad_classes_imports)
 {
-	ns_plugins *ps = mat_plugins();
-	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
-	ns_network *net = NULL;
-	NT_OK(import_file(NULL, ps, s, DATA "h5py.mat"));
-	NT_OK(ns_network_open(&net, s, "HEAD"));
-	cr_assert_eq(ns_network_object_count(net), 1);
-	expect_population_e(net);
-	ns_network_free(net);
-	ns_store_close(s);
-	ns_plugins_free(ps);
+	expect_population_file(mat_plugins(), DATA "h5py.mat");
 }
 
 Test(formats_mat, an_octave_hdf5_file_is_refused_saying_it_has_no_mat_header)

@@ -94,16 +94,7 @@ Test(formats_pickle, import_reads_a_gzipped_protocol_5_network)
 
 Test(formats_pickle, import_of_a_population_file_makes_that_population)
 {
-	ns_plugins *ps = pickle_plugins();
-	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
-	ns_network *net = NULL;
-	NT_OK(import_file(NULL, ps, s, DATA "pop_p4.data"));
-	NT_OK(ns_network_open(&net, s, "HEAD"));
-	cr_assert_eq(ns_network_object_count(net), 1);
-	expect_population_e(net);
-	ns_network_free(net);
-	ns_store_close(s);
-	ns_plugins_free(ps);
+	expect_population_file(pickle_plugins(), DATA "pop_p4.data");
 }
 
 Test(formats_pickle, import_of_a_projection_file_adds_placeholder_populations)
@@ -144,28 +135,14 @@ Test(formats_pickle, import_reads_annarchy_4_6_flat_arrays_and_0d_globals)
 	ns_plugins_free(ps);
 }
 
-static void import_population_file(const char *file)
-{
-	ns_plugins *ps = pickle_plugins();
-	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
-	ns_network *net = NULL;
-	NT_OK(import_file(NULL, ps, s, file));
-	NT_OK(ns_network_open(&net, s, "HEAD"));
-	cr_assert_eq(ns_network_object_count(net), 1);
-	expect_population_e(net);
-	ns_network_free(net);
-	ns_store_close(s);
-	ns_plugins_free(ps);
-}
-
 Test(formats_pickle, import_reads_numpy_2_reconstruct_names)
 {
-	import_population_file(DATA "pop_np2_p4.data");
+	expect_population_file(pickle_plugins(), DATA "pop_np2_p4.data");
 }
 
 Test(formats_pickle, import_reads_numpy_2_frombuffer_names)
 {
-	import_population_file(DATA "pop_np2_p5.data");
+	expect_population_file(pickle_plugins(), DATA "pop_np2_p5.data");
 }
 
 Test(formats_pickle, a_name_no_other_format_claims_is_read_as_a_pickle)
