@@ -469,12 +469,12 @@ static int add_attrs(ns_diff_object *d, ns_attr **list, size_t n, ns_change chan
 }
 
 /* Whether the values of attribute @x can be compared with its namesake's:
- * globals always, local values of projections through the matching of
+ * globals and arrays always (arrays of other lengths differ), local values of projections through the matching of
  * synapses, others when their object (@same_size) or the projection's
  * post population (@same_post) kept its size. */
 static int comparable(const ns_attr *x, int same_size, int same_post)
 {
-	if (x->scope == NS_GLOBAL)
+	if (x->scope == NS_GLOBAL || x->scope == NS_ARRAY)
 		return 1;
 	if (x->scope == NS_LOCAL)
 		return x->obj->kind == NS_PROJECTION || same_size;
@@ -647,7 +647,7 @@ int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const ch
 	ns_network *a = NULL, *b = NULL;
 	struct diff *d = NULL;
 	ns_diff_object *t;
-	int rc;
+	int rc, network_changed = 0;
 
 	if (!out)
 		return ns_err(NS_EINVAL, "ns_diff_versions: out must not be NULL");
@@ -688,15 +688,24 @@ int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const ch
 			continue;
 		NS_TRY(add_one_sided(d, y, NS_ADDED));
 	}
+	/* The network-wide arrays, as the object "", when either has some. */
+	if (ns_network_attr_count(a) || ns_network_attr_count(b)) {
+		ns_object *sa, *sb;
+		NS_TRY(ns__network_self(&sa, a));
+		NS_TRY(ns__network_self(&sb, b));
+		NS_TRY(add_object(d, &t, sa, NS_SAME));
+		NS_TRY(diff_object(t, sa, sb, o, &d->pub.bytes_read));
+		network_changed = t->change != NS_SAME;
+	}
 	NS_TRY(diff_meta(d, a, b));
 	d->pub.meta = d->meta;
 	/* A selection compares those objects only; the whole network also has
 	 * its clock and dictionary. */
 	d->pub.equal = o->select.only || o->select.no_populations || o->select.no_projections ||
 		       (d->pub.n_meta == 0 && a->t_ms == b->t_ms && a->step == b->step &&
-			a->dt_ms == b->dt_ms);
+			a->dt_ms == b->dt_ms && !network_changed);
 	for (size_t i = 0; i < d->pub.n_objects; i++)
-		if (d->objs[i].change != NS_SAME)
+		if (d->objs[i].change != NS_SAME && d->objs[i].kind != NS_NETWORK_ITSELF)
 			d->pub.equal = 0;
 	*out = &d->pub;
 	d = NULL;

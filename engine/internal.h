@@ -56,6 +56,7 @@ struct ns_network {
 	size_t n_meta, cap_meta;
 	ns_object **objs;
 	size_t n_objs, cap_objs;
+	ns_object *self;    /* NS_NETWORK_ITSELF: the network-wide arrays; NULL for none */
 	ns_version *version; /* opened networks: read-only, arrays from it */
 };
 
@@ -67,6 +68,8 @@ uint64_t ns__attr_length(const ns_object *obj, ns_scope scope);
  * them in errors. */
 int ns__convert_values(void *dst, ns_dtype to, const void *src, ns_dtype from, uint64_t n,
 		   const char *what);
+/* The object holding @net's network-wide arrays, made on first use. */
+int ns__network_self(ns_object **out, ns_network *net);
 /* Build an opened network's parts; they bypass the read-only checks. */
 int ns__object_new(ns_object **out, ns_network *net, const char *name, ns_object_kind kind);
 int ns__attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,

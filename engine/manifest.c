@@ -5,8 +5,12 @@
  * u32 n_objects x (u8 kind, str name, str type, u64 size,
  *   population: u8 ndim, ndim x u64 extent;
  *   projection: str pre, str post, str target;
- *   u32 n_attrs x (str name, u8 kind, u8 scope, u8 dtype, u64 count)).
- * A str is u32 length + bytes. Every field is checked on decode. */
+ *   u32 n_attrs x attr), attr = (str name, u8 kind, u8 scope, u8 dtype,
+ *   u64 count);
+ * format 2 only: u32 n x attr, the network-wide arrays (scope 'array').
+ * A str is u32 length + bytes. Every field is checked on decode. Format 1
+ * is written when format 2's features are not used, so that an older
+ * nsnap reads what it can. */
 #include "internal.h"
 
 #include "bytes.h"
@@ -15,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MANIFEST_FORMAT 1
+#define MANIFEST_FORMAT 2
 
 struct wr {
 	uint8_t *p;
@@ -77,12 +81,34 @@ static void wr_str(struct wr *w, const char *s)
 	wr_bytes(w, s, n);
 }
 
+static void wr_attr(struct wr *w, const ns_attr *at)
+{
+	wr_str(w, at->name);
+	wr_u8(w, at->kind);
+	wr_u8(w, at->scope);
+	wr_u8(w, at->dtype);
+	wr_u64(w, at->count);
+}
+
+/* Format 2 for network-wide arrays or attributes of scope 'array'. */
+static unsigned format_needed(const ns_network *net, ns_object *const *objs, size_t n_objs)
+{
+	if (ns_network_attr_count(net))
+		return 2;
+	for (size_t i = 0; i < n_objs; i++)
+		for (size_t a = 0; a < objs[i]->n_attrs; a++)
+			if (objs[i]->attrs[a]->scope == NS_ARRAY)
+				return 2;
+	return 1;
+}
+
 int ns__manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
 		    ns_object *const *objs, size_t n_objs)
 {
 	struct wr w = { NULL, 0, 0, 0 };
+	unsigned format = format_needed(net, objs, n_objs);
 	wr_bytes(&w, "NSN", 3);
-	wr_u8(&w, MANIFEST_FORMAT);
+	wr_u8(&w, format);
 	wr_f64(&w, net->t_ms);
 	wr_u64(&w, net->step);
 	wr_f64(&w, net->dt_ms);
@@ -113,14 +139,13 @@ int ns__manifest_encode(uint8_t **out, size_t *size, const ns_network *net,
 			wr_str(&w, o->target);
 		}
 		wr_u32(&w, (uint32_t)o->n_attrs);
-		for (size_t a = 0; a < o->n_attrs; a++) {
-			const ns_attr *at = o->attrs[a];
-			wr_str(&w, at->name);
-			wr_u8(&w, at->kind);
-			wr_u8(&w, at->scope);
-			wr_u8(&w, at->dtype);
-			wr_u64(&w, at->count);
-		}
+		for (size_t a = 0; a < o->n_attrs; a++)
+			wr_attr(&w, o->attrs[a]);
+	}
+	if (format >= 2) {
+		wr_u32(&w, (uint32_t)ns_network_attr_count(net));
+		for (size_t a = 0; a < ns_network_attr_count(net); a++)
+			wr_attr(&w, ns_network_attr_at(net, a));
 	}
 	if (w.failed) {
 		free(w.p);
@@ -165,12 +190,33 @@ static const char *rd_str(struct rd *r, char **big)
 	return r->buf;
 }
 
-static int decode_object(struct rd *r, ns_network *net)
+/* A u32 count of attributes of @o, then each; scope 'array' from format 2. */
+static int decode_attrs(struct rd *r, ns_object *o, unsigned format)
+{
+	uint32_t n_attrs = ns__rd_u32(&r->in);
+	ns_attr *a;
+	int rc;
+	for (uint32_t i = 0; !r->in.bad && i < n_attrs; i++) {
+		char name[NS_OBJ_NAME_MAX + 1];
+		unsigned akind, scope, dtype;
+		snprintf(name, sizeof name, "%s", rd_str(r, NULL));
+		akind = ns__rd_u8(&r->in);
+		scope = ns__rd_u8(&r->in);
+		dtype = ns__rd_u8(&r->in);
+		if (r->in.bad || (scope == NS_ARRAY && format < 2))
+			return r->in.bad = 1, NS_ECORRUPT;
+		if ((rc = ns__attr_new(&a, o, name, (ns_attr_kind)akind, (ns_scope)scope,
+				       (ns_dtype)dtype, 0)) < 0)
+			return rc;
+		a->count = ns__rd_u64(&r->in);
+	}
+	return r->in.bad ? NS_ECORRUPT : NS_OK;
+}
+
+static int decode_object(struct rd *r, ns_network *net, unsigned format)
 {
 	ns_object_kind kind = (ns_object_kind)ns__rd_u8(&r->in);
 	ns_object *o;
-	ns_attr *a;
-	uint32_t n_attrs;
 	int rc;
 
 	if (kind != NS_POPULATION && kind != NS_PROJECTION)
@@ -195,22 +241,7 @@ static int decode_object(struct rd *r, ns_network *net)
 	o->target = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
 	if (!o->pre || !o->post || !o->target)
 		return ns_err(NS_ENOMEM, "out of memory");
-	n_attrs = ns__rd_u32(&r->in);
-	for (uint32_t i = 0; !r->in.bad && i < n_attrs; i++) {
-		char name[NS_OBJ_NAME_MAX + 1];
-		unsigned akind, scope, dtype;
-		snprintf(name, sizeof name, "%s", rd_str(r, NULL));
-		akind = ns__rd_u8(&r->in);
-		scope = ns__rd_u8(&r->in);
-		dtype = ns__rd_u8(&r->in);
-		if (r->in.bad)
-			break;
-		if ((rc = ns__attr_new(&a, o, name, (ns_attr_kind)akind, (ns_scope)scope,
-				   (ns_dtype)dtype, 0)) < 0)
-			return rc;
-		a->count = ns__rd_u64(&r->in);
-	}
-	return r->in.bad ? NS_ECORRUPT : NS_OK;
+	return decode_attrs(r, o, format);
 }
 
 int ns__manifest_decode(ns_network *net, const void *data, size_t size)
@@ -247,7 +278,12 @@ int ns__manifest_decode(ns_network *net, const void *data, size_t size)
 	}
 	n_objs = ns__rd_u32(&r.in);
 	for (uint32_t i = 0; rc == NS_OK && !r.in.bad && i < n_objs; i++)
-		rc = decode_object(&r, net);
+		rc = decode_object(&r, net, magic[3]);
+	if (rc == NS_OK && !r.in.bad && magic[3] >= 2) {
+		ns_object *self;
+		if ((rc = ns__network_self(&self, net)) == NS_OK)
+			rc = decode_attrs(&r, self, magic[3]);
+	}
 	if (rc == NS_OK && (r.in.bad || r.in.p != r.in.end))
 		rc = NS_ECORRUPT;
 	if (rc == NS_ECORRUPT && r.nomem)

@@ -23,7 +23,7 @@ int ns__name_check(const char *what, const char *name)
 
 const char *ns_object_kind_name(ns_object_kind kind)
 {
-	static const char *const names[] = { "population", "projection" };
+	static const char *const names[] = { "population", "projection", "network" };
 	return NAME_OF(names, kind);
 }
 
@@ -35,7 +35,7 @@ const char *ns_attr_kind_name(ns_attr_kind kind)
 
 const char *ns_scope_name(ns_scope scope)
 {
-	static const char *const names[] = { "global", "local", "semiglobal" };
+	static const char *const names[] = { "global", "local", "semiglobal", "array" };
 	return NAME_OF(names, scope);
 }
 
@@ -112,6 +112,8 @@ void ns_network_free(ns_network *net)
 		return;
 	for (size_t i = 0; i < net->n_objs; i++)
 		object_free(net->objs[i]);
+	if (net->self)
+		object_free(net->self);
 	for (size_t i = 0; i < net->n_meta; i++) {
 		free(net->meta[i].key);
 		free(net->meta[i].string);
@@ -414,33 +416,50 @@ uint64_t ns__attr_length(const ns_object *obj, ns_scope scope)
 	case NS_SEMIGLOBAL:
 		post = ns_network_object_find(obj->net, obj->post);
 		return post ? post->size : 0;
+	case NS_ARRAY: break; /* given when added */
 	}
 	return 0;
 }
 
+/* "population 'E'", "projection 'EE'", "network 'n'": who has an attribute. */
+static const char *owner_kind(const ns_object *obj)
+{
+	return ns_object_kind_name(obj->kind);
+}
+
+static const char *owner_name(const ns_object *obj)
+{
+	return obj->kind == NS_NETWORK_ITSELF ? obj->net->name : obj->name;
+}
+
 int ns__attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
-	     ns_scope scope, ns_dtype dtype, uint64_t count)
+		 ns_scope scope, ns_dtype dtype, uint64_t count)
 {
 	ns_attr *a;
 	int rc;
 	if ((rc = ns__name_check("attribute", name)) < 0)
-		return ns_err_wrap(rc, "%s '%s'", obj->kind == NS_POPULATION ? "population"
-									    : "projection", obj->name);
+		return ns_err_wrap(rc, "%s '%s'", owner_kind(obj), owner_name(obj));
 	if (ns_object_attr_find(obj, name))
-		return ns_err(NS_EEXISTS, "'%s' has an attribute '%s' already", obj->name, name);
+		return ns_err(NS_EEXISTS, "%s '%s' has an attribute '%s' already", owner_kind(obj),
+			      owner_name(obj), name);
 	if (ns_dtype_size(dtype) == 0 || dtype == NS_DTYPE_BYTES)
 		return ns_err(NS_EINVAL, "'%s': attribute '%s': element type %d is not one of "
-			      "f64, f32, i64, i32, u8, bool", obj->name, name, (int)dtype);
-	if ((unsigned)kind > NS_VARIABLE || (unsigned)scope > NS_SEMIGLOBAL)
-		return ns_err(NS_EINVAL, "'%s': attribute '%s': bad kind or scope", obj->name, name);
+			      "f64, f32, i64, i32, u8, bool", owner_name(obj), name, (int)dtype);
+	if ((unsigned)kind > NS_VARIABLE || (unsigned)scope > NS_ARRAY)
+		return ns_err(NS_EINVAL, "'%s': attribute '%s': bad kind or scope", owner_name(obj),
+			      name);
 	if (scope == NS_SEMIGLOBAL && obj->kind != NS_PROJECTION)
-		return ns_err(NS_EINVAL, "population '%s': attribute '%s': only projections have "
-			      "semiglobal attributes", obj->name, name);
+		return ns_err(NS_EINVAL, "%s '%s': attribute '%s': only projections have "
+			      "semiglobal attributes", owner_kind(obj), owner_name(obj), name);
+	if (obj->kind == NS_NETWORK_ITSELF && scope != NS_ARRAY)
+		return ns_err(NS_EINVAL, "network '%s': array '%s': network-wide arrays have the "
+			      "scope 'array'", owner_name(obj), name);
 	if ((rc = ns__grow_array(&obj->attrs, &obj->cap_attrs, obj->n_attrs, sizeof *obj->attrs)) < 0)
-		return ns_err_wrap(rc, "'%s': attribute '%s'", obj->name, name);
+		return ns_err_wrap(rc, "'%s': attribute '%s'", owner_name(obj), name);
 	if (!(a = calloc(1, sizeof *a)) || !(a->name = strdup(name))) {
 		free(a);
-		return ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory", obj->name, name);
+		return ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory", owner_name(obj),
+			      name);
 	}
 	a->kind = kind;
 	a->scope = scope;
@@ -452,17 +471,20 @@ int ns__attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind k
 	return NS_OK;
 }
 
-int ns_attr_add(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
-		ns_scope scope, ns_dtype dtype, void *data, unsigned flags)
+/* An attribute of @count values: bound to @data, or owned. */
+static int add_values(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
+		      ns_scope scope, ns_dtype dtype, uint64_t count, void *data, unsigned flags)
 {
 	ns_attr *a = NULL; /* set by ns__attr_new() on success (gcc cannot tell) */
-	uint64_t count = ns__attr_length(obj, scope);
 	size_t bytes;
 	void *mem = NULL;
 	int rc;
 
 	if ((rc = writable(obj->net, "add an attribute")) < 0)
 		return rc;
+	if (count > SIZE_MAX / 8)
+		return ns_err(NS_EINVAL, "'%s': attribute '%s': %llu values are too many",
+			      owner_name(obj), name, (unsigned long long)count);
 	if ((rc = ns__attr_new(&a, obj, name, kind, scope, dtype, count)) < 0)
 		return rc;
 	bytes = (size_t)count * ns_dtype_size(dtype);
@@ -471,7 +493,7 @@ int ns_attr_add(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind ki
 			attr_free(a);
 			obj->n_attrs--;
 			return ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory for %zu bytes",
-				      obj->name, name, bytes);
+				      owner_name(obj), name, bytes);
 		}
 		if (data)
 			memcpy(mem, data, bytes);
@@ -484,6 +506,68 @@ int ns_attr_add(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind ki
 	if (out)
 		*out = a;
 	return NS_OK;
+}
+
+int ns_attr_add(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
+		ns_scope scope, ns_dtype dtype, void *data, unsigned flags)
+{
+	if (scope == NS_ARRAY)
+		return ns_err(NS_EINVAL, "'%s': attribute '%s': an attribute of scope 'array' is "
+			      "added with ns_attr_add_array(), which takes its length",
+			      owner_name(obj), name);
+	return add_values(out, obj, name, kind, scope, dtype, ns__attr_length(obj, scope), data,
+			  flags);
+}
+
+int ns_attr_add_array(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
+		      ns_dtype dtype, uint64_t count, void *data, unsigned flags)
+{
+	return add_values(out, obj, name, kind, NS_ARRAY, dtype, count, data, flags);
+}
+
+int ns__network_self(ns_object **out, ns_network *net)
+{
+	if (!net->self) {
+		ns_object *o = calloc(1, sizeof *o);
+		if (!o || !(o->name = strdup("")) || !(o->type = strdup("")) ||
+		    !(o->pre = strdup("")) || !(o->post = strdup("")) ||
+		    !(o->target = strdup(""))) {
+			if (o)
+				object_free(o);
+			return ns_err(NS_ENOMEM, "network '%s': out of memory", net->name);
+		}
+		o->kind = NS_NETWORK_ITSELF;
+		o->net = net;
+		net->self = o;
+	}
+	*out = net->self;
+	return NS_OK;
+}
+
+int ns_network_attr_add(ns_attr **out, ns_network *net, const char *name, ns_attr_kind kind,
+			ns_dtype dtype, uint64_t count, void *data, unsigned flags)
+{
+	ns_object *self = NULL;
+	int rc;
+	if ((rc = writable(net, "add a network-wide array")) < 0 ||
+	    (rc = ns__network_self(&self, net)) < 0)
+		return rc;
+	return add_values(out, self, name, kind, NS_ARRAY, dtype, count, data, flags);
+}
+
+size_t ns_network_attr_count(const ns_network *net)
+{
+	return net->self ? net->self->n_attrs : 0;
+}
+
+ns_attr *ns_network_attr_at(const ns_network *net, size_t i)
+{
+	return net->self ? ns_object_attr_at(net->self, i) : NULL;
+}
+
+ns_attr *ns_network_attr_find(const ns_network *net, const char *name)
+{
+	return net->self ? ns_object_attr_find(net->self, name) : NULL;
 }
 
 size_t ns_object_attr_count(const ns_object *obj)

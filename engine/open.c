@@ -30,6 +30,17 @@ done:
 	return rc;
 }
 
+/* The arrays of @o's attributes. */
+static int find_arrays(ns_version *v, ns_object *o)
+{
+	int rc = NS_OK;
+	for (size_t a = 0; a < o->n_attrs && rc == NS_OK; a++) {
+		ns_attr *at = o->attrs[a];
+		rc = find_array(&at->array, v, o, at->name, at->dtype, at->count);
+	}
+	return rc;
+}
+
 /* One connectivity array, loaded at once (a view where it can be); sets
  * @bit in the object's syn_owned when it is a copy. */
 static int load_synapses(int32_t **out, ns_object *o, uint64_t array, int bit)
@@ -81,11 +92,10 @@ int ns__network_open(ns_network **out, ns_store *store, const char *rev, int loa
 			NS_TRY(load_synapses(&o->syn_pre, o, o->syn_arrays[0], SYN_PRE_OWNED));
 			NS_TRY(load_synapses(&o->syn_post, o, o->syn_arrays[1], SYN_POST_OWNED));
 		}
-		for (size_t a = 0; a < o->n_attrs; a++) {
-			ns_attr *at = o->attrs[a];
-			NS_TRY(find_array(&at->array, v, o, at->name, at->dtype, at->count));
-		}
+		NS_TRY(find_arrays(v, o));
 	}
+	if (net->self)
+		NS_TRY(find_arrays(v, net->self));
 	*out = net;
 done:
 	if (rc < 0) {

@@ -126,6 +126,12 @@ static int is_float(ns_dtype t)
 	return t == NS_DTYPE_F64 || t == NS_DTYPE_F32;
 }
 
+/* How messages name @o: the network's own arrays belong to "network". */
+static const char *label(const ns_object *o)
+{
+	return o->kind == NS_NETWORK_ITSELF ? "network" : o->name;
+}
+
 static int plan_attr(struct restore *r, const ns_object *so, const ns_attr *sa, ns_attr *la,
 		     const uint32_t *perm)
 {
@@ -133,23 +139,44 @@ static int plan_attr(struct restore *r, const ns_object *so, const ns_attr *sa, 
 	int rc;
 	if (sa->scope != la->scope || sa->count != la->count)
 		return ns_err(NS_EMISMATCH, "'%s': attribute '%s' is %s with %llu values in the "
-			      "version, %s with %llu in the network", so->name, sa->name,
+			      "version, %s with %llu in the network", label(so), sa->name,
 			      ns_scope_name(sa->scope), (unsigned long long)sa->count,
 			      ns_scope_name(la->scope), (unsigned long long)la->count);
 	if (sa->dtype != la->dtype && !(is_float(sa->dtype) && is_float(la->dtype)))
 		return ns_err(NS_EMISMATCH, "'%s': attribute '%s' is %s in the version, %s in the "
-			      "network", so->name, sa->name, ns_dtype_name(sa->dtype),
+			      "network", label(so), sa->name, ns_dtype_name(sa->dtype),
 			      ns_dtype_name(la->dtype));
 	if (sa->dtype != la->dtype && !r->o->convert)
 		return ns_err(NS_EMISMATCH, "'%s': attribute '%s' is %s in the version, %s in the "
-			      "network (restore with conversion allowed to convert it)", so->name,
+			      "network (restore with conversion allowed to convert it)", label(so),
 			      sa->name, ns_dtype_name(sa->dtype), ns_dtype_name(la->dtype));
 	if ((rc = ns__grow_array(&r->copies, &r->cap_copies, r->n_copies, sizeof *r->copies)) < 0)
-		return ns_err_wrap(rc, "'%s': attribute '%s'", so->name, sa->name);
+		return ns_err_wrap(rc, "'%s': attribute '%s'", label(so), sa->name);
 	c = &r->copies[r->n_copies++];
 	*c = (struct copy){ .live = la, .array = sa->array, .from = sa->dtype,
 			    .perm = la->scope == NS_LOCAL ? perm : NULL };
 	return NS_OK;
+}
+
+/* The network-wide arrays, which go with the time: their report items
+ * have the object "". */
+static int plan_network(struct restore *r)
+{
+	const ns_object *so = r->stored->self, *lo = r->live->self;
+	int rc = NS_OK;
+	for (size_t a = 0; so && a < so->n_attrs; a++) {
+		const ns_attr *sa = so->attrs[a];
+		ns_attr *la = lo ? ns_object_attr_find(lo, sa->name) : NULL;
+		if (!la)
+			NS_TRY(skip(r, "", sa->name, 1));
+		else
+			NS_TRY(plan_attr(r, so, sa, la, NULL));
+	}
+	for (size_t a = 0; lo && a < lo->n_attrs; a++)
+		if (!so || !ns_object_attr_find(so, lo->attrs[a]->name))
+			NS_TRY(skip(r, "", lo->attrs[a]->name, 0));
+done:
+	return rc;
 }
 
 static int plan_object(struct restore *r, const ns_object *so, ns_object *lo, size_t li)
@@ -274,6 +301,8 @@ static int plan(struct restore *r)
 		if (ns__selected(sel, lo) && !ns_network_object_find(r->stored, lo->name))
 			NS_TRY(skip(r, lo->name, NULL, 0));
 	}
+	if (!r->o->no_time)
+		NS_TRY(plan_network(r));
 	/* Every chunk read (and checked) now: the writes cannot fail. */
 	for (size_t i = 0; i < r->n_copies; i++) {
 		struct copy *c = &r->copies[i];

@@ -1,4 +1,5 @@
-/* Snapshot: a network's selected objects -> a new version. */
+/* Snapshot: a network's selected objects, and its network-wide arrays, ->
+ * a new version. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -88,10 +89,10 @@ static int add_array(ns_commit *c, struct snap *sn, const ns_object *o, const ch
 	return ns_commit_add_fill(c, name, dtype, count, gather_fill, g);
 }
 
-static int add_object(ns_commit *c, struct snap *sn, size_t i)
+/* The arrays of @o (@perm: its synapses' store order, NULL when sorted);
+ * the network's own object holds its network-wide arrays. */
+static int add_object(ns_commit *c, struct snap *sn, const ns_object *o, const uint32_t *perm)
 {
-	const ns_object *o = sn->objs[i];
-	const uint32_t *perm = sn->perms[i];
 	void *data;
 	int rc = NS_OK;
 
@@ -146,7 +147,9 @@ static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 	NS_TRY(ns_commit_new(&c, store));
 	NS_TRY(ns_commit_set_blob(c, blob, blob_size));
 	for (size_t i = 0; i < sn->n_objs; i++)
-		NS_TRY(add_object(c, sn, i));
+		NS_TRY(add_object(c, sn, sn->objs[i], sn->perms[i]));
+	if (net->self)
+		NS_TRY(add_object(c, sn, net->self, NULL));
 	co.message = o->message;
 	co.branch = o->branch;
 	co.tag = o->tag;

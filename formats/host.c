@@ -128,6 +128,11 @@ const ns_host ns__host_table = {
 	.read_all = ns__istream_read_all,
 	.attr_kind_name = ns_attr_kind_name,
 	.scope_name = ns_scope_name,
+	.attr_add_array = ns_attr_add_array,
+	.network_attr_add = ns_network_attr_add,
+	.network_attr_count = ns_network_attr_count,
+	.network_attr_at = ns_network_attr_at,
+	.network_attr_find = ns_network_attr_find,
 };
 
 void ns__host_enter(int verbose)

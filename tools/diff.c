@@ -69,6 +69,12 @@ static void print_object(const ns_diff_object *o, double tol)
 	char mark = o->change == NS_ADDED ? '+' : o->change == NS_REMOVED ? '-'
 					     : o->change == NS_CHANGED ? '~' : ' ';
 	const char *unit = o->kind == NS_POPULATION ? "neurons" : "synapses";
+	if (o->kind == NS_NETWORK_ITSELF) {
+		printf("%c network-wide arrays\n", mark);
+		for (size_t i = 0; i < o->n_attrs; i++)
+			print_attr(&o->attrs[i], tol);
+		return;
+	}
 	printf("%c %s %s: ", mark, ns_object_kind_name(o->kind), o->name);
 	if (o->change == NS_ADDED || o->change == NS_REMOVED) {
 		printf("%s, %llu %s\n", o->change == NS_ADDED ? "added" : "removed",
@@ -367,10 +373,10 @@ static int run(struct cli *c, int argc, char **argv)
 			       d->meta[i].key, d->meta[i].value_a ? d->meta[i].value_a : "(none)",
 			       d->meta[i].value_b ? d->meta[i].value_b : "(none)");
 		for (size_t i = 0; i < d->n_objects; i++)
-			if (d->objects[i].change == NS_SAME)
-				same++;
-			else
+			if (d->objects[i].change != NS_SAME)
 				print_object(&d->objects[i], o.tol);
+			else if (d->objects[i].kind != NS_NETWORK_ITSELF)
+				same++;
 		if (same)
 			printf("  %zu object%s the same\n", same, same == 1 ? "" : "s");
 	}

@@ -86,46 +86,45 @@ static void json_extreme(cJSON *o, const char *key, const struct summary *s, int
 		cli_json_add_f64(o, key, max ? s->max : s->min);
 }
 
-static int show_attrs(struct cli *c, cJSON *list, ns_object *obj, const char *name)
+/* Attribute @a of @name (an object, or "network"): a line, or an entry of
+ * @list. */
+static int show_attr(struct cli *c, cJSON *list, ns_attr *a, const char *name)
 {
-	for (size_t i = 0; i < ns_object_attr_count(obj); i++) {
-		ns_attr *a = ns_object_attr_at(obj, i);
-		ns_attr_info info;
-		struct summary s = { 0 };
-		char x[32], y[32], z[32];
-		ns_attr_get_info(&info, a);
-		if (summarise(c, &s, a, info.count, name) != CLI_OK)
-			return CLI_ERROR;
-		if (list) {
-			cJSON *j = cJSON_CreateObject();
-			cJSON_AddItemToArray(list, j);
-			cJSON_AddStringToObject(j, "name", info.name);
-			cJSON_AddStringToObject(j, "kind", ns_attr_kind_name(info.kind));
-			cJSON_AddStringToObject(j, "scope", ns_scope_name(info.scope));
-			cJSON_AddStringToObject(j, "dtype", ns_dtype_name(info.dtype));
-			cli_json_add_u64(j, "count", info.count);
-			json_extreme(j, "min", &s, 0);
-			json_extreme(j, "max", &s, 1);
-			if (s.n)
-				cli_json_add_f64(j, "mean", s.mean);
-			else
-				cJSON_AddNullToObject(j, "mean");
-			continue;
-		}
-		printf("  %-14s %-9s %-10s %-4s ", info.name, ns_attr_kind_name(info.kind),
-		       ns_scope_name(info.scope), ns_dtype_name(info.dtype));
-		if (info.count == 1 && s.integer)
-			printf("= %" PRId64, s.imin);
-		else if (info.count == 1)
-			printf("= %s", ns__shortest_double(x, s.nan ? NAN : s.mean));
+	ns_attr_info info;
+	struct summary s = { 0 };
+	char x[32], y[32], z[32];
+	ns_attr_get_info(&info, a);
+	if (summarise(c, &s, a, info.count, name) != CLI_OK)
+		return CLI_ERROR;
+	if (list) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddItemToArray(list, j);
+		cJSON_AddStringToObject(j, "name", info.name);
+		cJSON_AddStringToObject(j, "kind", ns_attr_kind_name(info.kind));
+		cJSON_AddStringToObject(j, "scope", ns_scope_name(info.scope));
+		cJSON_AddStringToObject(j, "dtype", ns_dtype_name(info.dtype));
+		cli_json_add_u64(j, "count", info.count);
+		json_extreme(j, "min", &s, 0);
+		json_extreme(j, "max", &s, 1);
+		if (s.n)
+			cli_json_add_f64(j, "mean", s.mean);
 		else
-			printf("%llu values, min %s, max %s, mean %s", (unsigned long long)info.count,
-			       extreme_text(x, &s, 0), extreme_text(y, &s, 1),
-			       cli_summary(z, s.mean));
-		if (s.nan && info.count > 1)
-			printf(", %llu NaN", (unsigned long long)s.nan);
-		printf("\n");
+			cJSON_AddNullToObject(j, "mean");
+		return CLI_OK;
 	}
+	printf("  %-14s %-9s %-10s %-4s ", info.name, ns_attr_kind_name(info.kind),
+	       ns_scope_name(info.scope), ns_dtype_name(info.dtype));
+	if (info.count == 1 && s.integer)
+		printf("= %" PRId64, s.imin);
+	else if (info.count == 1)
+		printf("= %s", ns__shortest_double(x, s.nan ? NAN : s.mean));
+	else
+		printf("%llu values, min %s, max %s, mean %s", (unsigned long long)info.count,
+		       extreme_text(x, &s, 0), extreme_text(y, &s, 1),
+		       cli_summary(z, s.mean));
+	if (s.nan && info.count > 1)
+		printf(", %llu NaN", (unsigned long long)s.nan);
+	printf("\n");
 	return CLI_OK;
 }
 
@@ -157,7 +156,7 @@ static cJSON *json_network(const ns_network *net, uint64_t v)
 
 static int show(struct cli *c, ns_network *net, uint64_t v)
 {
-	cJSON *root = c->json ? json_network(net, v) : NULL;
+	cJSON *root = c->json ? json_network(net, v) : NULL, *attrs_all = NULL;
 	double t;
 	uint64_t step;
 	char x[32], y[32];
@@ -214,11 +213,22 @@ static int show(struct cli *c, ns_network *net, uint64_t v)
 		}
 		if (j)
 			cJSON_AddItemToObject(j, "attributes", attrs = cJSON_CreateArray());
-		if (show_attrs(c, attrs, o, info.name) != CLI_OK) {
+		for (size_t a = 0; a < info.n_attrs; a++)
+			if (show_attr(c, attrs, ns_object_attr_at(o, a), info.name) != CLI_OK) {
+				cJSON_Delete(root);
+				return CLI_ERROR;
+			}
+	}
+	/* The network's own arrays: a random generator's state, say. */
+	if (ns_network_attr_count(net) && !root)
+		printf("network-wide arrays:\n");
+	if (root)
+		cJSON_AddItemToObject(root, "network_arrays", attrs_all = cJSON_CreateArray());
+	for (size_t a = 0; a < ns_network_attr_count(net); a++)
+		if (show_attr(c, attrs_all, ns_network_attr_at(net, a), "network") != CLI_OK) {
 			cJSON_Delete(root);
 			return CLI_ERROR;
 		}
-	}
 	return root ? cli_print_json(c, root) : CLI_OK;
 }
 

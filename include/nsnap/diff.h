@@ -110,7 +110,11 @@ typedef struct ns_diff {
 	double t_a, t_b;              /**< simulation times, ms */
 	double dt_a, dt_b;
 	size_t n_objects;
-	const ns_diff_object *objects; /**< a's objects in order, then b's new ones */
+	/** a's objects in order, then b's new ones, then (when either version
+	 *  has network-wide arrays) the network's own, kind
+	 *  #NS_NETWORK_ITSELF and name "", which counts with the time and
+	 *  dictionary: not under a selection. */
+	const ns_diff_object *objects;
 	size_t n_meta;
 	const ns_diff_meta *meta;      /**< differing dictionary entries only */
 	/** Nothing differs: the selected objects, and without a selection also

@@ -20,6 +20,11 @@
  * multapses, in their order in the network), which is how a synapse is
  * identified; the simulator's arrays may be in any order.
  *
+ * State of the network itself (a random generator's, a clock of the
+ * simulator's own) is kept in network-wide arrays, ns_network_attr_add():
+ * they are snapshot, restored (with the time), opened and diffed like the
+ * attributes of objects.
+ *
  * Names of populations, projections and attributes: 1 to 255 bytes, no
  * '/' and no control characters; unique among the network's objects, and
  * among the attributes of an object.
@@ -46,7 +51,14 @@ typedef struct ns_object ns_object;
 typedef struct ns_attr ns_attr;
 
 /** Kinds of objects. Values are stored: never renumber. */
-typedef enum ns_object_kind { NS_POPULATION = 0, NS_PROJECTION = 1 } ns_object_kind;
+typedef enum ns_object_kind {
+	NS_POPULATION = 0,
+	NS_PROJECTION = 1,
+	/** The network itself, as the holder of its network-wide arrays
+	 *  (ns_network_attr_add()): never among ns_network_object_at()'s
+	 *  objects; in a diff, the object whose name is "". */
+	NS_NETWORK_ITSELF = 2,
+} ns_object_kind;
 /** Kinds of attributes. Values are stored: never renumber. */
 typedef enum ns_attr_kind { NS_PARAMETER = 0, NS_VARIABLE = 1 } ns_attr_kind;
 /** Scopes of attributes. Values are stored: never renumber. */
@@ -54,6 +66,12 @@ typedef enum ns_scope {
 	NS_GLOBAL = 0,     /**< one value for the whole object */
 	NS_LOCAL = 1,      /**< one value per neuron, or per synapse */
 	NS_SEMIGLOBAL = 2, /**< projections only: one per post-synaptic neuron */
+	/** Any number of values, given when the attribute is added
+	 *  (ns_attr_add_array(), ns_network_attr_add()): state whose size
+	 *  follows no neuron or synapse, such as the spikes in transit of a
+	 *  projection or a random generator's state. A restore needs the same
+	 *  count in the version and in the network. */
+	NS_ARRAY = 3,
 } ns_scope;
 
 /** Flags of the functions that take an array. */
@@ -226,6 +244,34 @@ typedef struct ns_attr_info {
 /** Fill @p out with the description of @p attr (nothing when @p out is
  *  NULL). */
 NS_API void ns_attr_get_info(ns_attr_info *out, const ns_attr *attr);
+
+/**
+ * Add an attribute of scope #NS_ARRAY, of @p count values, to @p obj:
+ * bound to @p data, or owned as ns_attr_add() says.
+ * @param out  the new attribute, owned by @p obj (may be NULL)
+ * @return as ns_attr_add().
+ */
+NS_API int ns_attr_add_array(ns_attr **out, ns_object *obj, const char *name,
+			     ns_attr_kind kind, ns_dtype dtype, uint64_t count, void *data,
+			     unsigned flags);
+
+/**
+ * Add a network-wide array of @p count values (scope #NS_ARRAY) to @p net:
+ * state of the network itself, such as a random generator's. Bound to
+ * @p data, or owned as ns_attr_add() says. Its name is unique among the
+ * network's arrays (object names do not clash with it).
+ * @param out  the new attribute, owned by @p net (may be NULL)
+ * @return as ns_attr_add().
+ */
+NS_API int ns_network_attr_add(ns_attr **out, ns_network *net, const char *name,
+			       ns_attr_kind kind, ns_dtype dtype, uint64_t count, void *data,
+			       unsigned flags);
+/** The number of network-wide arrays of @p net. */
+NS_API size_t ns_network_attr_count(const ns_network *net);
+/** Network-wide array @p i, or NULL. */
+NS_API ns_attr *ns_network_attr_at(const ns_network *net, size_t i);
+/** The network-wide array called @p name, or NULL. */
+NS_API ns_attr *ns_network_attr_find(const ns_network *net, const char *name);
 
 /**
  * The attribute's values as one contiguous array of count elements.

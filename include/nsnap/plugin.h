@@ -40,7 +40,8 @@
  * the end, and the version rises. A plugin built for version N runs on a
  * host of version N or later. Version 2 added format options (the
  * descriptor's options, ns_plugin_args.options and ns_host.option);
- * version 3 added ns_host.read_all, attr_kind_name and scope_name, and
+ * version 3 added ns_host.read_all, attr_kind_name, scope_name and the
+ * functions of network-wide arrays and of attributes of scope NS_ARRAY, and
  * renamed the format callbacks import/export to import_network and
  * export_network (`export` is a C++ keyword); their places, and so the
  * ABI, did not change.
@@ -167,6 +168,16 @@ typedef struct ns_host {
 	/** ABI 3: as ns_attr_kind_name() and ns_scope_name(). */
 	const char *(*attr_kind_name)(ns_attr_kind kind);
 	const char *(*scope_name)(ns_scope scope);
+	/** ABI 3: as ns_attr_add_array() and the ns_network_attr_*()
+	 *  functions (network-wide arrays; scope #NS_ARRAY). */
+	int (*attr_add_array)(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind kind,
+			      ns_dtype dtype, uint64_t count, void *data, unsigned flags);
+	int (*network_attr_add)(ns_attr **out, ns_network *net, const char *name,
+				ns_attr_kind kind, ns_dtype dtype, uint64_t count, void *data,
+				unsigned flags);
+	size_t (*network_attr_count)(const ns_network *net);
+	ns_attr *(*network_attr_at)(const ns_network *net, size_t i);
+	ns_attr *(*network_attr_find)(const ns_network *net, const char *name);
 } ns_host;
 
 /** The callbacks of a format. */

@@ -105,7 +105,7 @@ typedef struct ns_restore_opts {
 	int convert;        /**< allow f64 <-> f32 conversion (reported) */
 	int strict;         /**< any skip is an error (NS_EMISMATCH) */
 	int verify;         /**< check chunk hashes while reading */
-	int no_time;        /**< leave the network's time and dt as they are */
+	int no_time;        /**< leave the time, dt and network-wide arrays as they are */
 } ns_restore_opts;
 
 #define NS_RESTORE_OPTS_INIT { NS_RESTORE_OPTS_VERSION, { 0, 0, NULL }, 0, 0, 0, 0 }
