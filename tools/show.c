@@ -114,7 +114,9 @@ static int show_attr(struct cli *c, cJSON *list, ns_attr *a, const char *name)
 	}
 	printf("  %-14s %-9s %-10s %-4s ", info.name, ns_attr_kind_name(info.kind),
 	       ns_scope_name(info.scope), ns_dtype_name(info.dtype));
-	if (info.count == 1 && s.integer)
+	if (info.count == 0)
+		printf("no values");
+	else if (info.count == 1 && s.integer)
 		printf("= %" PRId64, s.imin);
 	else if (info.count == 1)
 		printf("= %s", ns__shortest_double(x, s.nan ? NAN : s.mean));

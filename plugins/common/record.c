@@ -1,6 +1,7 @@
 /* What the pickle and mat plugins share about nsnap's own entry. */
 #include "record.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int kind_index(const char *s)
@@ -37,6 +38,83 @@ int nsp_attr_desc(ns_attr_kind *kind, ns_scope *scope, ns_dtype *dtype, const ch
 	*scope = (ns_scope)si;
 	*dtype = (ns_dtype)ti;
 	return 1;
+}
+
+int nsp_array_desc(ns_attr_kind *kind, ns_dtype *dtype, const char *k, const char *t)
+{
+	int ki = kind_index(k), ti = dtype_index(t);
+	if (ki < 0 || ti < 0)
+		return 0;
+	*kind = (ns_attr_kind)ki;
+	*dtype = (ns_dtype)ti;
+	return 1;
+}
+
+int nsp_arrays_next(nsp_arrays *it, const char **owner, ns_attr **attr)
+{
+	size_t n_obj = host->network_object_count(it->net);
+	while (it->obj <= n_obj) {
+		if (it->obj == 0) {
+			if (it->attr < host->network_attr_count(it->net)) {
+				*owner = "";
+				*attr = host->network_attr_at(it->net, it->attr++);
+				return 1;
+			}
+		} else {
+			ns_object *obj = host->network_object_at(it->net, it->obj - 1);
+			while (it->attr < host->object_attr_count(obj)) {
+				ns_attr *a = host->object_attr_at(obj, it->attr++);
+				ns_attr_info ai;
+				ns_object_info oi;
+				host->attr_get_info(&ai, a);
+				if (ai.scope != NS_ARRAY)
+					continue;
+				host->object_get_info(&oi, obj);
+				*owner = oi.name;
+				*attr = a;
+				return 1;
+			}
+		}
+		it->obj++;
+		it->attr = 0;
+	}
+	return 0;
+}
+
+size_t nsp_arrays_count(const ns_network *net)
+{
+	nsp_arrays it = { net, 0, 0 };
+	const char *owner;
+	ns_attr *a;
+	size_t n = 0;
+	while (nsp_arrays_next(&it, &owner, &a))
+		n++;
+	return n;
+}
+
+int nsp_add_array(ns_network *net, const char *path, const char *entry, size_t row,
+		  const char *owner, const char *name, ns_attr_kind kind, ns_dtype dtype,
+		  uint64_t count, const void *data)
+{
+	char why[512];
+	int rc;
+	if (*owner) {
+		ns_object *obj = host->network_object_find(net, owner);
+		if (!obj)
+			return host->error(NS_EFORMAT, "file '%s': %s: 'arrays' row %zu is of '%s', "
+					   "which is not a population or projection of the file",
+					   path, entry, row, owner);
+		rc = host->attr_add_array(NULL, obj, name, kind, dtype, count, (void *)data,
+					  NS_ARRAY_COPY);
+	} else {
+		rc = host->network_attr_add(NULL, net, name, kind, dtype, count, (void *)data,
+					    NS_ARRAY_COPY);
+	}
+	if (rc < 0) {
+		snprintf(why, sizeof why, "%s", host->last_error());
+		return host->error(rc, "file '%s': %s: 'arrays' row %zu: %s", path, entry, row, why);
+	}
+	return NS_OK;
 }
 
 int nsp_rows_cover(int *out, const ns_object *proj, uint64_t count)

@@ -368,6 +368,12 @@ static int js_export(ns_ostream *out, const ns_network *net, const ns_plugin_arg
 	if (args && args->verbose)
 		host->log(NS_LOG_INFO, "file '%s': %zu global parameters, %zu dictionary entries",
 			  path_of(args), n_params, host->network_meta_count(net));
+	/* Like local variables, arrays of any length have no place in a
+	 * parameter file; the network's own are said, as no object shows them. */
+	if (args && args->verbose && host->network_attr_count(net))
+		host->log(NS_LOG_INFO, "file '%s': %zu network-wide arrays not written (a "
+			  "parameter file holds global parameters only)", path_of(args),
+			  host->network_attr_count(net));
 done:
 	host->free(o.p);
 	return rc;

@@ -9,8 +9,9 @@
  * local attributes shaped like pre_ranks, semiglobal ones one per row,
  * globals 1x1; 'delays' outside the lists, as annarchy does. Rows are the
  * post neurons with synapses, ascending; a row's synapses are in the
- * network's order (as the pickle plugin writes them). nsnap's record holds
- * the rest (README.md). */
+ * network's order (as the pickle plugin writes them). Attributes of scope
+ * array have no field (their planned field name is ""): nsnap's record
+ * holds them, and the rest (README.md). */
 #include "write.h"
 #include "record.h"
 
@@ -140,7 +141,8 @@ static matvar_t *mk_names(const wobj *o, int kind)
 	for (size_t a = 0; a < o->oi.n_attrs; a++) {
 		ns_attr_info ai;
 		host->attr_get_info(&ai, host->object_attr_at(o->obj, a));
-		if (strcmp(ai.name, "delays") != 0 && (kind < 0 || (int)ai.kind == kind))
+		if (o->fields[a][0] && strcmp(ai.name, "delays") != 0 &&
+		    (kind < 0 || (int)ai.kind == kind))
 			list[n++] = o->fields[a];
 	}
 	v = n ? mt_mk_strs(list, n) : mt_mk_num(NS_DTYPE_F64, 0, 0, NULL); /* savemat's [] */
@@ -162,8 +164,9 @@ static matvar_t *mk_struct(const wobj *o, const char *const *fixed)
 		return NULL;
 	memcpy(names, fixed, nf * sizeof *names);
 	for (size_t a = 0; a < o->oi.n_attrs; a++)
-		names[nf + a] = o->fields[a];
-	names[nf + o->oi.n_attrs] = NULL;
+		if (o->fields[a][0])
+			names[nf++] = o->fields[a];
+	names[nf] = NULL;
 	v = Mat_VarCreateStruct2(o->var, 2, dims, names);
 	host->free((void *)names);
 	return v;
@@ -223,6 +226,8 @@ int mt_build_population(matvar_t **out, const wr *w, const wobj *o)
 		enum matio_classes c;
 
 		host->attr_get_info(&ai, attr);
+		if (ai.scope == NS_ARRAY)
+			continue;
 		es = host->dtype_size(ai.dtype);
 		if ((rc = host->attr_data(&data, attr)) < 0)
 			goto done;
@@ -389,6 +394,8 @@ int mt_build_projection(matvar_t **out, const wr *w, const wobj *o)
 		void *data;
 		matvar_t *f;
 		host->attr_get_info(&ai, attr);
+		if (ai.scope == NS_ARRAY)
+			continue;
 		es = host->dtype_size(ai.dtype);
 		if ((rc = host->attr_data(&data, attr)) < 0)
 			goto done;
@@ -444,17 +451,19 @@ static int put(matvar_t *c, size_t n, size_t row, size_t col, matvar_t *e)
 int mt_build_record(matvar_t **out, const wr *w, const ns_network *net)
 {
 	static const char *const fields[] = { "version", "network", "t", "dt", "dictionary",
-					      "objects", "attributes", "semiglobal", NULL };
+					      "objects", "attributes", "semiglobal", "arrays",
+					      NULL };
 	size_t dims[2] = { 1, 1 }, n_obj = w->n_objs, n_meta = host->network_meta_count(net);
-	size_t n_attr = 0, n_sg = 0, a_row = 0, s_row = 0;
+	size_t n_attr = 0, n_sg = 0, a_row = 0, s_row = 0, n_arr = nsp_arrays_count(net);
 	matvar_t *st = Mat_VarCreateStruct2(MT_RECORD_VAR, 2, dims, fields);
-	matvar_t *dict = NULL, *objs = NULL, *attrs = NULL, *sg = NULL;
+	matvar_t *dict = NULL, *objs = NULL, *attrs = NULL, *sg = NULL, *arr = NULL;
 	double one = 1, t = 0, dt = host->network_dt(net);
 	int rc = NS_OK, ok;
 
 	host->network_time(net, &t, NULL);
 	for (size_t i = 0; i < n_obj; i++)
-		n_attr += w->objs[i].oi.n_attrs;
+		for (size_t k = 0; k < w->objs[i].oi.n_attrs; k++)
+			n_attr += w->objs[i].fields[k][0] != '\0';
 	/* semiglobal attributes whose post neurons do not all have synapses */
 	for (size_t i = 0; i < n_obj; i++)
 		for (size_t k = 0; k < w->objs[i].oi.n_attrs; k++) {
@@ -468,7 +477,8 @@ int mt_build_record(matvar_t **out, const wr *w, const ns_network *net)
 			n_sg += !all;
 		}
 	if (!st || !(dict = mk_cell(n_meta, 2)) || !(objs = mk_cell(n_obj, 2)) ||
-	    !(attrs = mk_cell(n_attr, 5)) || !(sg = mk_cell(n_sg, 3)))
+	    !(attrs = mk_cell(n_attr, 5)) || !(sg = mk_cell(n_sg, 3)) ||
+	    !(arr = mk_cell(n_arr, 5)))
 		goto oom;
 	for (size_t i = 0; i < n_meta; i++) {
 		const char *key, *str;
@@ -490,6 +500,8 @@ int mt_build_record(matvar_t **out, const wr *w, const ns_network *net)
 			void *data;
 			int all;
 			host->attr_get_info(&ai, a);
+			if (ai.scope == NS_ARRAY) /* in 'arrays' */
+				continue;
 			ok = put(attrs, n_attr, a_row, 0, mt_mk_str(o->oi.name)) &&
 			     put(attrs, n_attr, a_row, 1, mt_mk_str(ai.name)) &&
 			     put(attrs, n_attr, a_row, 2, mt_mk_str(host->attr_kind_name(ai.kind))) &&
@@ -515,6 +527,25 @@ int mt_build_record(matvar_t **out, const wr *w, const ns_network *net)
 		}
 	}
 	{
+		nsp_arrays it = { net, 0, 0 };
+		const char *owner;
+		ns_attr *a;
+		for (size_t row = 0; nsp_arrays_next(&it, &owner, &a); row++) {
+			ns_attr_info ai;
+			void *data;
+			host->attr_get_info(&ai, a);
+			if ((rc = host->attr_data(&data, a)) < 0)
+				goto done;
+			ok = put(arr, n_arr, row, 0, mt_mk_str(owner)) &&
+			     put(arr, n_arr, row, 1, mt_mk_str(ai.name)) &&
+			     put(arr, n_arr, row, 2, mt_mk_str(host->attr_kind_name(ai.kind))) &&
+			     put(arr, n_arr, row, 3, mt_mk_str(host->dtype_name(ai.dtype))) &&
+			     put(arr, n_arr, row, 4, mt_mk_num(ai.dtype, 1, (size_t)ai.count, data));
+			if (!ok)
+				goto oom;
+		}
+	}
+	{
 		matvar_t *f[] = { mt_mk_num(NS_DTYPE_F64, 1, 1, &one), mt_mk_str(host->network_name(net)),
 				  mt_mk_num(NS_DTYPE_F64, 1, 1, &t), mt_mk_num(NS_DTYPE_F64, 1, 1, &dt) };
 		for (int k = 0; k < 4; k++)
@@ -528,7 +559,8 @@ int mt_build_record(matvar_t **out, const wr *w, const ns_network *net)
 	Mat_VarSetStructFieldByName(st, "objects", 0, objs);
 	Mat_VarSetStructFieldByName(st, "attributes", 0, attrs);
 	Mat_VarSetStructFieldByName(st, "semiglobal", 0, sg);
-	dict = objs = attrs = sg = NULL;
+	Mat_VarSetStructFieldByName(st, "arrays", 0, arr);
+	dict = objs = attrs = sg = arr = NULL;
 	*out = st;
 	st = NULL;
 	goto done;
@@ -541,6 +573,7 @@ done:
 	Mat_VarFree(objs);
 	Mat_VarFree(attrs);
 	Mat_VarFree(sg);
+	Mat_VarFree(arr);
 	Mat_VarFree(st);
 	return rc;
 }

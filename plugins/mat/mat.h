@@ -174,7 +174,7 @@ typedef struct mt_record {
 	char *name;     /* the network's, or NULL */
 	double t, dt;
 	int has_t, has_dt;
-	mt_table dict, objects, attrs, semiglobal;
+	mt_table dict, objects, attrs, semiglobal, arrays;
 } mt_record;
 
 /* Check variable @v (NULL: none) of file @path and take it into @r (to
@@ -183,6 +183,9 @@ int mt_record_read(mt_record *r, const char *path, const matvar_t *v);
 void mt_record_free(mt_record *r);
 /* Set the time in ms, dt and dictionary of @net from @r. */
 int mt_record_network(const mt_record *r, ns_network *net, const char *path);
+/* Add the arrays of @r (its table 'arrays') to @net, whose objects are
+ * read. */
+int mt_record_arrays(const mt_record *r, ns_network *net, const char *path);
 /* The type of object @obj, or NULL. */
 const char *mt_record_type(const mt_record *r, const char *obj);
 /* The kind, scope and type of attribute @obj.@attr: 1, or 0 when not

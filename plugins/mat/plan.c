@@ -81,6 +81,11 @@ int mt_plan_names(wr *w, const ns_network *net)
 		for (size_t a = 0; a < o->oi.n_attrs; a++) {
 			ns_attr_info ai, bi;
 			host->attr_get_info(&ai, host->object_attr_at(o->obj, a));
+			/* in nsnap's record only, under its own name: no field */
+			if (ai.scope == NS_ARRAY) {
+				o->fields[a][0] = '\0';
+				continue;
+			}
 			snprintf(what, sizeof what, "%s '%s': attribute", o->oi.kind == NS_POPULATION ?
 				 "population" : "projection", o->oi.name);
 			if ((rc = mat_name(w, o->fields[a], ai.name, o->var, what)) < 0)
@@ -90,7 +95,7 @@ int mt_plan_names(wr *w, const ns_network *net)
 						      "a field of ANNarchy's layout", w->path,
 						      what, ai.name);
 			for (size_t b = 0; b < a; b++)
-				if (strcmp(o->fields[b], o->fields[a]) == 0) {
+				if (o->fields[b][0] && strcmp(o->fields[b], o->fields[a]) == 0) {
 					host->attr_get_info(&bi, host->object_attr_at(o->obj, b));
 					return clash(w, "attributes", bi.name, ai.name, o->fields[a]);
 				}

@@ -591,6 +591,8 @@ static int read_network(rd *r, const mt_fields *top)
 			return mt_fail(r->path, MT_RECORD_VAR, "objects", "lists '%s', which is not "
 				       "a population or projection of the file", name);
 	}
+	if ((rc = mt_record_arrays(&r->rec, r->net, r->path)) < 0)
+		return rc;
 	if (!objects && !step && !r->rec.present) {
 		/* One object saved alone: its fields are the variables. */
 		char *name = NULL;

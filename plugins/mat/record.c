@@ -123,7 +123,8 @@ int mt_record_read(mt_record *r, const char *path, const matvar_t *v)
 	    (rc = table(&r->dict, path, &f, "dictionary", 2, 1)) < 0 ||
 	    (rc = table(&r->objects, path, &f, "objects", 2, 2)) < 0 ||
 	    (rc = table(&r->attrs, path, &f, "attributes", 5, 5)) < 0 ||
-	    (rc = table(&r->semiglobal, path, &f, "semiglobal", 3, 2)) < 0)
+	    (rc = table(&r->semiglobal, path, &f, "semiglobal", 3, 2)) < 0 ||
+	    (rc = table(&r->arrays, path, &f, "arrays", 5, 4)) < 0)
 		return rc;
 	for (size_t i = 0; i < r->dict.n; i++) {
 		const matvar_t *e = mt_cell_at(&r->dict, i, 1);
@@ -149,6 +150,19 @@ int mt_record_read(mt_record *r, const char *path, const matvar_t *v)
 		if (!mt_numeric(mt_cell_at(&r->semiglobal, i, 2)))
 			return bad(path, "semiglobal", "holds values that are not a numeric array",
 				   i + 1);
+	for (size_t i = 0; i < r->arrays.n; i++) {
+		const matvar_t *a = mt_cell_at(&r->arrays, i, 4);
+		ns_attr_kind k;
+		ns_dtype t, at;
+		if (!nsp_array_desc(&k, &t, mt_table_str(&r->arrays, i, 2),
+				    mt_table_str(&r->arrays, i, 3)))
+			return bad(path, "arrays", "has an unknown kind or element type", i + 1);
+		/* the class it was written with: values copied as they are */
+		if (!mt_numeric(a) || !mt_dtype(&at, a) || at != t ||
+		    (mt_count(a) && Mat_SizeOfClass(a->class_type) != host->dtype_size(t)))
+			return bad(path, "arrays", "holds values that are not a numeric array of "
+				   "the element type it names", i + 1);
+	}
 	r->present = 1;
 	return NS_OK;
 }
@@ -160,6 +174,7 @@ void mt_record_free(mt_record *r)
 	table_free(&r->objects);
 	table_free(&r->attrs);
 	table_free(&r->semiglobal);
+	table_free(&r->arrays);
 	memset(r, 0, sizeof *r);
 }
 
@@ -185,6 +200,24 @@ int mt_record_network(const mt_record *r, ns_network *net, const char *path)
 		host->free(s);
 		if (rc < 0)
 			return bad(path, "dictionary", "is not a dictionary entry nsnap takes", i + 1);
+	}
+	return NS_OK;
+}
+
+int mt_record_arrays(const mt_record *r, ns_network *net, const char *path)
+{
+	for (size_t i = 0; i < r->arrays.n; i++) {
+		const matvar_t *a = mt_cell_at(&r->arrays, i, 4);
+		ns_attr_kind k;
+		ns_dtype t;
+		int rc;
+		nsp_array_desc(&k, &t, mt_table_str(&r->arrays, i, 2),
+			       mt_table_str(&r->arrays, i, 3));
+		if ((rc = nsp_add_array(net, path, "variable '" MT_RECORD_VAR "'", i + 1,
+					mt_table_str(&r->arrays, i, 0),
+					mt_table_str(&r->arrays, i, 1), k, t, mt_count(a),
+					mt_count(a) ? a->data : NULL)) < 0)
+			return rc;
 	}
 	return NS_OK;
 }

@@ -673,7 +673,7 @@ static int read_network(pk_ctx *c, const pv *root)
 			if ((rc = read_object(c, k->s, v)) < 0)
 				return rc;
 		}
-	return NS_OK;
+	return pk_record_arrays(&c->rec, c->net, c->path);
 }
 
 static int pk_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)

@@ -81,13 +81,17 @@ typedef struct pk_record {
 	const char *name;        /* the network's, or NULL */
 	double t, dt;
 	int has_t, has_dt;
-	const pv *dict, *objects, *attrs, *semiglobal; /* checked tables, or NULL */
+	/* checked tables, or NULL */
+	const pv *dict, *objects, *attrs, *semiglobal, *arrays;
 } pk_record;
 
 /* Check the entry @e (NULL: none) of file @path and take it into @r. */
 int pk_record_read(pk_record *r, const pv *e, const char *path);
 /* Set the time in ms, dt and dictionary of @net from @r. */
 int pk_record_network(const pk_record *r, ns_network *net, const char *path);
+/* Add the arrays of @r (its table 'arrays') to @net, whose objects are
+ * read. */
+int pk_record_arrays(const pk_record *r, ns_network *net, const char *path);
 /* The type of object @obj, or NULL. */
 const char *pk_record_type(const pk_record *r, const char *obj);
 /* 1 when @r lists object @obj. */

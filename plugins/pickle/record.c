@@ -6,10 +6,16 @@
  *             'dictionary': [[key, str or float], ...],
  *             'objects': [[name, neuron or synapse type], ...],
  *             'attributes': [[object, attribute, kind, scope, dtype], ...],
- *             'semiglobal': [[projection, attribute, numpy array], ...]}
+ *             'semiglobal': [[projection, attribute, numpy array], ...],
+ *             'arrays': [[object or '', attribute, kind, dtype, numpy array],
+ *                        ...]}
  *
  * 'semiglobal' holds the whole array of a semiglobal attribute when some
  * post neurons have no synapses (ANNarchy's list has one value per row).
+ * 'arrays' holds the arrays of any length, which ANNarchy's layout has no
+ * place for: the network's own ('' for the object) and the attributes of
+ * scope array of objects (neither in their dicts nor in their lists), as
+ * 1-D numpy arrays of their element type.
  * The mat plugin writes the same entry as a struct of cells (see
  * plugins/mat/README.md). Reading checks the entry's shape; the import
  * (annarchy.c) asks it about each object and attribute it adds. */
@@ -54,6 +60,20 @@ static int table(const pv **out, const pv *e, const char *name, size_t width, si
 	return NS_OK;
 }
 
+/* Whether numpy's dtype @d is nsnap's @t (kind and size; the reader has
+ * put the data in native byte order). */
+static int is_dtype(const pv *d, ns_dtype t)
+{
+	static const struct {
+		char kind;
+		unsigned size;
+	} np[] = { [NS_DTYPE_F64] = { 'f', 8 }, [NS_DTYPE_F32] = { 'f', 4 },
+		   [NS_DTYPE_I64] = { 'i', 8 }, [NS_DTYPE_I32] = { 'i', 4 },
+		   [NS_DTYPE_U8] = { 'u', 1 },	[NS_DTYPE_BOOL] = { 'b', 1 } };
+	return d && t > NS_DTYPE_BYTES && t <= NS_DTYPE_BOOL && d->kind == np[t].kind &&
+	       d->itemsize == np[t].size;
+}
+
 int pk_record_read(pk_record *r, const pv *e, const char *path)
 {
 	const pv *v;
@@ -86,7 +106,8 @@ int pk_record_read(pk_record *r, const pv *e, const char *path)
 	if ((rc = table(&r->dict, e, "dictionary", 2, 1, path)) < 0 ||
 	    (rc = table(&r->objects, e, "objects", 2, 2, path)) < 0 ||
 	    (rc = table(&r->attrs, e, "attributes", 5, 5, path)) < 0 ||
-	    (rc = table(&r->semiglobal, e, "semiglobal", 3, 2, path)) < 0)
+	    (rc = table(&r->semiglobal, e, "semiglobal", 3, 2, path)) < 0 ||
+	    (rc = table(&r->arrays, e, "arrays", 5, 4, path)) < 0)
 		return rc;
 	for (size_t i = 0; r->dict && i < r->dict->len; i++) {
 		const pv *val = r->dict->items[i]->items[1];
@@ -108,6 +129,16 @@ int pk_record_read(pk_record *r, const pv *e, const char *path)
 		if (!(a->t == PV_ARRAY && a->dtype->kind != 'O' && a->ndim == 1))
 			return bad(path, "semiglobal", "holds values that are not a 1-D numpy array",
 				   i + 1);
+	}
+	for (size_t i = 0; r->arrays && i < r->arrays->len; i++) {
+		pv *const *it = r->arrays->items[i]->items;
+		ns_attr_kind k;
+		ns_dtype t;
+		if (!nsp_array_desc(&k, &t, it[2]->s, it[3]->s))
+			return bad(path, "arrays", "has an unknown kind or element type", i + 1);
+		if (!(it[4]->t == PV_ARRAY && it[4]->ndim == 1 && is_dtype(it[4]->dtype, t)))
+			return bad(path, "arrays", "holds values that are not a 1-D numpy array of "
+				   "the element type it names", i + 1);
 	}
 	r->present = 1;
 	return NS_OK;
@@ -172,4 +203,19 @@ int pk_record_listed(const pk_record *r, const char *obj)
 		if (strcmp(r->objects->items[i]->items[0]->s, obj) == 0)
 			return 1;
 	return 0;
+}
+
+int pk_record_arrays(const pk_record *r, ns_network *net, const char *path)
+{
+	for (size_t i = 0; r->arrays && i < r->arrays->len; i++) {
+		pv *const *it = r->arrays->items[i]->items;
+		ns_attr_kind k;
+		ns_dtype t;
+		int rc;
+		nsp_array_desc(&k, &t, it[2]->s, it[3]->s);
+		if ((rc = nsp_add_array(net, path, "entry 'nsnap'", i + 1, it[0]->s, it[1]->s, k, t,
+					it[4]->count, it[4]->s)) < 0)
+			return rc;
+	}
+	return NS_OK;
 }

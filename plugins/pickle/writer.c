@@ -18,8 +18,10 @@
  * After 'obj_names' comes nsnap's own entry 'nsnap' (record.c): the
  * network's name, time in ms, dt and dictionary, each object's type, each
  * attribute's kind, scope and element type, and the whole arrays of
- * semiglobal attributes whose post neurons do not all have synapses, so
- * that an export imports back as the same version. */
+ * semiglobal attributes whose post neurons do not all have synapses, and
+ * the arrays of any length (network-wide ones and attributes of scope
+ * array, which ANNarchy's layout has no place for at all), so that an
+ * export imports back as the same version. */
 #include "pickle.h"
 #include "record.h"
 
@@ -231,7 +233,7 @@ static int names_of(pw *w, const ns_object *obj, int which)
 	for (size_t i = 0; i < n; i++) {
 		ns_attr_info ai;
 		host->attr_get_info(&ai, host->object_attr_at(obj, i));
-		if (strcmp(ai.name, "delays") == 0)
+		if (strcmp(ai.name, "delays") == 0 || ai.scope == NS_ARRAY)
 			continue;
 		if (which < 0 || (int)ai.kind == which)
 			w_str(w, ai.name);
@@ -275,6 +277,8 @@ static int w_population(pw *w, ns_object *obj)
 		void *data;
 		double x;
 		host->attr_get_info(&ai, a);
+		if (ai.scope == NS_ARRAY) /* in nsnap's entry only */
+			continue;
 		w_str(w, ai.name);
 		if (ai.scope == NS_GLOBAL) {
 			if ((rc = host->attr_read(&x, NS_DTYPE_F64, a)) < 0)
@@ -415,6 +419,8 @@ static int w_projection(pw *w, ns_object *obj)
 		const void *v;
 		int ints;
 		host->attr_get_info(&ai, attr);
+		if (ai.scope == NS_ARRAY) /* in nsnap's entry only */
+			continue;
 		ints = ai.dtype == NS_DTYPE_I64 || ai.dtype == NS_DTYPE_I32 ||
 		       ai.dtype == NS_DTYPE_U8 || ai.dtype == NS_DTYPE_BOOL;
 		host->free(vals);
@@ -536,6 +542,8 @@ static int w_record(pw *w, const ns_network *net)
 				void *data;
 				int all = 0;
 				host->attr_get_info(&ai, a);
+				if (ai.scope == NS_ARRAY) /* in 'arrays' */
+					continue;
 				if (!pass) {
 					op(w, ']');
 					op(w, '(');
@@ -564,6 +572,30 @@ static int w_record(pw *w, const ns_network *net)
 		}
 		op(w, 'e');
 	}
+	w_str(w, "arrays");
+	op(w, ']');
+	op(w, '(');
+	{
+		nsp_arrays it = { net, 0, 0 };
+		const char *owner;
+		ns_attr *a;
+		while (nsp_arrays_next(&it, &owner, &a)) {
+			ns_attr_info ai;
+			void *data;
+			host->attr_get_info(&ai, a);
+			if ((rc = host->attr_data(&data, a)) < 0)
+				return rc;
+			op(w, ']');
+			op(w, '(');
+			w_str(w, owner);
+			w_str(w, ai.name);
+			w_str(w, host->attr_kind_name(ai.kind));
+			w_str(w, host->dtype_name(ai.dtype));
+			w_array(w, data, ai.dtype, &ai.count, 1, ai.count);
+			op(w, 'e');
+		}
+	}
+	op(w, 'e');
 	op(w, 'u');
 	return w->rc;
 }

@@ -28,13 +28,17 @@ ns_dtype tx_dtype_of(const char *name)
 	return NS_DTYPE_BYTES;
 }
 
-int tx_is_keyword(const char *s, size_t n)
+int tx_is_keyword(const char *s, size_t n, unsigned version)
 {
-	static const char *const words[] = {"network", "time",       "step",       "dt",
-					    "meta",    "population", "projection", "attribute",
-					    "table",   "end"};
+	static const struct {
+		const char *word;
+		unsigned since;
+	} words[] = {{"network", 1},   {"time", 1},	  {"step", 1},	     {"dt", 1},
+		     {"meta", 1},      {"population", 1}, {"projection", 1}, {"attribute", 1},
+		     {"table", 1},     {"end", 1},	  {"array", 2},	     {"values", 2}};
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-		if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+		if (words[i].since <= version && strlen(words[i].word) == n &&
+		    memcmp(words[i].word, s, n) == 0)
 			return 1;
 	return 0;
 }

@@ -6,7 +6,12 @@
 #include <nsnap/plugin.h>
 
 #define TX_MAGIC "# nsnap text "
-#define TX_VERSION 1
+/* The newest version, written only when a file needs it: version 2 added
+ * network-wide arrays and attributes of scope array (the lines 'array'
+ * and 'values'). A file without them is written as version 1, which
+ * older readers read. */
+#define TX_VERSION 2
+#define TX_VERSION_MIN 1
 
 extern const ns_host *host;
 
@@ -14,8 +19,9 @@ extern const ns_host *host;
 const char *tx_dtype_name(ns_dtype dtype);
 /* The type of @name; 0 (NS_DTYPE_BYTES) when unknown. */
 ns_dtype tx_dtype_of(const char *name);
-/* A name that must be quoted to not read as a keyword. */
-int tx_is_keyword(const char *s, size_t n);
+/* A name that must be quoted to not read as a keyword of a file of
+ * @version (the words a version added are names in older files). */
+int tx_is_keyword(const char *s, size_t n, unsigned version);
 /* A byte that a bare (unquoted) name may hold. */
 int tx_is_bare(unsigned char c);
 

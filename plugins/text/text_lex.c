@@ -220,7 +220,7 @@ int tx_name(tx_in *r, int slot, int *quoted, const char *what)
 		for (const char *c = s; c < e; c++)
 			if (!tx_is_bare((unsigned char)*c))
 				return ERR(r, c, "%s: a character that needs quotes", what);
-		if (tx_is_keyword(s, (size_t)(e - s)))
+		if (tx_is_keyword(s, (size_t)(e - s), r->version))
 			return ERR(r, s, "expected %s, not a keyword", what);
 		for (const char *c = s; c < e; c++)
 			if ((rc = tx_slot_put(r, slot, &len, *c)) < 0)

@@ -14,11 +14,13 @@ typedef struct tx_decl {
 	const char *name; /* the network's copy */
 	ns_scope scope;
 	ns_dtype dtype;
+	uint64_t count; /* scope array: its values */
 	void *data;
 } tx_decl;
 
 typedef struct tx_in {
 	const char *path;
+	unsigned version; /* of the file, once its header is read */
 	char *buf; /* the whole file, NUL-terminated */
 	size_t size;
 	unsigned line;        /* of the current line, from 1 */

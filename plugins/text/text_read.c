@@ -4,6 +4,7 @@
 #include "text_lex.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,12 +22,77 @@ static int word_is(const char *at, const char *e, const char *word)
 	return strlen(word) == (size_t)(e - at) && memcmp(at, word, (size_t)(e - at)) == 0;
 }
 
-/* Declarations, then globals. Leaves the first line after them current
- * (*more 0 at the end of the file). */
+/* "parameter" or "variable" at the cursor. */
+static int parse_kind(tx_in *r, ns_attr_kind *kind)
+{
+	const char *at, *e = tx_bare(r, &at);
+	if (word_is(at, e, host->attr_kind_name(NS_PARAMETER)))
+		*kind = NS_PARAMETER;
+	else if (word_is(at, e, host->attr_kind_name(NS_VARIABLE)))
+		*kind = NS_VARIABLE;
+	else
+		return ERR(r, at, "expected 'parameter' or 'variable'");
+	r->p = e;
+	return NS_OK;
+}
+
+/* The count of values of an array at the cursor, which the rest of the
+ * file must have room for (a line each), so that a hostile count is an
+ * error, not a huge allocation. */
+static int parse_count(tx_in *r, uint64_t *count)
+{
+	const char *at;
+	int rc;
+	tx_skip_space(r);
+	at = r->p;
+	if ((rc = tx_parse_u64(r, count, "a count of values")) < 0)
+		return rc;
+	if (*count > tx_bytes_left(r) / 2)
+		return ERR(r, at, "%llu values cannot fit in the rest of the file",
+			   (unsigned long long)*count);
+	return NS_OK;
+}
+
+/* The @count lines after the current one, one value of @dtype each, into
+ * @data: the values of @what ("array", "attribute") @name of @owner
+ * ("network", "population 'E'"). */
+static int read_values(tx_in *r, const char *owner, const char *what, const char *name,
+		       ns_dtype dtype, void *data, uint64_t count)
+{
+	int rc;
+	for (uint64_t i = 0; i < count; i++) {
+		if (!tx_next_line(r, &rc)) {
+			if (rc < 0)
+				return rc;
+			return ERR(r, r->bol,
+				   "%s: %s '%s': %llu values expected, found %llu "
+				   "(file truncated?)",
+				   owner, what, name, (unsigned long long)count, (unsigned long long)i);
+		}
+		if (tx_is_blank(r) || is_section_start(r) || tx_keyword_is(r, "values") ||
+		    tx_keyword_is(r, "array") || tx_keyword_is(r, "table") ||
+		    tx_keyword_is(r, "attribute"))
+			return ERR(r, r->bol, "%s: %s '%s': %llu values expected, found %llu",
+				   owner, what, name, (unsigned long long)count, (unsigned long long)i);
+		r->p = r->bol;
+		tx_skip_space(r);
+		if ((rc = tx_parse_value(r, dtype, data, i)) < 0 || (rc = tx_end_of_line(r)) < 0)
+			return rc;
+	}
+	return NS_OK;
+}
+
+/* Declarations, then globals, then the values of arrays. Leaves the first
+ * line after them current (*more 0 at the end of the file). */
 static int read_attributes(tx_in *r, ns_object *obj, int is_proj, uint64_t local_rows,
 			   uint64_t semi_rows, int *more)
 {
+	const char *what = is_proj ? "projection" : "population";
+	ns_object_info oi;
+	char owner[300];
 	int rc;
+	host->object_get_info(&oi, obj);
+	snprintf(owner, sizeof owner, "%s '%s'", what, oi.name);
 	r->n_decl = 0;
 	while ((*more = tx_next_content(r, &rc)) && tx_keyword_is(r, "attribute")) {
 		tx_decl *d;
@@ -38,22 +104,21 @@ static int read_attributes(tx_in *r, ns_object *obj, int is_proj, uint64_t local
 		if ((rc = tx_expect_word(r, "attribute")) < 0 ||
 		    (rc = tx_name(r, 0, NULL, "an attribute name")) < 0)
 			return rc;
+		if ((rc = parse_kind(r, &kind)) < 0)
+			return rc;
 		e = tx_bare(r, &at);
-		if (word_is(at, e, host->attr_kind_name(NS_PARAMETER)))
-			kind = NS_PARAMETER;
-		else if (word_is(at, e, host->attr_kind_name(NS_VARIABLE)))
-			kind = NS_VARIABLE;
-		else
-			return ERR(r, at, "expected 'parameter' or 'variable'");
-		r->p = e;
-		e = tx_bare(r, &at);
-		for (int s = NS_GLOBAL; s <= NS_SEMIGLOBAL; s++)
+		for (int s = NS_GLOBAL; s <= NS_ARRAY; s++)
 			if (word_is(at, e, host->scope_name((ns_scope)s)))
 				scope = s;
 		if (scope < 0 || (scope == NS_SEMIGLOBAL && !is_proj))
 			return ERR(r, at,
-				   is_proj ? "expected 'global', 'local' or 'semiglobal'"
-					   : "expected 'global' or 'local'");
+				   is_proj ? "expected 'global', 'local', 'semiglobal' or 'array'"
+					   : "expected 'global', 'local' or 'array'");
+		if (scope == NS_ARRAY && r->version < 2)
+			return ERR(r, at,
+				   "scope 'array' is version 2 of the text format; the "
+				   "header says version %u",
+				   r->version);
 		if ((scope == NS_LOCAL && local_rows > tx_bytes_left(r) / (is_proj ? 4 : 2)) ||
 		    (scope == NS_SEMIGLOBAL && semi_rows > tx_bytes_left(r) / 2))
 			return ERR(
@@ -72,12 +137,19 @@ static int read_attributes(tx_in *r, ns_object *obj, int is_proj, uint64_t local
 		}
 		d = &r->decl[r->n_decl];
 		d->scope = (ns_scope)scope;
+		d->count = 0;
 		if (!(d->dtype = tx_dtype_of(r->slot[1])))
 			return ERR(r, e + 1, "unknown element type '%s'", r->slot[1]);
-		if ((rc = tx_end_of_line(r)) < 0)
+		if ((scope == NS_ARRAY && (rc = parse_count(r, &d->count)) < 0) ||
+		    (rc = tx_end_of_line(r)) < 0)
 			return rc;
-		if ((rc = host->attr_add(&attr, obj, r->slot[0], kind, d->scope, d->dtype, NULL,
-					    0)) < 0)
+		if (scope == NS_ARRAY)
+			rc = host->attr_add_array(&attr, obj, r->slot[0], kind, d->dtype, d->count,
+						  NULL, 0);
+		else
+			rc = host->attr_add(&attr, obj, r->slot[0], kind, d->scope, d->dtype, NULL,
+					    0);
+		if (rc < 0)
 			return tx_host_fail(r, r->bol, rc);
 		if ((rc = host->attr_data(&d->data, attr)) < 0)
 			return tx_host_fail(r, r->bol, rc);
@@ -108,6 +180,28 @@ static int read_attributes(tx_in *r, ns_object *obj, int is_proj, uint64_t local
 		if ((rc = tx_expect_word(r, "=")) < 0 ||
 		    (rc = tx_parse_value(r, d->dtype, d->data, 0)) < 0 ||
 		    (rc = tx_end_of_line(r)) < 0)
+			return rc;
+		*more = tx_next_content(r, &rc);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < r->n_decl; i++) {
+		tx_decl *d = &r->decl[i];
+		if (d->scope != NS_ARRAY)
+			continue;
+		if (!*more || !tx_keyword_is(r, "values"))
+			return ERR(r, r->bol, "%s: expected the values of array attribute '%s'%s",
+				   owner, d->name,
+				   *more ? "" : " (unexpected end of file)");
+		r->p = r->bol;
+		if ((rc = tx_expect_word(r, "values")) < 0 ||
+		    (rc = tx_name(r, 0, NULL, "an attribute name")) < 0)
+			return rc;
+		if (strcmp(r->slot[0], d->name) != 0)
+			return ERR(r, r->bol, "%s: expected the values of array attribute '%s'",
+				   owner, d->name);
+		if ((rc = tx_end_of_line(r)) < 0 ||
+		    (rc = read_values(r, owner, "attribute", d->name, d->dtype, d->data, d->count)) < 0)
 			return rc;
 		*more = tx_next_content(r, &rc);
 		if (rc < 0)
@@ -367,11 +461,12 @@ static int read_header(tx_in *r, ns_network **net, int *more)
 	r->p = r->bol + len;
 	if ((rc = tx_parse_u64(r, &version, "a version")) < 0)
 		return rc;
-	if (version != TX_VERSION)
+	if (version < TX_VERSION_MIN || version > TX_VERSION)
 		return tx_fail(r, r->bol + len, NS_EVERSION,
 			       "version %llu of the text format; this "
-			       "plugin reads version %d",
-			       (unsigned long long)version, TX_VERSION);
+			       "plugin reads versions %d to %d",
+			       (unsigned long long)version, TX_VERSION_MIN, TX_VERSION);
+	r->version = (unsigned)version;
 	if ((rc = tx_end_of_line(r)) < 0)
 		return rc;
 
@@ -424,6 +519,42 @@ static int read_header(tx_in *r, ns_network **net, int *more)
 		if (rc < 0)
 			return tx_host_fail(r, r->bol, rc);
 	}
+	while (rc == NS_OK && *more && tx_keyword_is(r, "array")) {
+		ns_attr_kind kind;
+		ns_dtype dtype;
+		uint64_t count;
+		ns_attr *attr;
+		void *data;
+		const char *at;
+		r->p = r->bol;
+		if (r->version < 2)
+			return ERR(r, r->bol,
+				   "'array' lines are version 2 of the text format; the header "
+				   "says version %u",
+				   r->version);
+		if ((rc = tx_expect_word(r, "array")) < 0 ||
+		    (rc = tx_name(r, 0, NULL, "an array name")) < 0 || (rc = parse_kind(r, &kind)) < 0)
+			return rc;
+		tx_skip_space(r);
+		at = r->p;
+		if ((rc = tx_name(r, 1, NULL, "an element type")) < 0)
+			return rc;
+		if (!(dtype = tx_dtype_of(r->slot[1])))
+			return ERR(r, at, "unknown element type '%s'", r->slot[1]);
+		if ((rc = parse_count(r, &count)) < 0 || (rc = tx_end_of_line(r)) < 0)
+			return rc;
+		if ((rc = host->network_attr_add(&attr, *net, r->slot[0], kind, dtype, count, NULL,
+						 0)) < 0 ||
+		    (rc = host->attr_data(&data, attr)) < 0)
+			return tx_host_fail(r, r->bol, rc);
+		{
+			ns_attr_info info;
+			host->attr_get_info(&info, attr);
+			if ((rc = read_values(r, "network", "array", info.name, dtype, data, count)) < 0)
+				return rc;
+		}
+		*more = tx_next_content(r, &rc);
+	}
 	return rc;
 }
 
@@ -467,8 +598,10 @@ int tx_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 		goto done;
 	}
 	if (args && args->verbose)
-		host->log(NS_LOG_INFO, "file '%s': %zu objects, %zu dictionary entries", r.path,
-			     host->network_object_count(net), host->network_meta_count(net));
+		host->log(NS_LOG_INFO,
+			  "file '%s': %zu objects, %zu dictionary entries, %zu network-wide arrays",
+			  r.path, host->network_object_count(net), host->network_meta_count(net),
+			  host->network_attr_count(net));
 	*out = net;
 	net = NULL;
 done:

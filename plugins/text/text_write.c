@@ -1,17 +1,25 @@
 /* Export to the text format. A file reads:
  *
- *     # nsnap text 1
+ *     # nsnap text 2
  *     network small
  *     time 12.5
  *     step 125
  *     dt 0.1
  *     meta model = "izh"
  *     meta r_max = 1.25
+ *     array rng variable i64 3         (a network-wide array of 3 values,
+ *     9007199254740993                  one per line; version 2)
+ *     -1
+ *     4
  *
  *     population E size 8 geometry 2x4 type izh
  *     attribute tau parameter global f64
  *     attribute v variable local f64
- *     tau = 10
+ *     attribute q variable array i32 2  (scope array: its count after the
+ *     tau = 10                           type; version 2)
+ *     values q                          (one line per value, after the
+ *     0                                  globals, in declaration order)
+ *     10
  *     table index v
  *     0 -65
  *     ...                              (one line per neuron)
@@ -27,12 +35,18 @@
  *     ...
  *     end
  *
+ * The header says version 2 only when the file has network-wide arrays
+ * or attributes of scope array; other files are version 1, as before, so
+ * that older readers read them.
+ *
  * Names that hold other bytes than letters, digits and "_-.:+@", or that
- * are a keyword, are quoted with C escapes; dictionary strings always are.
+ * are a keyword (those of version 2 too, in a file of any version), are
+ * quoted with C escapes; dictionary strings always are.
  * Floats are the shortest of %.15g, %.16g and %.17g (f32: 6 to 9 digits)
  * that read back to the same bits; nan, -nan and inf as such, and a NaN of
- * another payload as nan:0x<bits>. A population without local attributes
- * has no table. The final "end" tells a whole file from a truncated one. */
+ * another payload as nan:0x<bits>. Integers are written exactly. A
+ * population without local attributes has no table. The final "end"
+ * tells a whole file from a truncated one. */
 #include "text.h"
 
 #include <inttypes.h>
@@ -112,7 +126,7 @@ static void put_quoted(tx_out *o, const char *s)
 static void put_name(tx_out *o, const char *s)
 {
 	size_t n = strlen(s);
-	int bare = n > 0 && !tx_is_keyword(s, n);
+	int bare = n > 0 && !tx_is_keyword(s, n, TX_VERSION);
 	for (size_t i = 0; bare && i < n; i++)
 		bare = tx_is_bare((unsigned char)s[i]);
 	if (bare)
@@ -213,6 +227,32 @@ typedef struct tx_attr {
 	const void *data;
 } tx_attr;
 
+/* The values of @a, one per line. */
+static void put_lines(tx_out *o, const tx_attr *a)
+{
+	for (uint64_t i = 0; i < a->info.count && o->rc >= 0; i++) {
+		put_value(o, a->data, a->info.dtype, i);
+		newline(o);
+	}
+}
+
+/* Info and data of @attr, of object @owner (for messages). */
+static int attr_of(tx_attr *out, ns_attr *attr, const char *owner)
+{
+	void *data;
+	int rc;
+	host->attr_get_info(&out->info, attr);
+	if (!tx_dtype_name(out->info.dtype))
+		return host->error(NS_EUNSUPPORTED,
+				   "'%s': attribute '%s' has element "
+				   "type %s, which the text format does not write",
+				   owner, out->info.name, host->dtype_name(out->info.dtype));
+	if ((rc = host->attr_data(&data, attr)) < 0)
+		return rc;
+	out->data = data;
+	return NS_OK;
+}
+
 static int attrs_of(tx_attr **out, ns_object *obj, const ns_object_info *oi)
 {
 	size_t n = oi->n_attrs;
@@ -220,23 +260,11 @@ static int attrs_of(tx_attr **out, ns_object *obj, const ns_object_info *oi)
 	if (!a)
 		return host->error(NS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		ns_attr *attr = host->object_attr_at(obj, i);
-		void *data;
-		int rc;
-		host->attr_get_info(&a[i].info, attr);
-		if (!tx_dtype_name(a[i].info.dtype)) {
-			host->free(a);
-			return host->error(NS_EUNSUPPORTED,
-					      "'%s': attribute '%s' has element "
-					      "type %s, which the text format does not write",
-					      oi->name, a[i].info.name,
-					      host->dtype_name(a[i].info.dtype));
-		}
-		if ((rc = host->attr_data(&data, attr)) < 0) {
+		int rc = attr_of(&a[i], host->object_attr_at(obj, i), oi->name);
+		if (rc < 0) {
 			host->free(a);
 			return rc;
 		}
-		a[i].data = data;
 	}
 	*out = a;
 	return NS_OK;
@@ -253,6 +281,10 @@ static void put_declarations(tx_out *o, const tx_attr *a, size_t n)
 		puts_(o, host->scope_name(a[i].info.scope));
 		put(o, " ", 1);
 		puts_(o, tx_dtype_name(a[i].info.dtype));
+		if (a[i].info.scope == NS_ARRAY) {
+			put(o, " ", 1);
+			put_u64(o, a[i].info.count);
+		}
 		newline(o);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -262,6 +294,14 @@ static void put_declarations(tx_out *o, const tx_attr *a, size_t n)
 		puts_(o, " = ");
 		put_value(o, a[i].data, a[i].info.dtype, 0);
 		newline(o);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (a[i].info.scope != NS_ARRAY)
+			continue;
+		puts_(o, "values ");
+		put_name(o, a[i].info.name);
+		newline(o);
+		put_lines(o, &a[i]);
 	}
 }
 
@@ -372,11 +412,22 @@ int tx_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 	uint64_t step;
 	size_t n_meta = host->network_meta_count(net);
 	size_t n_objs = host->network_object_count(net);
+	size_t n_arrays = host->network_attr_count(net);
 	char b[32];
-	int rc;
+	int rc, version = n_arrays ? 2 : 1;
 
+	/* Version 2 only for a file that needs it. */
+	for (size_t i = 0; version < 2 && i < n_objs; i++) {
+		ns_object *obj = host->network_object_at(net, i);
+		for (size_t k = 0; version < 2 && k < host->object_attr_count(obj); k++) {
+			ns_attr_info ai;
+			host->attr_get_info(&ai, host->object_attr_at(obj, k));
+			if (ai.scope == NS_ARRAY)
+				version = 2;
+		}
+	}
 	host->network_time(net, &t, &step);
-	snprintf(b, sizeof b, "%s%d", TX_MAGIC, TX_VERSION);
+	snprintf(b, sizeof b, "%s%d", TX_MAGIC, version);
 	puts_(&o, b);
 	newline(&o);
 	puts_(&o, "network ");
@@ -405,6 +456,21 @@ int tx_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 			put_f64(&o, number);
 		newline(&o);
 	}
+	for (size_t i = 0; i < n_arrays; i++) {
+		tx_attr a;
+		if ((rc = attr_of(&a, host->network_attr_at(net, i), "network")) < 0)
+			goto done;
+		puts_(&o, "array ");
+		put_name(&o, a.info.name);
+		put(&o, " ", 1);
+		puts_(&o, host->attr_kind_name(a.info.kind));
+		put(&o, " ", 1);
+		puts_(&o, tx_dtype_name(a.info.dtype));
+		put(&o, " ", 1);
+		put_u64(&o, a.info.count);
+		newline(&o);
+		put_lines(&o, &a);
+	}
 	for (size_t i = 0; i < n_objs; i++)
 		if ((rc = put_object(&o, host->network_object_at(net, i))) < 0)
 			goto done;
@@ -414,8 +480,10 @@ int tx_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 	if ((rc = o.rc) < 0 || (o.n && (rc = host->write(out, o.p, o.n)) < 0))
 		goto done;
 	if (args && args->verbose)
-		host->log(NS_LOG_INFO, "file '%s': %zu objects, %zu dictionary entries",
-			     args->path ? args->path : "(stream)", n_objs, n_meta);
+		host->log(NS_LOG_INFO,
+			  "file '%s': %zu objects, %zu dictionary entries, %zu network-wide "
+			  "arrays",
+			  args->path ? args->path : "(stream)", n_objs, n_meta, n_arrays);
 done:
 	host->free(o.p);
 	return rc;

@@ -39,8 +39,16 @@ void expect_network(ns_store *s, const char *rev);
 /* Snapshot into @s a network of every element type and scope, with a
  * name, time, dt, dictionary and types: populations of 1-D, 2-D and 3-D
  * geometry and one of one neuron, a rectangular and a ragged projection
- * (a post neuron without synapses) and one of one synapse. */
+ * (a post neuron without synapses) and one of one synapse; arrays of any
+ * length: network-wide ones (i64 past 2^53, f64 with a NaN payload, -0
+ * and a subnormal, f32 named like a keyword of the text format) and
+ * attributes of scope array on a population and on projections (one
+ * empty). */
 void build_all_types(ns_store *s);
+
+/* Versions @a and @b of @s have the same network-wide arrays and
+ * attributes of scope array: names, kinds, types, counts and bits. */
+void expect_arrays_identical(ns_store *s, const char *a, const char *b);
 
 /* Export the newest version of @s to @path (format @options), import it
  * back, and check that `nsnap diff` finds the two versions equal (time

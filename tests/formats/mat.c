@@ -179,6 +179,7 @@ static void round_trip_all_types(const char *const *options, const char *magic)
 	free(x);
 	NT_OK(import_file(NULL, ps, s, nt_path("all.mat")));
 	expect_same_versions(s, "1", "2");
+	expect_arrays_identical(s, "1", "2");
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }
@@ -585,4 +586,30 @@ Test(formats_mat, a_huge_dimension_is_refused_before_matio_allocates)
 	free(x);
 	refused(nt_path("huge.mat"), NS_EFORMAT, "variable 'time_step': an array's data does "
 		"not match its dimensions");
+}
+
+/* Arrays of any length live in nsnap's variable only: no field of their
+ * object's struct, nor in its lists, which ANNarchy's load() reads. */
+Test(formats_mat, arrays_of_any_length_are_in_nsnaps_variable_only)
+{
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_all_types(s);
+	NT_OK(export_with(ps, s, "HEAD", nt_path("all.mat"), NULL));
+	cr_assert_eq(python("import sys\n"
+			    "import numpy as np\n"
+			    "import scipy.io as sio\n"
+			    "m = sio.loadmat(sys.argv[1])\n"
+			    "rows = m['nsnap']['arrays'][0, 0]\n"
+			    "assert rows.shape == (6, 5), rows.shape\n"
+			    "rng = rows[0]\n"
+			    "assert rng[0].size == 0 and rng[1][0] == 'rng' and rng[3][0] == 'i64'\n"
+			    "assert rng[4].dtype == np.int64 and rng[4].tolist()[0][:3] == \\\n"
+			    "    [2**53 + 1, -2**63, 2**63 - 1], rng[4]\n"
+			    "assert rows[3][0][0] == 'A' and rows[3][1][0] == 'refrac'\n"
+			    "assert 'refrac' not in m['A'].dtype.names and 'queue' not in m['AB'].dtype.names\n"
+			    "assert 'refrac' not in [x.rstrip() for x in m['A']['variables'][0, 0]]\n",
+			    nt_path("all.mat")), 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
 }

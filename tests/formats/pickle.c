@@ -563,3 +563,68 @@ Test(formats_pickle, a_file_cut_at_every_byte_is_an_error)
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }
+
+/* Arrays of any length live in nsnap's entry only: not among an object's
+ * keys or lists, which ANNarchy's load() reads. */
+Test(formats_pickle, arrays_of_any_length_are_in_nsnaps_entry_only)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	build_all_types(s);
+	NT_OK(ns_export(ps, s, "HEAD", nt_path("all.data"), NULL));
+	cr_assert_eq(python("import pickle, sys\n"
+			    "import numpy as np\n"
+			    "d = pickle.load(open(sys.argv[1], 'rb'))\n"
+			    "a = {(r[0], r[1]): r for r in d['nsnap']['arrays']}\n"
+			    "assert list(a) == [('', 'rng'), ('', 'state'), ('', 'values'),\n"
+			    "                   ('A', 'refrac'), ('AB', 'queue'), ('BA', 'none')], a\n"
+			    "r = a[('', 'rng')]\n"
+			    "assert r[2:4] == ['variable', 'i64'] and r[4].dtype == np.int64, r\n"
+			    "assert r[4].tolist()[:3] == [2**53 + 1, -2**63, 2**63 - 1], r\n"
+			    "assert a[('BA', 'none')][4].dtype == np.bool_ and a[('BA', 'none')][4].size == 0\n"
+			    "assert 'refrac' not in d['A'] and 'refrac' not in d['A']['attributes']\n"
+			    "assert 'queue' not in d['AB'] and 'queue' not in d['AB']['variables']\n"
+			    "assert not [r for r in d['nsnap']['attributes'] if r[3] == 'array']\n",
+			    nt_path("all.data")), 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* A malformed row of 'arrays' is an error naming the row. */
+static void bad_arrays_row(const char *row, const char *needle)
+{
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	char prog[2048];
+	snprintf(prog, sizeof prog,
+		 "import pickle, sys\n"
+		 "import numpy as np\n"
+		 "d = {'time_step': 1, 'E': {'name': 'E', 'size': 1, 'geometry': (1,),\n"
+		 "     'attributes': [], 'parameters': [], 'variables': []},\n"
+		 "     'obj_names': {'populations': ['E'], 'projections': []},\n"
+		 "     'nsnap': {'version': 1, 'arrays': [%s]}}\n"
+		 "pickle.dump(d, open(sys.argv[1], 'wb'), protocol=4)\n",
+		 row);
+	cr_assert_eq(python(prog, nt_path("bad.data")), 0);
+	NT_FAILS(NS_EFORMAT, import_file(NULL, ps, s, nt_path("bad.data")));
+	NT_MESSAGE_HAS(needle);
+	cr_assert_eq(nt_stats(s).versions, 0);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_pickle, a_malformed_row_of_nsnaps_arrays_is_refused_naming_it)
+{
+	bad_arrays_row("['', 'rng', 'variable', 'i64', np.arange(3, dtype=np.int32)]",
+		       "entry 'nsnap': 'arrays' row 1 holds values that are not a 1-D numpy "
+		       "array of the element type it names");
+	bad_arrays_row("['', 'rng', 'variable', 'i64', np.zeros((2, 2), dtype=np.int64)]",
+		       "'arrays' row 1 holds values that are not a 1-D numpy array");
+	bad_arrays_row("['', 'rng', 'local', 'i64', np.arange(3)]",
+		       "'arrays' row 1 has an unknown kind or element type");
+	bad_arrays_row("['', 'rng', 'variable', 'i64']", "'arrays' row 1 is not a row of the "
+		       "right length");
+	bad_arrays_row("['X', 'q', 'variable', 'i64', np.arange(3)]",
+		       "entry 'nsnap': 'arrays' row 1 is of 'X', which is not a population or "
+		       "projection of the file");
+}

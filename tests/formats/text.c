@@ -490,8 +490,8 @@ Test(formats_text, a_newer_version_of_the_format_is_refused)
 	ns_plugins *ps = plugins();
 	ns_store *s = saved();
 	const char *path = nt_path("x.nsnt");
-	write_text(path, "# nsnap text 2\nnetwork n\ntime 0\nstep 0\ndt 0\nend\n");
-	import_fails(ps, s, path, NS_EVERSION, "x.nsnt:1:14: version 2");
+	write_text(path, "# nsnap text 3\nnetwork n\ntime 0\nstep 0\ndt 0\nend\n");
+	import_fails(ps, s, path, NS_EVERSION, "x.nsnt:1:14: version 3");
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }
@@ -565,6 +565,213 @@ Test(formats_text, an_nsnt_export_imports_back_as_an_equal_version)
 	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
 	build_all_types(s);
 	expect_round_trip_equal(ps, s, nt_path("all.nsnt"), NULL);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* ------------------------------------------------ arrays of any length */
+
+/* The export of build_all_types()' network. */
+static char *all_types_text(ns_plugins *ps, ns_store *s, size_t *n)
+{
+	const char *path = nt_path("all.nsnt");
+	build_all_types(s);
+	NT_OK(ns_export(ps, s, "HEAD", path, NULL));
+	return nt_slurp(path, n);
+}
+
+Test(formats_text, only_a_file_with_arrays_of_any_length_is_version_2)
+{
+	ns_plugins *ps = plugins();
+	ns_store *s = saved(), *t = nt_store_new("t.nsnap", 0, NS_CODEC_RAW);
+	size_t n;
+	char *text;
+	NT_OK(ns_export(ps, s, "1", nt_path("x.nsnt"), NULL));
+	text = nt_slurp(nt_path("x.nsnt"), &n);
+	cr_assert(strncmp(text, "# nsnap text 1\n", 15) == 0, "%.20s", text);
+	free(text);
+	text = all_types_text(ps, t, &n);
+	cr_assert(strncmp(text, "# nsnap text 2\n", 15) == 0, "%.20s", text);
+	/* In the network's header part, after its dictionary, before the
+	 * first object; a name that is a keyword is quoted. */
+	cr_assert_not_null(strstr(text, "meta lr = 0.01\narray rng variable i64 6\n"
+					"9007199254740993\n-9223372036854775808\n"
+					"9223372036854775807\n-1152921504606846977\n0\n1\n"
+					"array state variable f64 6\n0.1\n-0\n"
+					"4.94065645841247e-324\nnan:0x7ff4000000000123\n"),
+			   "%s", text);
+	cr_assert_not_null(strstr(text, "array \"values\" parameter f32 3\n0.1\n-1.5e-30\n3.5\n"
+					"\npopulation A "));
+	cr_assert_not_null(strstr(text, "attribute refrac variable array i32 3\n"));
+	cr_assert_not_null(strstr(text, "values refrac\n2\n0\n-7\ntable index "));
+	cr_assert_not_null(strstr(text, "attribute none parameter array bool 0\n"));
+	cr_assert_not_null(strstr(text, "values none\ntable "));
+	free(text);
+	ns_store_close(t);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_text, a_version_1_file_may_use_the_words_of_version_2_as_names)
+{
+	ns_plugins *ps = plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	ns_object *o;
+	write_text(nt_path("x.nsnt"), "# nsnap text 1\nnetwork array\ntime 0\nstep 0\ndt 0\n"
+				       "population values size 1 geometry 1 type array\n"
+				       "attribute array parameter global f64\narray = 2\nend\n");
+	cr_assert_eq(import(ps, s, nt_path("x.nsnt")), 1);
+	NT_OK(ns_network_open(&net, s, "1"));
+	cr_assert_str_eq(ns_network_name(net), "array");
+	cr_assert_not_null(o = ns_network_object_find(net, "values"));
+	cr_assert_not_null(ns_object_attr_find(o, "array"));
+	ns_network_free(net);
+	/* Written back quoted, which version 1 readers read too. */
+	NT_OK(ns_export(ps, s, "1", nt_path("y.nsnt"), NULL));
+	{
+		size_t n;
+		char *text = nt_slurp(nt_path("y.nsnt"), &n);
+		cr_assert_not_null(strstr(text, "# nsnap text 1\nnetwork \"array\"\n"));
+		cr_assert_not_null(strstr(text, "population \"values\" size 1 geometry 1 type "
+						"\"array\"\nattribute \"array\" parameter"));
+		free(text);
+	}
+	cr_assert_eq(import(ps, s, nt_path("y.nsnt")), 2);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_text, network_arrays_and_array_attributes_read_back_exactly)
+{
+	ns_plugins *ps = plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	ns_attr *a;
+	ns_attr_info ai;
+	void *data;
+	cr_assert_eq(import(ps, s, NSNAP_TEST_SOURCE_DIR "/fuzz/corpus/text/arrays.nsnt"), 1);
+	NT_OK(ns_network_open(&net, s, "1"));
+	cr_assert_eq(ns_network_attr_count(net), 2);
+	cr_assert_not_null(a = ns_network_attr_find(net, "rng"));
+	ns_attr_get_info(&ai, a);
+	cr_assert(ai.scope == NS_ARRAY && ai.dtype == NS_DTYPE_I64 && ai.count == 4);
+	NT_OK(ns_attr_data(&data, a));
+	cr_assert_eq(((int64_t *)data)[0], (INT64_C(1) << 53) + 1);
+	cr_assert_eq(((int64_t *)data)[1], INT64_MIN);
+	cr_assert_eq(((int64_t *)data)[2], INT64_MAX);
+	cr_assert_not_null(a = ns_network_attr_find(net, "values"));
+	ns_attr_get_info(&ai, a);
+	cr_assert(ai.kind == NS_PARAMETER && ai.dtype == NS_DTYPE_F32 && ai.count == 2);
+	cr_assert_not_null(a = ns_object_attr_find(ns_network_object_find(net, "E"), "refrac"));
+	ns_attr_get_info(&ai, a);
+	cr_assert(ai.scope == NS_ARRAY && ai.dtype == NS_DTYPE_I32 && ai.count == 3);
+	NT_OK(ns_attr_data(&data, a));
+	cr_assert_eq(((int32_t *)data)[2], -7);
+	cr_assert_not_null(a = ns_object_attr_find(ns_network_object_find(net, "EE"), "queue"));
+	NT_OK(ns_attr_data(&data, a));
+	cr_assert(isnan(((double *)data)[3]) && ((double *)data)[4] == -INFINITY);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_text, a_file_with_arrays_cut_at_any_line_is_an_error_and_writes_nothing)
+{
+	ns_plugins *ps = plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	const char *cut = nt_path("cut.nsnt");
+	size_t n, lines = 0;
+	char *text = all_types_text(ps, s, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] != '\n' || i + 1 == n)
+			continue;
+		nt_write_file(cut, text, i + 1);
+		import_fails(ps, s, cut, NS_EFORMAT, "cut.nsnt:");
+		nt_write_file(cut, text, i);
+		import_fails(ps, s, cut, NS_EFORMAT, "cut.nsnt:");
+		lines++;
+	}
+	cr_assert_gt(lines, 100);
+	cr_assert_eq(head(s), 1);
+	free(text);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* A network's header of version @version followed by @rest. */
+static void bad_arrays(ns_plugins *ps, ns_store *s, int version, const char *rest,
+		       const char *needle)
+{
+	char text[2048];
+	snprintf(text, sizeof text, "# nsnap text %d\nnetwork n\ntime 0\nstep 0\ndt 0\n%s",
+		 version, rest);
+	write_text(nt_path("bad.nsnt"), text);
+	import_fails(ps, s, nt_path("bad.nsnt"), NS_EFORMAT, needle);
+}
+
+Test(formats_text, garbled_array_lines_are_refused_naming_the_line_and_cause)
+{
+	ns_plugins *ps = plugins();
+	ns_store *s = saved();
+	/* counts larger than the rest of the file: no huge allocation */
+	bad_arrays(ps, s, 2, "array rng variable i64 99999999999999\n1\nend\n",
+		   "bad.nsnt:6:24: 99999999999999 values cannot fit in the rest of the file");
+	bad_arrays(ps, s, 2, "array rng variable i64 18446744073709551616\nend\n",
+		   "bad.nsnt:6:24: a count of values out of range");
+	bad_arrays(ps, s, 2, "array rng variable i64 3\n1\n2\nend\n",
+		   "bad.nsnt:9:1: network: array 'rng': 3 values expected, found 2");
+	bad_arrays(ps, s, 2, "array rng variable i64 2\n1\n\n2\nend\n",
+		   "bad.nsnt:8:1: network: array 'rng': 2 values expected, found 1");
+	bad_arrays(ps, s, 2, "array rng variable i64 2\n1\nx\nend\n",
+		   "bad.nsnt:8:1: expected an integer");
+	bad_arrays(ps, s, 2, "array rng variable i64 1\n1 2\nend\n",
+		   "bad.nsnt:7:3: expected the end of the line");
+	bad_arrays(ps, s, 2, "array rng variable i64\nend\n", "bad.nsnt:6:23: expected a count");
+	bad_arrays(ps, s, 2, "array rng local i64 1\n1\nend\n",
+		   "bad.nsnt:6:11: expected 'parameter' or 'variable'");
+	bad_arrays(ps, s, 2, "array rng variable f16 1\n1\nend\n",
+		   "bad.nsnt:6:20: unknown element type 'f16'");
+	bad_arrays(ps, s, 2, "array values variable i64 1\n1\nend\n",
+		   "bad.nsnt:6:7: expected an array name, not a keyword");
+	write_text(nt_path("bad.nsnt"), "# nsnap text 2\nnetwork n\ntime 0\nstep 0\ndt 0\n"
+					 "array rng variable i64 1\n1\narray rng variable i64 1\n2\n"
+					 "end\n");
+	import_fails(ps, s, nt_path("bad.nsnt"), NS_EEXISTS,
+		     "bad.nsnt:8:1: network 'n' has an attribute 'rng' already");
+	bad_arrays(ps, s, 2, "array b variable u8 1\n256\nend\n", "bad.nsnt:7:1: integer out of range");
+	bad_arrays(ps, s, 1, "array rng variable i64 1\n1\nend\n",
+		   "bad.nsnt:6:1: 'array' lines are version 2 of the text format");
+	/* attributes of scope array */
+	bad_arrays(ps, s, 1, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable array i32 1\nvalues q\n1\nend\n",
+		   "bad.nsnt:7:22: scope 'array' is version 2 of the text format; the header says "
+		   "version 1");
+	bad_arrays(ps, s, 2, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable array i32 2\nvalues q\n1\nend\n",
+		   "bad.nsnt:10:1: population 'E': attribute 'q': 2 values expected, found 1");
+	bad_arrays(ps, s, 2, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable array i32 1\nend\n",
+		   "bad.nsnt:8:1: population 'E': expected the values of array attribute 'q'");
+	bad_arrays(ps, s, 2, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable array i32 1\nvalues r\n1\nend\n",
+		   "bad.nsnt:8:1: population 'E': expected the values of array attribute 'q'");
+	bad_arrays(ps, s, 2, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable array i32 1000\nvalues q\n1\nend\n",
+		   "bad.nsnt:7:32: 1000 values cannot fit in the rest of the file");
+	bad_arrays(ps, s, 2, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable array i32\nvalues q\nend\n",
+		   "bad.nsnt:7:31: expected a count of values");
+	bad_arrays(ps, s, 2, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable array i32 1\nvalues q\n3000000000\nend\n",
+		   "bad.nsnt:9:1: integer out of range");
+	bad_arrays(ps, s, 2, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable array i32 1\nvalues q\n1\nvalues q\n1\nend\n",
+		   "bad.nsnt:10:1: expected 'population', 'projection' or 'end'");
+	bad_arrays(ps, s, 2, "population E size 1 geometry 1 type x\n"
+			     "attribute q variable semi i32 1\nend\n",
+		   "bad.nsnt:7:22: expected 'global', 'local' or 'array'");
+	cr_assert_eq(head(s), 1);
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }

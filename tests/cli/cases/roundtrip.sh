@@ -25,3 +25,27 @@ t diff 1 HEAD
 t import net.nsnt -m "from text"
 t diff 1 HEAD
 t show HEAD
+# The same with network-wide arrays (an i64 random state past 2^53, an f32
+# array named like a keyword of the text format) and attributes of scope
+# array on a population and on a projection (one empty), which ANNarchy's
+# layout has no place for and nsnap's own entry keeps.
+t import "$DATA/arrays1.nsnt" -m arrays
+t export 8 a.data
+t export 8 a.gz
+t export 8 a.mat
+t export 8 az.mat -o compress
+t export 8 a73.mat -o version=7.3
+t export 8 a.nsnt
+t import a.data -m "arrays from pickle"
+t diff 8 HEAD
+t import a.gz -m "arrays from gzip"
+t diff 8 HEAD
+t import a.mat -m "arrays from MATLAB v5"
+t diff 8 HEAD
+t import az.mat -m "arrays from compressed MATLAB v5"
+t diff 8 HEAD
+t import a73.mat -m "arrays from MATLAB v7.3"
+t diff 8 HEAD
+t import a.nsnt -m "arrays from text"
+t diff 8 HEAD
+t show HEAD
