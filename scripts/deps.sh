@@ -4,9 +4,10 @@
 set -euo pipefail
 
 want=(build-essential cmake pkg-config liblmdb-dev libzstd-dev zlib1g-dev
-      libcjson-dev libmatio-dev libxxhash-dev libcairo2-dev)
+      libcjson-dev libmatio-dev libxxhash-dev libcairo2-dev python3-dev python3-numpy)
 if [ "${1:-build}" = test ]; then
-  want+=(libcriterion-dev python3 python3-numpy python3-scipy gzip zstd)
+  # Brian2 (and Cython, for its Cython target) for the nsnap.brian2 tests.
+  want+=(libcriterion-dev python3-pytest python3-scipy python3-brian cython3 gzip zstd)
 fi
 
 missing=()
