@@ -1,8 +1,11 @@
 /* The order in which the store keeps synapses: by post, then pre, then (for
- * multapses) their order in the network. */
+ * multapses) their order in the network. Two stable counting sorts (by
+ * pre, then by post) give it in O(n) when the indices are small, as
+ * neuron indices are; qsort() otherwise. */
 #include "internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct key {
 	uint64_t post_pre; /* post in the high half: sorts by post, then pre */
@@ -22,10 +25,47 @@ static uint64_t pair(const ns_object *p, uint64_t i)
 	return (uint64_t)(uint32_t)p->syn_post[i] << 32 | (uint32_t)p->syn_pre[i];
 }
 
+static int by_qsort(uint32_t *perm, const ns_object *p)
+{
+	uint64_t n = p->size;
+	struct key *keys = malloc(n * sizeof *keys);
+	if (!keys)
+		return ns_err(NS_ENOMEM, "projection '%s': out of memory to order %llu synapses",
+			      p->name, (unsigned long long)n);
+	for (uint64_t i = 0; i < n; i++) {
+		keys[i].post_pre = pair(p, i);
+		keys[i].index = (uint32_t)i;
+	}
+	/* The index as the last key makes qsort() keep multapses in order. */
+	qsort(keys, n, sizeof *keys, key_cmp);
+	for (uint64_t i = 0; i < n; i++)
+		perm[i] = keys[i].index;
+	free(keys);
+	return NS_OK;
+}
+
+/* Stable: @out gets @in (NULL: 0..n-1) ordered by key[], whose values are
+ * below @buckets; @count has room for buckets + 1. */
+static void counting_pass(uint32_t *out, const uint32_t *in, uint64_t n, const int32_t *key,
+			  uint64_t *count, uint64_t buckets)
+{
+	memset(count, 0, (buckets + 1) * sizeof *count);
+	for (uint64_t i = 0; i < n; i++)
+		count[key[in ? in[i] : i] + 1]++;
+	for (uint64_t b = 1; b <= buckets; b++)
+		count[b] += count[b - 1];
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t s = in ? in[i] : (uint32_t)i;
+		out[count[key[s]]++] = s;
+	}
+}
+
 int ns__synapse_order(uint32_t **perm, const ns_object *p)
 {
-	struct key *keys;
-	uint64_t i, n = p->size;
+	uint64_t i, n = p->size, buckets = 0;
+	uint32_t *out, *tmp = NULL;
+	uint64_t *count = NULL;
+	int rc = NS_OK, counting = 1;
 
 	*perm = NULL;
 	for (i = 1; i < n && pair(p, i - 1) <= pair(p, i); i++)
@@ -36,21 +76,34 @@ int ns__synapse_order(uint32_t **perm, const ns_object *p)
 		return ns_err(NS_EUNSUPPORTED, "projection '%s': %llu synapses not sorted by post, "
 			      "then pre; sort them first (more than 2^32 are not reordered)",
 			      p->name, (unsigned long long)n);
-	if (!(keys = malloc(n * sizeof *keys)))
-		return ns_err(NS_ENOMEM, "projection '%s': out of memory to order %llu synapses",
-			      p->name, (unsigned long long)n);
-	for (i = 0; i < n; i++) {
-		keys[i].post_pre = pair(p, i);
-		keys[i].index = (uint32_t)i;
+	for (i = 0; i < n && counting; i++) {
+		if (p->syn_pre[i] < 0 || p->syn_post[i] < 0)
+			counting = 0;
+		else if ((uint64_t)p->syn_pre[i] >= buckets || (uint64_t)p->syn_post[i] >= buckets)
+			buckets = 1 + (uint64_t)(p->syn_pre[i] > p->syn_post[i] ? p->syn_pre[i]
+										: p->syn_post[i]);
 	}
-	/* The index as the last key makes qsort() keep multapses in order. */
-	qsort(keys, n, sizeof *keys, key_cmp);
-	if (!(*perm = malloc(n * sizeof **perm))) {
-		free(keys);
-		return ns_err(NS_ENOMEM, "projection '%s': out of memory", p->name);
+	/* Buckets in proportion to the synapses, or the sort would cost more
+	 * than the synapses (a hostile index of 2^31). */
+	counting = counting && buckets <= 4 * n + 65536;
+	if (!(out = malloc(n * sizeof *out)) ||
+	    (counting && (!(tmp = malloc(n * sizeof *tmp)) ||
+			  !(count = malloc((buckets + 1) * sizeof *count))))) {
+		rc = ns_err(NS_ENOMEM, "projection '%s': out of memory to order %llu synapses",
+			    p->name, (unsigned long long)n);
+		goto done;
 	}
-	for (i = 0; i < n; i++)
-		(*perm)[i] = keys[i].index;
-	free(keys);
-	return NS_OK;
+	if (counting) {
+		counting_pass(tmp, NULL, n, p->syn_pre, count, buckets);
+		counting_pass(out, tmp, n, p->syn_post, count, buckets);
+	} else if ((rc = by_qsort(out, p)) < 0) {
+		goto done;
+	}
+	*perm = out;
+	out = NULL;
+done:
+	free(out);
+	free(tmp);
+	free(count);
+	return rc;
 }

@@ -155,3 +155,40 @@ Test(engine_order, an_opened_version_lists_synapses_by_post_then_pre)
 	ns_network_free(src);
 	ns_store_close(s);
 }
+
+/* Neuron indices far beyond the synapse count take the comparison sort
+ * (a counting sort would need a bucket per neuron): the same order. */
+Test(engine_order, synapses_between_large_populations_are_ordered_the_same)
+{
+	enum { BIG = 300000 };
+	static const int32_t pre[4] = { 5, BIG - 1, 7, 5 }, post[4] = { BIG - 2, 3, 3, BIG - 2 };
+	static const double w[4] = { 1, 2, 3, 4 };
+	ns_store *s = nt_store_new("big.nsnap", 0, NS_CODEC_RAW);
+	int32_t p[4], q[4];
+	double ww[4];
+	ns_network *net, *opened;
+	ns_object *o;
+	const int32_t *sp, *sq;
+	const double *sw;
+	memcpy(p, pre, sizeof p);
+	memcpy(q, post, sizeof q);
+	memcpy(ww, w, sizeof ww);
+	NT_OK(ns_network_new(&net, "big"));
+	NT_OK(ns_population_add(NULL, net, "A", BIG, NULL, 0, NULL));
+	NT_OK(ns_projection_add(&o, net, "P", "A", "A", "exc", NULL));
+	NT_OK(ns_projection_set_synapses(o, p, q, 4, 0));
+	NT_OK(ns_attr_add(NULL, o, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, ww, 0));
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	NT_OK(ns_network_open(&opened, s, "HEAD"));
+	o = ns_network_object_find(opened, "P");
+	ns_projection_connectivity(&sp, &sq, o);
+	NT_OK(ns_attr_data((void **)&sw, ns_object_attr_find(o, "w")));
+	/* By post, then pre, the multapse (5, BIG-2) in its order: w 1 then 4. */
+	cr_assert(sq[0] == 3 && sp[0] == 7 && sw[0] == 3);
+	cr_assert(sq[1] == 3 && sp[1] == BIG - 1 && sw[1] == 2);
+	cr_assert(sq[2] == BIG - 2 && sp[2] == 5 && sw[2] == 1);
+	cr_assert(sq[3] == BIG - 2 && sp[3] == 5 && sw[3] == 4);
+	ns_network_free(opened);
+	ns_network_free(net);
+	ns_store_close(s);
+}
