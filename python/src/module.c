@@ -175,6 +175,16 @@ int nspy_npy_type(ns_dtype dtype)
 	return -1;
 }
 
+PyObject *nspy_iter_of(PyObject *items)
+{
+	PyObject *it;
+	if (!items)
+		return NULL;
+	it = PyObject_GetIter(items);
+	Py_DECREF(items);
+	return it;
+}
+
 PyObject *nspy_datetime(int64_t ns)
 {
 	PyObject *mod = PyImport_ImportModule("datetime"), *cls = NULL, *tz = NULL, *utc = NULL,

@@ -247,13 +247,7 @@ static PyObject *network_keys(PyObject *self, PyObject *unused)
 
 static PyObject *network_iter(PyObject *self)
 {
-	PyObject *keys = network_keys(self, NULL), *it;
-
-	if (!keys)
-		return NULL;
-	it = PyObject_GetIter(keys);
-	Py_DECREF(keys);
-	return it;
+	return nspy_iter_of(network_keys(self, NULL));
 }
 
 static PyObject *network_repr(PyObject *self)
@@ -512,13 +506,7 @@ static PyObject *meta_values(PyObject *self, PyObject *unused)
 
 static PyObject *meta_iter(PyObject *self)
 {
-	PyObject *d = meta_dict(self, NULL), *it;
-
-	if (!d)
-		return NULL;
-	it = PyObject_GetIter(d);
-	Py_DECREF(d);
-	return it;
+	return nspy_iter_of(meta_dict(self, NULL));
 }
 
 static int meta_contains(PyObject *self, PyObject *key)

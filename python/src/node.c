@@ -242,13 +242,7 @@ static PyObject *node_keys(PyObject *self, PyObject *unused)
 
 static PyObject *node_iter(PyObject *self)
 {
-	PyObject *keys = node_keys(self, NULL), *it;
-
-	if (!keys)
-		return NULL;
-	it = PyObject_GetIter(keys);
-	Py_DECREF(keys);
-	return it;
+	return nspy_iter_of(node_keys(self, NULL));
 }
 
 static PyObject *node_info(PyObject *self, PyObject *arg)

@@ -43,6 +43,8 @@ int nspy_rev(const char **out, char *buf, size_t size, PyObject *rev);
 int nspy_npy_type(ns_dtype dtype);
 /* A timezone-aware UTC datetime of @p ns nanoseconds since 1970. */
 PyObject *nspy_datetime(int64_t ns);
+/* An iterator over @items (a new reference, consumed; NULL passes on). */
+PyObject *nspy_iter_of(PyObject *items);
 /* The plugins, loaded on first use (with NSNAP_PLUGIN_PATH). */
 ns_plugins *nspy_plugins(void);
 

@@ -273,13 +273,7 @@ static PyObject *version_keys(PyObject *self, PyObject *unused)
 
 static PyObject *version_iter(PyObject *self)
 {
-	PyObject *keys = version_keys(self, NULL), *it;
-
-	if (!keys)
-		return NULL;
-	it = PyObject_GetIter(keys);
-	Py_DECREF(keys);
-	return it;
+	return nspy_iter_of(version_keys(self, NULL));
 }
 
 static PyObject *version_get(PyObject *self, void *what)
@@ -506,13 +500,7 @@ static PyObject *vobject_keys(PyObject *self, PyObject *unused)
 
 static PyObject *vobject_iter(PyObject *self)
 {
-	PyObject *keys = vobject_keys(self, NULL), *it;
-
-	if (!keys)
-		return NULL;
-	it = PyObject_GetIter(keys);
-	Py_DECREF(keys);
-	return it;
+	return nspy_iter_of(vobject_keys(self, NULL));
 }
 
 static Py_ssize_t vobject_len(PyObject *self)
