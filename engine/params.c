@@ -25,16 +25,23 @@ static int constant_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
 static const char *skip_reason(const ns_network *net, const ns_param *p, int global_only,
 			       ns_attr **out)
 {
-	ns_object *o = ns_network_object_find(net, p->object ? p->object : "");
-	ns_attr *a = o ? ns_object_attr_find(o, p->name ? p->name : "") : NULL;
-	*out = a;
-	if (!o)
+	const char *name = p->name ? p->name : "";
+	ns_object *o;
+	ns_attr *a;
+	*out = NULL;
+	/* Object "": the network's own arrays, whose single-valued parameters
+	 * are its constants. */
+	if (!p->object || !*p->object) {
+		if (!(a = *out = ns_network_attr_find(net, name)))
+			return "no such constant (network-wide parameter)";
+	} else if (!(o = ns_network_object_find(net, p->object))) {
 		return "no such population or projection";
-	if (!a)
+	} else if (!(a = *out = ns_object_attr_find(o, name))) {
 		return "no such attribute";
+	}
 	if (a->kind != NS_PARAMETER)
 		return "a variable, not a parameter";
-	if (global_only && a->scope != NS_GLOBAL)
+	if (global_only && a->scope != NS_GLOBAL && !(a->scope == NS_ARRAY && a->count == 1))
 		return "not a global parameter (set every value with global_only off)";
 	return NULL;
 }

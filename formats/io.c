@@ -179,12 +179,15 @@ static int apply_parameters(uint64_t *out, ns_store *store, const ns_network *ne
 	double value;
 	int rc = NS_OK;
 
-	for (size_t i = 0; i < ns_network_object_count(net); i++) {
+	/* Each object's parameters, then the network's own (its constants,
+	 * object ""). */
+	for (size_t i = 0; i <= ns_network_object_count(net); i++) {
 		ns_object *obj = ns_network_object_at(net, i);
-		ns_object_info oi;
-		ns_object_get_info(&oi, obj);
-		for (size_t a = 0; a < oi.n_attrs; a++) {
-			ns_attr *at = ns_object_attr_at(obj, a);
+		ns_object_info oi = { .name = "" };
+		size_t n_attrs = obj ? ns_object_attr_count(obj) : ns_network_attr_count(net);
+		ns_object_get_info(obj ? &oi : NULL, obj);
+		for (size_t a = 0; a < n_attrs; a++) {
+			ns_attr *at = obj ? ns_object_attr_at(obj, a) : ns_network_attr_at(net, a);
 			ns_attr_info ai;
 			ns_attr_get_info(&ai, at);
 			if ((rc = ns__grow_array(&params, &cap, n, sizeof *params)) < 0 ||
@@ -208,13 +211,14 @@ static int apply_parameters(uint64_t *out, ns_store *store, const ns_network *ne
 	NS_TRY(ns_params_set(out, res, store, o->onto ? o->onto : "HEAD", params, n, &po));
 	for (size_t i = 0; o->verbose && i < n; i++) {
 		char old[32], new[32];
+		const char *obj = *params[i].object ? params[i].object : "constants";
 		if (res[i].applied)
-			ns__host_table.log(NS_LOG_INFO, "%s: %s.%s: %s -> %s", path, params[i].object,
+			ns__host_table.log(NS_LOG_INFO, "%s: %s.%s: %s -> %s", path, obj,
 				       params[i].name, ns__shortest_double(old, res[i].old_value),
 				       ns__shortest_double(new, params[i].value));
 		else
-			ns__host_table.log(NS_LOG_INFO, "%s: %s.%s skipped: %s", path,
-				       params[i].object, params[i].name, res[i].reason);
+			ns__host_table.log(NS_LOG_INFO, "%s: %s.%s skipped: %s", path, obj,
+				       params[i].name, res[i].reason);
 	}
 done:
 	free(params);

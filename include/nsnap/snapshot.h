@@ -160,7 +160,9 @@ NS_API uint64_t ns_network_version(const ns_network *net);
 
 /** One change of a parameter, for ns_params_set(). */
 typedef struct ns_param {
-	const char *object; /**< population or projection */
+	/** population or projection; "" for the network's own arrays (its
+	 *  constants: network-wide parameters of one value) */
+	const char *object;
 	const char *name;   /**< attribute */
 	double value;
 } ns_param;

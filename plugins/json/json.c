@@ -4,7 +4,14 @@
  *
  *     {"populations": {"<pop>": {"<param>": value, ...}, ...},
  *      "projections": {"<proj>": {"<param>": value, ...}, ...},
- *      "network": {"<key>": number or string, ...}}
+ *      "network": {"<key>": number or string, ...},
+ *      "constants": {"<name>": value, ...}}
+ *
+ * "constants" (ANNarchy 5: its Constant objects) are the network's own
+ * parameters of one value: network-wide arrays of kind parameter and one
+ * value. Export writes the section when a version has such arrays (older
+ * ANNarchy files, and versions without constants, have none); import
+ * makes one such array per constant, which an import onto a version sets.
  *
  * Export writes what Python's json.dump(obj, f, indent=4) writes for it,
  * byte for byte: floats as repr() gives them, NaN and Infinity as Python's
@@ -308,6 +315,45 @@ static int put_objects(js_out *o, const ns_network *net, ns_object_kind kind, si
 	return o->failed;
 }
 
+/* Whether network-wide array @attr is a constant: a parameter of one value. */
+static int is_constant(ns_attr *attr, ns_attr_info *ai)
+{
+	host->attr_get_info(ai, attr);
+	return ai->kind == NS_PARAMETER && ai->count == 1;
+}
+
+/* The network's constants as ,\n    "constants": {...}; nothing when it
+ * has none. */
+static int put_constants(js_out *o, const ns_network *net, size_t *n_params)
+{
+	size_t n = 0;
+	ns_attr_info ai;
+	for (size_t i = 0; i < host->network_attr_count(net); i++) {
+		ns_attr *attr = host->network_attr_at(net, i);
+		int rc;
+		if (!is_constant(attr, &ai))
+			continue;
+		if (n++ == 0) {
+			puts_(o, ",");
+			indent(o, 1);
+			puts_(o, "\"constants\": {");
+		} else {
+			puts_(o, ",");
+		}
+		indent(o, 2);
+		put_string(o, ai.name);
+		puts_(o, ": ");
+		if ((rc = put_value(o, attr, ai.dtype)) < 0)
+			return rc;
+		(*n_params)++;
+	}
+	if (n) {
+		indent(o, 1);
+		put(o, "}", 1);
+	}
+	return o->failed;
+}
+
 /* The dictionary. A number is stored as a double, whether the file said
  * 5 or 5.0: integral values (exact in a double) are written as integers,
  * since Python code uses such entries as counts and indices, where a
@@ -360,7 +406,7 @@ static int js_export(ns_ostream *out, const ns_network *net, const ns_plugin_arg
 	puts_(&o, ",");
 	indent(&o, 1);
 	puts_(&o, "\"network\": ");
-	if ((rc = put_dictionary(&o, net)) < 0)
+	if ((rc = put_dictionary(&o, net)) < 0 || (rc = put_constants(&o, net, &n_params)) < 0)
 		goto done;
 	puts_(&o, "\n}");
 	if ((rc = o.failed) < 0 || (rc = host->write(out, o.p, o.n)) < 0)
@@ -368,12 +414,18 @@ static int js_export(ns_ostream *out, const ns_network *net, const ns_plugin_arg
 	if (args && args->verbose)
 		host->log(NS_LOG_INFO, "file '%s': %zu global parameters, %zu dictionary entries",
 			  path_of(args), n_params, host->network_meta_count(net));
-	/* Like local variables, arrays of any length have no place in a
-	 * parameter file; the network's own are said, as no object shows them. */
-	if (args && args->verbose && host->network_attr_count(net))
-		host->log(NS_LOG_INFO, "file '%s': %zu network-wide arrays not written (a "
-			  "parameter file holds global parameters only)", path_of(args),
-			  host->network_attr_count(net));
+	/* Like local variables, arrays of more than one value have no place in
+	 * a parameter file; the network's own are said, as no object shows them. */
+	if (args && args->verbose) {
+		size_t left = 0;
+		ns_attr_info ai;
+		for (size_t i = 0; i < host->network_attr_count(net); i++)
+			left += !is_constant(host->network_attr_at(net, i), &ai);
+		if (left)
+			host->log(NS_LOG_INFO, "file '%s': %zu network-wide arrays not written (a "
+				  "parameter file holds global parameters and constants only)",
+				  path_of(args), left);
+	}
 done:
 	host->free(o.p);
 	return rc;
@@ -629,9 +681,44 @@ static int read_dictionary(ns_network *net, const cJSON *root, const ns_plugin_a
 	return NS_OK;
 }
 
+/* ANNarchy 5's "constants": each a network-wide parameter of one value. */
+static int read_constants(ns_network *net, const cJSON *root, const ns_plugin_args *args,
+			  size_t *n_params)
+{
+	const cJSON *sec = cJSON_GetObjectItemCaseSensitive(root, "constants"), *e;
+	int rc;
+
+	if (!sec || cJSON_IsNull(sec))
+		return NS_OK;
+	if (!cJSON_IsObject(sec))
+		return host->error(NS_EFORMAT, "file '%s': \"constants\" is %s, not an object of "
+				   "names", path_of(args), kind_of(sec));
+	cJSON_ArrayForEach(e, sec) {
+		ns_attr *known = host->network_attr_find(net, e->string);
+		double v = 0, *data;
+		if (!number_of(&v, e))
+			return host->error(NS_EFORMAT, "file '%s': constants.%s is %s, not a number",
+					   path_of(args), e->string, kind_of(e));
+		if (known) { /* given twice: the last value wins, as for parameters */
+			if ((rc = host->attr_data((void **)&data, known)) < 0)
+				return rc;
+			*data = v;
+			continue;
+		}
+		if ((rc = host->network_attr_add(NULL, net, e->string, NS_PARAMETER, NS_DTYPE_F64,
+						  1, &v, NS_ARRAY_COPY)) < 0)
+			return rc != NS_EINVAL ? rc :
+			       host->error(NS_EFORMAT, "file '%s': constants.\"%s\": not a valid "
+					   "name", path_of(args), e->string);
+		(*n_params)++;
+	}
+	return NS_OK;
+}
+
 static int js_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 {
-	static const char *const known[] = { "populations", "projections", "network" };
+	static const char *const known[] = { "populations", "projections", "network",
+					     "constants" };
 	ns_network *net = NULL;
 	cJSON *root = NULL;
 	const cJSON *item;
@@ -660,17 +747,18 @@ static int js_import(ns_network **out, ns_istream *in, const ns_plugin_args *arg
 	}
 	cJSON_ArrayForEach(item, root) {
 		size_t k = 0;
-		while (k < 3 && strcmp(item->string, known[k]) != 0)
+		while (k < 4 && strcmp(item->string, known[k]) != 0)
 			k++;
-		if (k == 3)
+		if (k == 4)
 			host->log(NS_LOG_WARNING, "file '%s': \"%s\" ignored: a parameter file has "
-				  "populations, projections and network", path_of(args),
+				  "populations, projections, network and constants", path_of(args),
 				  item->string);
 	}
 	if ((rc = host->network_new(&net, NULL)) < 0 ||
 	    (rc = read_section(net, root, "populations", args, &n_params)) < 0 ||
 	    (rc = read_section(net, root, "projections", args, &n_params)) < 0 ||
-	    (rc = read_dictionary(net, root, args)) < 0)
+	    (rc = read_dictionary(net, root, args)) < 0 ||
+	    (rc = read_constants(net, root, args, &n_params)) < 0)
 		goto done;
 	if (args && args->verbose)
 		host->log(NS_LOG_INFO, "file '%s': %zu parameters of %zu objects, %zu "

@@ -607,3 +607,99 @@ Test(formats_json, a_file_too_big_to_be_a_parameter_file_is_refused)
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }
+
+/* --------------------------------------------------------------- constants */
+
+/* The small network with ANNarchy 5's constants: network-wide parameters
+ * of one value (g_max, an f64, and n_max, an i64), a network-wide variable
+ * of one value that is no constant, and a 3-value parameter array. */
+static ns_store *saved_with_constants(void)
+{
+	static double g_max = 0.75, clock_t0 = 3;
+	static int64_t n_max = 12, table[3] = { 1, 2, 3 };
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = small_network(1);
+	NT_OK(ns_network_attr_add(NULL, net, "g_max", NS_PARAMETER, NS_DTYPE_F64, 1, &g_max, 0));
+	NT_OK(ns_network_attr_add(NULL, net, "n_max", NS_PARAMETER, NS_DTYPE_I64, 1, &n_max, 0));
+	NT_OK(ns_network_attr_add(NULL, net, "t0", NS_VARIABLE, NS_DTYPE_F64, 1, &clock_t0, 0));
+	NT_OK(ns_network_attr_add(NULL, net, "table", NS_PARAMETER, NS_DTYPE_I64, 3, table, 0));
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+	return s;
+}
+
+/* Network-wide array @name of version @rev, value 0, as f64. */
+static double constant_in(ns_store *s, const char *rev, const char *name)
+{
+	ns_network *net = NULL;
+	ns_attr *a;
+	double v;
+	NT_OK(ns_network_open(&net, s, rev));
+	cr_assert_not_null(a = ns_network_attr_find(net, name), "no constant %s", name);
+	NT_OK(ns_attr_read(&v, NS_DTYPE_F64, a));
+	ns_network_free(net);
+	return v;
+}
+
+Test(formats_json, constants_are_written_as_annarchy_5_writes_them)
+{
+	ns_plugins *ps = json_plugin();
+	ns_store *s = saved_with_constants();
+	char args[4096];
+	export_head(ps, s, nt_path("c.json"));
+	snprintf(args, sizeof args, "%s", nt_path("c.json"));
+	/* The parameters of one value only, in a section "constants", and the
+	 * file what json.dump(indent=4) makes of its own load. */
+	python_ok("import json, sys\n"
+		  "text = open(sys.argv[1]).read()\n"
+		  "d = json.loads(text)\n"
+		  "assert d['constants'] == {'g_max': 0.75, 'n_max': 12}, d['constants']\n"
+		  "assert list(d) == ['populations', 'projections', 'network', 'constants']\n"
+		  "assert json.dumps(d, indent=4) == text\n",
+		  args);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_json, a_version_without_constants_writes_no_section)
+{
+	ns_plugins *ps = json_plugin();
+	ns_store *s = saved(1);
+	size_t n;
+	char *text;
+	export_head(ps, s, nt_path("x.json"));
+	text = nt_slurp(nt_path("x.json"), &n);
+	cr_assert_null(strstr(text, "constants"), "%s", text);
+	free(text);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_json, loading_constants_sets_them_in_a_new_version)
+{
+	ns_plugins *ps = json_plugin();
+	ns_store *s = saved_with_constants();
+	char *said;
+	python_edit(ps, s, "d['constants']['g_max'] = 1.5; d['constants']['n_max'] = 20\n"
+			   "d['constants']['unknown'] = 2\n");
+	said = import_verbose(ps, s, nt_path("y.json"));
+	cr_assert_eq(nt_resolve(s, "HEAD"), 2);
+	cr_assert_eq(constant_in(s, "2", "g_max"), 1.5);
+	cr_assert_eq(constant_in(s, "2", "n_max"), 20);
+	cr_assert_eq(constant_in(s, "1", "g_max"), 0.75);
+	/* The other arrays are the version's. */
+	cr_assert_eq(constant_in(s, "2", "t0"), 3);
+	cr_assert_eq(value_in(s, "2", "E", "tau", 0), 10.5);
+	cr_assert(strstr(said, "constants.g_max: 0.75 -> 1.5"), "%s", said);
+	cr_assert(strstr(said, "constants.unknown skipped: no such constant"), "%s", said);
+	free(said);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_json, a_constant_that_is_not_a_number_is_refused_with_its_name)
+{
+	refused("{\"populations\": {}, \"projections\": {}, \"network\": {},\n"
+		" \"constants\": {\"g\": \"fast\"}}", NS_EFORMAT);
+	NT_MESSAGE_HAS("constants.g is a string, not a number");
+}
