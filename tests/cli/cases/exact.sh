@@ -19,3 +19,9 @@ t diff 1 2
 t diff 1 2 --tol 1
 t diff 1 2 --json
 t diff 2 2
+# A random generator's state kept as a network-wide array: one word that
+# changes in its lowest bits makes the versions differ.
+t import "$DATA/arrays1.nsnt" -m arrays
+t import "$DATA/arrays2.nsnt" -m arrays2
+t diff 4 5
+t diff 4 5 --json
