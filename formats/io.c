@@ -27,8 +27,9 @@ static const struct {
 	ns_plugin_kind kind;
 	const char *what;
 } known[] = {
-	{ "PK\3\4", 4, NULL, 0, "a zip archive (NumPy's .npz, as ANNarchy's savez_compressed "
-				  "writes); save the network with a .data or .gz name instead" },
+	{ "PK\3\4", 4, "npz", NS_PLUGIN_FORMAT, "a zip archive (NumPy's .npz, as ANNarchy's "
+						   "savez_compressed writes)" },
+	{ "PK\5\6", 4, "npz", NS_PLUGIN_FORMAT, "an empty zip archive (NumPy's .npz)" },
 	{ "BZh", 3, NULL, 0, "bzip2-compressed; decompress it first, or use .gz or .zst" },
 	{ "\xfd" "7zXZ", 5, NULL, 0, "xz-compressed; decompress it first, or use .gz or .zst" },
 	{ "\x89HDF\r\n\x1a\n", 8, "mat", NS_PLUGIN_FORMAT, "an HDF5 file (MATLAB v7.3)" },
@@ -90,7 +91,7 @@ static const struct {
 	{ ".mat", "mat", "a MATLAB file" },
 	{ ".json", "json", "a parameter file" },
 	{ ".nsnt", "text", "an nsnap text file" },
-	{ ".npz", NULL, "NumPy's .npz, which nsnap does not write; use .data or .gz" },
+	{ ".npz", "npz", "NumPy's .npz" },
 };
 
 /* Filters from the end of the name (outermost first), then the format, as

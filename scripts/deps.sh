@@ -4,7 +4,7 @@
 set -euo pipefail
 
 want=(build-essential cmake pkg-config liblmdb-dev libzstd-dev zlib1g-dev
-      libcjson-dev libmatio-dev libxxhash-dev libcairo2-dev python3-dev python3-numpy)
+      libcjson-dev libmatio-dev libzip-dev libxxhash-dev libcairo2-dev python3-dev python3-numpy)
 if [ "${1:-build}" = test ]; then
   # Brian2 (and Cython, for its Cython target) for the nsnap.brian2 tests.
   want+=(libcriterion-dev python3-pytest python3-scipy python3-brian cython3 gzip zstd)

@@ -266,6 +266,17 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 			shape[ndim++] = (uint64_t)x;
 			n *= (uint64_t)x;
 		}
+	} else if (geom && geom->t == PV_ARRAY && geom->dtype->kind != 'O' && geom->ndim == 1 &&
+		   geom->count != 1) {
+		/* a tuple saved as an array (np.savez of a Population.save() dict) */
+		if (geom->count > NS_MAX_DIMS)
+			return bad(c, name, "a geometry of too many dimensions");
+		for (size_t k = 0; k < geom->count; k++) {
+			if (!pv_seq_num(geom, k, &x) || x < 0 || x != floor(x) || x > 1e15)
+				return bad(c, name, "a bad geometry");
+			shape[ndim++] = (uint64_t)x;
+			n *= (uint64_t)x;
+		}
 	} else if (geom && pk_number(geom, &x) && x >= 0 && x == floor(x) && x <= 1e15) {
 		shape[ndim++] = (uint64_t)x;
 		n = (uint64_t)x;
@@ -676,22 +687,14 @@ static int read_network(pk_ctx *c, const pv *root)
 	return pk_record_arrays(&c->rec, c->net, c->path);
 }
 
-static int pk_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
+int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args)
 {
 	pk_ctx c = { args && args->path ? args->path : "(stream)", NULL, args, { 0 } };
-	void *buf = NULL;
-	size_t n = 0;
-	pk_reader *r = NULL;
-	pv *root;
 	int rc, whole;
 
-	if ((rc = host->read_all(&buf, &n, in)) < 0 || (rc = pk_read(&r, &root, buf, n, c.path)) < 0)
-		goto done;
-	if (root->t != PV_DICT) {
-		rc = host->error(NS_EFORMAT, "file '%s': the pickle holds %s, not an "
-				    "ANNarchy dict", c.path, pv_type_name(root));
-		goto done;
-	}
+	if (root->t != PV_DICT)
+		return host->error(NS_EFORMAT, "file '%s': the pickle holds %s, not an "
+				   "ANNarchy dict", c.path, pv_type_name(root));
 	/* The network's keys first: a population may be called "size". Older
 	 * ANNarchy versions wrote neither 'time_step' nor 'obj_names'. */
 	whole = pv_dict_get(root, "obj_names") || pv_dict_get(root, "time_step") ||
@@ -717,56 +720,5 @@ static int pk_import(ns_network **out, ns_istream *in, const ns_plugin_args *arg
 	c.net = NULL;
 done:
 	host->network_free(c.net);
-	pk_reader_free(r);
-	host->free(buf);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ plugin */
-
-/* PROTO 2 to 5 is a pickle beyond doubt (16 bits, 24 with a dict next);
- * protocol 0 and 1 pickles have no header: a mark or an empty container
- * first bids low. */
-static int pk_probe(const unsigned char *head, size_t n)
-{
-	if (n >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5) {
-		size_t i = 2;
-		if (n >= 11 && head[2] == 0x95)
-			i = 11;
-		return i < n && head[i] == '}' ? 24 : 16;
-	}
-	if (n >= 1 && (head[0] == '(' || head[0] == '}' || head[0] == ']'))
-		return 4;
-	return 0;
-}
-
-static int pk_init(const ns_host *h)
-{
-	host = h;
-	return NS_OK;
-}
-
-static const ns_format_ops pk_ops = {
-	.import_network = pk_import,
-	.export_network = pk_export,
-};
-
-static const char *const pk_extensions[] = { ".data", ".pkl", ".pickle", NULL };
-
-static const ns_plugin pk_plugin = {
-	.abi_version = NS_PLUGIN_ABI_VERSION,
-	.struct_size = sizeof(ns_plugin),
-	.kind = NS_PLUGIN_FORMAT,
-	.name = "pickle",
-	.description = "ANNarchy's save()/load() files: Python pickles of dicts and numpy "
-		       "arrays, read safely (no code runs)",
-	.extensions = pk_extensions,
-	.probe = pk_probe,
-	.init = pk_init,
-	.format = &pk_ops,
-};
-
-NS_PLUGIN_EXPORT const ns_plugin *nsnap_plugin_entry(void)
-{
-	return &pk_plugin;
 }

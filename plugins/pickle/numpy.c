@@ -92,7 +92,7 @@ static int shape_from(pk_reader *r, pv *a, const pv *shape)
 
 /* Fill array @a (shape and dtype set) from @raw; Fortran order and the
  * other byte order are converted to C order, native (little-endian). */
-static int fill_array(pk_reader *r, pv *a, const pv *raw, int fortran)
+int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran)
 {
 	unsigned sz = a->dtype->itemsize;
 	uint64_t idx[8] = { 0 };
@@ -208,7 +208,7 @@ int pk_reduce(pk_reader *r, const pv *f, const pv *args)
 			return rc;
 		if (!fb)
 			v->count = 1;
-		if ((rc = fill_array(r, v, raw, order[0] == 'F')) < 0)
+		if ((rc = pk_array_fill(r, v, raw, order[0] == 'F')) < 0)
 			return rc;
 		return pk_push(r, v);
 	}
@@ -263,7 +263,7 @@ int pk_build(pk_reader *r, pv *obj, const pv *state)
 		obj->dtype = (pv *)dt;
 		if ((rc = shape_from(r, obj, state->items[1])) < 0)
 			return rc;
-		return fill_array(r, obj, state->items[4],
+		return pk_array_fill(r, obj, state->items[4],
 				  state->items[3]->t == PV_BOOL && state->items[3]->i);
 	}
 	return pk_fail(r, NS_EUNSUPPORTED, "BUILD (setting state) on %s", pv_type_name(obj));

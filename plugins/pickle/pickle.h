@@ -52,6 +52,9 @@ typedef struct pk_reader pk_reader;
 int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n,
 	    const char *path);
 void pk_reader_free(pk_reader *r);
+/* A reader that reads nothing: a pool for values built by hand (the npz
+ * plugin's root dict), freed with pk_reader_free(). */
+int pk_reader_new(pk_reader **out, const char *path);
 
 /* The reader's machine, for numpy.c: record an error naming the file and
  * the opcode's offset; make a value (owned by the reader); push one. */
@@ -66,6 +69,10 @@ int pk_push_bytes(pk_reader *r, pv_type t, const unsigned char *b, size_t len);
 int pk_resolve_global(pk_reader *r, const char *module, const char *name);
 int pk_reduce(pk_reader *r, const pv *f, const pv *args);
 int pk_build(pk_reader *r, pv *obj, const pv *state);
+/* Fill numeric array @a (dtype, shape and count set) from the raw bytes
+ * @raw (PV_BYTES), converting Fortran order and big-endian bytes to C
+ * order, little-endian. */
+int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran);
 
 /* Helpers on values. */
 pv *pv_dict_get(const pv *d, const char *key);
@@ -103,6 +110,24 @@ int pk_record_attr(const pk_record *r, const char *obj, const char *attr, ns_att
 /* The whole array of semiglobal attribute @obj.@attr, or NULL. */
 const pv *pk_record_semiglobal(const pk_record *r, const char *obj, const char *attr);
 
+/* Map the unpickled dict @root (a whole network or one object, in
+ * ANNarchy's layout) onto a new network. */
+int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args);
+
 int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args);
+
+/* Where pk_export_entry() writes: NS_OK or a negative error code. */
+typedef int (*pk_sink)(void *ctx, const void *buf, size_t n);
+/* Entries of the network dict that pk_export() writes, in its order. */
+typedef enum pk_entry { PK_ENTRY_OBJECT, PK_ENTRY_OBJ_NAMES, PK_ENTRY_NSNAP } pk_entry;
+/* One value of the network dict pk_export() writes (object @obj, or the
+ * dict 'obj_names' or 'nsnap' of @net) as a protocol 4 pickle of its own
+ * of a 0-d numpy object array holding it (what np.save() writes for a
+ * dict), through @sink. */
+int pk_export_entry(pk_sink sink, void *ctx, const ns_network *net, pk_entry which,
+		    ns_object *obj);
+/* NS_OK when no object of @net has the name of an entry of the file's own
+ * (@reserved, NULL-terminated); else an error naming @path. */
+int pk_check_names(const ns_network *net, const char *const *reserved, const char *path);
 
 #endif

@@ -673,6 +673,17 @@ static int run(pk_reader *r, pv **root)
 	}
 }
 
+int pk_reader_new(pk_reader **out, const char *path)
+{
+	pk_reader *r = host->alloc(sizeof *r);
+	if (!r)
+		return host->error(NS_ENOMEM, "out of memory");
+	memset(r, 0, sizeof *r);
+	r->path = path;
+	*out = r;
+	return NS_OK;
+}
+
 int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n, const char *path)
 {
 	pk_reader *r = host->alloc(sizeof *r);

@@ -32,6 +32,8 @@
 
 typedef struct pw {
 	ns_ostream *out;
+	pk_sink sink;  /* instead of out, when set */
+	void *ctx;
 	unsigned char *buf;
 	size_t n;
 	int rc;
@@ -40,7 +42,7 @@ typedef struct pw {
 static void flush(pw *w)
 {
 	if (w->rc == NS_OK && w->n)
-		w->rc = host->write(w->out, w->buf, w->n);
+		w->rc = w->sink ? w->sink(w->ctx, w->buf, w->n) : host->write(w->out, w->buf, w->n);
 	w->n = 0;
 }
 
@@ -486,7 +488,6 @@ static int w_record(pw *w, const ns_network *net)
 	int rc;
 
 	host->network_time(net, &t, NULL);
-	w_str(w, "nsnap");
 	op(w, '}');
 	op(w, '(');
 	w_str(w, "version");
@@ -600,26 +601,91 @@ static int w_record(pw *w, const ns_network *net)
 	return w->rc;
 }
 
+static void w_obj_names(pw *w, const ns_network *net)
+{
+	size_t n = host->network_object_count(net);
+	op(w, '}');
+	op(w, '(');
+	for (int kind = 0; kind < 2; kind++) {
+		w_str(w, kind ? "projections" : "populations");
+		op(w, ']');
+		op(w, '(');
+		for (size_t i = 0; i < n; i++) {
+			ns_object_info oi;
+			host->object_get_info(&oi, host->network_object_at(net, i));
+			if ((int)oi.kind == kind)
+				w_str(w, oi.name);
+		}
+		op(w, 'e');
+	}
+	op(w, 'u');
+}
+
+int pk_check_names(const ns_network *net, const char *const *reserved, const char *path)
+{
+	size_t n = host->network_object_count(net);
+	for (size_t i = 0; i < n; i++) {
+		ns_object_info oi;
+		host->object_get_info(&oi, host->network_object_at(net, i));
+		for (size_t k = 0; reserved[k]; k++)
+			if (strcmp(oi.name, reserved[k]) == 0)
+				return host->error(NS_EINVAL, "file '%s': %s '%s' has the name of an "
+						   "entry of the file's own (ANNarchy's load() would "
+						   "take one for the other); rename it", path,
+						   oi.kind == NS_POPULATION ? "population" :
+						   "projection", oi.name);
+	}
+	return NS_OK;
+}
+
+int pk_export_entry(pk_sink sink, void *ctx, const ns_network *net, pk_entry which,
+		    ns_object *obj)
+{
+	pw w = { NULL, sink, ctx, NULL, 0, NS_OK };
+	int rc = NS_OK;
+	if (!(w.buf = host->alloc(PW_BUF)))
+		return host->error(NS_ENOMEM, "out of memory");
+	op(&w, 0x80);
+	op(&w, 4);
+	/* a 0-d object array holding the dict, as np.save() pickles it */
+	array_head(&w, NULL, 0);
+	w_dtype(&w, "O8", "|", 63);
+	op(&w, 0x89);
+	op(&w, ']');
+	op(&w, '(');
+	if (which == PK_ENTRY_OBJECT) {
+		ns_object_info oi;
+		host->object_get_info(&oi, obj);
+		rc = oi.kind == NS_POPULATION ? w_population(&w, obj) : w_projection(&w, obj);
+	} else if (which == PK_ENTRY_OBJ_NAMES) {
+		w_obj_names(&w, net);
+	} else {
+		rc = w_record(&w, net);
+	}
+	if (rc < 0)
+		goto done;
+	op(&w, 'e');
+	op(&w, 't');
+	op(&w, 'b');
+	op(&w, '.');
+	flush(&w);
+	rc = w.rc;
+done:
+	host->free(w.buf);
+	return rc;
+}
+
 int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args)
 {
-	static const char *const reserved[] = { "time_step", "net_id", "obj_names", "nsnap" };
-	pw w = { out, NULL, 0, NS_OK };
+	static const char *const reserved[] = { "time_step", "net_id", "obj_names", "nsnap",
+						NULL };
+	pw w = { out, NULL, NULL, NULL, 0, NS_OK };
 	size_t n = host->network_object_count(net);
 	uint64_t step = 0;
 	int rc = NS_OK;
 
-	for (size_t i = 0; i < n; i++) {
-		ns_object_info oi;
-		host->object_get_info(&oi, host->network_object_at(net, i));
-		for (size_t k = 0; k < sizeof reserved / sizeof *reserved; k++)
-			if (strcmp(oi.name, reserved[k]) == 0)
-				return host->error(NS_EINVAL, "file '%s': %s '%s' has the name of an "
-						   "entry of the file's own (ANNarchy's load() would "
-						   "take one for the other); rename it", args &&
-						   args->path ? args->path : "(stream)",
-						   oi.kind == NS_POPULATION ? "population" :
-						   "projection", oi.name);
-	}
+	if ((rc = pk_check_names(net, reserved, args && args->path ? args->path : "(stream)")) < 0)
+		return rc;
 	if (!(w.buf = host->alloc(PW_BUF)))
 		return host->error(NS_ENOMEM, "out of memory");
 	host->network_time(net, NULL, &step);
@@ -641,21 +707,8 @@ int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args
 	if (rc < 0)
 		goto done;
 	w_str(&w, "obj_names");
-	op(&w, '}');
-	op(&w, '(');
-	for (int kind = 0; kind < 2; kind++) {
-		w_str(&w, kind ? "projections" : "populations");
-		op(&w, ']');
-		op(&w, '(');
-		for (size_t i = 0; i < n; i++) {
-			ns_object_info oi;
-			host->object_get_info(&oi, host->network_object_at(net, i));
-			if ((int)oi.kind == kind)
-				w_str(&w, oi.name);
-		}
-		op(&w, 'e');
-	}
-	op(&w, 'u');
+	w_obj_names(&w, net);
+	w_str(&w, "nsnap");
 	if ((rc = w_record(&w, net)) < 0)
 		goto done;
 	op(&w, 'u');

@@ -259,7 +259,8 @@ Test(formats_loader, a_format_name_never_falls_back_to_a_pickle)
 	NT_FAILS(NS_ENOTFOUND, ns_export(ps, s, "HEAD", nt_path("x.mat"), NULL));
 	NT_MESSAGE_HAS("file '");
 	NT_MESSAGE_HAS("x.mat': a MATLAB file, and the mat plugin is not loaded");
-	NT_FAILS(NS_EUNSUPPORTED, ns_export(ps, s, "HEAD", nt_path("x.NPZ"), NULL));
+	NT_FAILS(NS_ENOTFOUND, ns_export(ps, s, "HEAD", nt_path("x.NPZ"), NULL));
+	NT_MESSAGE_HAS("x.NPZ': NumPy's .npz, and the npz plugin is not loaded");
 	cr_assert_neq(stat(nt_path("x.mat"), &st), 0);
 	NT_OK(ns_export(ps, s, "HEAD", nt_path("x.data"), NULL)); /* any other name: pickle */
 	ns_plugins_free(ps);

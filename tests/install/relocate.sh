@@ -39,7 +39,8 @@ fail() {
 
 cd "$work"
 plugins=$("$nsnap" plugins)
-for p in gzip json mat pickle text zstd; do
+plugins_built=(gzip json mat npz pickle text zstd)
+for p in "${plugins_built[@]}"; do
   grep -q "^$p " <<<"$plugins" || fail "the moved nsnap does not list the $p plugin: $plugins"
 done
 grep -q "ABI [0-9]*, $prefix/$libdir/nsnap/plugins/pickle.so" <<<"$plugins" ||
@@ -54,7 +55,7 @@ grep -q "ABI [0-9]*, $prefix/$libdir/nsnap/plugins/pickle.so" <<<"$plugins" ||
 "$nsnap" diff -s s.nsnap 1 3 >/dev/null || fail "the MAT round trip changed the network"
 
 listed=$("$prefix/bin/list_plugins")
-[[ $listed == "6 plugins in $prefix/bin/../$libdir/nsnap/plugins" ]] ||
+[[ $listed == "${#plugins_built[@]} plugins in $prefix/bin/../$libdir/nsnap/plugins" ]] ||
   fail "the static library's program: $listed"
 
 # No plugin at all: a clear message naming the folders, and exit status 2.
