@@ -90,6 +90,8 @@ def main():
 	ap.add_argument("--learn-ms", type=float, default=5.0,
 			help="simulated time between two checkpoints")
 	ap.add_argument("--dir", default="/tmp", help="where the files go")
+	ap.add_argument("--codec", default="raw", choices=("raw", "zstd"),
+			help="the store's chunk codec (zstd: level 3, byte-shuffled)")
 	o = ap.parse_args()
 	prefs.codegen.target = "numpy"
 	brian2.BrianLogger.log_level_error()
@@ -98,8 +100,8 @@ def main():
 	net = build(n_e, o.n - n_e, o.p)
 	net.run(1 * ms)
 	n_syn = len(net["EE"]) + len(net["IE"])
-	print("Brian2 %s, numpy target: %d neurons, %d synapses with STDP and delays (built in %.0f s)"
-	      % (brian2.__version__, o.n, n_syn, time.perf_counter() - t0))
+	print("Brian2 %s, numpy target: %d neurons, %d synapses with STDP and delays (built in %.0f s);"
+	      " nsnap's codec %s" % (brian2.__version__, o.n, n_syn, time.perf_counter() - t0, o.codec))
 	store_path = os.path.join(o.dir, "brian2_bench.nsnap")
 	pkl = os.path.join(o.dir, "brian2_bench.pkl")
 	for p in (store_path, store_path + "-lock"):
@@ -116,7 +118,7 @@ def main():
 		for p in (sp, sp + "-lock"):
 			if os.path.exists(p):
 				os.remove(p)
-		with nsnap.Store(sp, create=True) as store:
+		with nsnap.Store(sp, create=True, codec=o.codec) as store:
 			t0 = time.perf_counter()
 			v = nb.snapshot(store, net, message="first")
 			n_snap_first.append(time.perf_counter() - t0)
@@ -133,7 +135,7 @@ def main():
 
 	# 10 checkpoints of a learning run
 	b_total, files = 0, []
-	with nsnap.Store(store_path, create=True) as store:
+	with nsnap.Store(store_path, create=True, codec=o.codec) as store:
 		n_ck = []
 		for k in range(o.checkpoints):
 			net.run(o.learn_ms * ms)
