@@ -421,12 +421,8 @@ uint64_t ns__attr_length(const ns_object *obj, ns_scope scope)
 	return 0;
 }
 
-/* "population 'E'", "projection 'EE'", "network 'n'": who has an attribute. */
-static const char *owner_kind(const ns_object *obj)
-{
-	return ns_object_kind_name(obj->kind);
-}
-
+/* The name in "population 'E'", "projection 'EE'", "network 'n'": who
+ * has an attribute. */
 static const char *owner_name(const ns_object *obj)
 {
 	return obj->kind == NS_NETWORK_ITSELF ? obj->net->name : obj->name;
@@ -438,9 +434,9 @@ int ns__attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind k
 	ns_attr *a;
 	int rc;
 	if ((rc = ns__name_check("attribute", name)) < 0)
-		return ns_err_wrap(rc, "%s '%s'", owner_kind(obj), owner_name(obj));
+		return ns_err_wrap(rc, "%s '%s'", ns_object_kind_name(obj->kind), owner_name(obj));
 	if (ns_object_attr_find(obj, name))
-		return ns_err(NS_EEXISTS, "%s '%s' has an attribute '%s' already", owner_kind(obj),
+		return ns_err(NS_EEXISTS, "%s '%s' has an attribute '%s' already", ns_object_kind_name(obj->kind),
 			      owner_name(obj), name);
 	if (ns_dtype_size(dtype) == 0 || dtype == NS_DTYPE_BYTES)
 		return ns_err(NS_EINVAL, "'%s': attribute '%s': element type %d is not one of "
@@ -450,7 +446,7 @@ int ns__attr_new(ns_attr **out, ns_object *obj, const char *name, ns_attr_kind k
 			      name);
 	if (scope == NS_SEMIGLOBAL && obj->kind != NS_PROJECTION)
 		return ns_err(NS_EINVAL, "%s '%s': attribute '%s': only projections have "
-			      "semiglobal attributes", owner_kind(obj), owner_name(obj), name);
+			      "semiglobal attributes", ns_object_kind_name(obj->kind), owner_name(obj), name);
 	if (obj->kind == NS_NETWORK_ITSELF && scope != NS_ARRAY)
 		return ns_err(NS_EINVAL, "network '%s': array '%s': network-wide arrays have the "
 			      "scope 'array'", owner_name(obj), name);
