@@ -138,3 +138,14 @@ int nsp_rows_cover(int *out, const ns_object *proj, uint64_t count)
 	*out = covered == count;
 	return NS_OK;
 }
+
+void nsp_set_clock(ns_network *net, int has_t, double t, int has_dt, double dt)
+{
+	uint64_t step = 0;
+	if (has_t) {
+		host->network_time(net, NULL, &step);
+		host->network_set_time(net, t, step);
+	}
+	if (has_dt)
+		host->network_set_dt(net, dt);
+}

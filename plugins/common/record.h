@@ -12,6 +12,10 @@ extern const ns_host *host;
 /* The kind, scope and element type named @k, @s and @t (as
  * host->attr_kind_name(), scope_name() and dtype_name() spell them): 1, or
  * 0 when one of them is no such name. */
+/* The entry's time in ms (when @has_t; the step count stays) and dt (when
+ * @has_dt) onto @net. */
+void nsp_set_clock(ns_network *net, int has_t, double t, int has_dt, double dt);
+
 int nsp_attr_desc(ns_attr_kind *kind, ns_scope *scope, ns_dtype *dtype, const char *k,
 		  const char *s, const char *t);
 

@@ -180,13 +180,7 @@ void mt_record_free(mt_record *r)
 
 int mt_record_network(const mt_record *r, ns_network *net, const char *path)
 {
-	uint64_t step = 0;
-	if (r->has_t) {
-		host->network_time(net, NULL, &step);
-		host->network_set_time(net, r->t, step);
-	}
-	if (r->has_dt)
-		host->network_set_dt(net, r->dt);
+	nsp_set_clock(net, r->has_t, r->t, r->has_dt, r->dt);
 	for (size_t i = 0; i < r->dict.n; i++) {
 		const matvar_t *e = mt_cell_at(&r->dict, i, 1);
 		char *s = NULL;

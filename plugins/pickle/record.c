@@ -146,13 +146,7 @@ int pk_record_read(pk_record *r, const pv *e, const char *path)
 
 int pk_record_network(const pk_record *r, ns_network *net, const char *path)
 {
-	uint64_t step = 0;
-	if (r->has_t) {
-		host->network_time(net, NULL, &step);
-		host->network_set_time(net, r->t, step);
-	}
-	if (r->has_dt)
-		host->network_set_dt(net, r->dt);
+	nsp_set_clock(net, r->has_t, r->t, r->has_dt, r->dt);
 	for (size_t i = 0; r->dict && i < r->dict->len; i++) {
 		pv *const *it = r->dict->items[i]->items;
 		double x = 0;
