@@ -87,6 +87,14 @@ int ns__array_name(char *buf, size_t size, const ns_object *obj, const char *att
  * k-th synapse in the store's order. */
 int ns__synapse_order(uint32_t **perm, const ns_object *proj);
 
+/* A content key (see ns_commit_add_fill_keyed()) of an array of @size bytes
+ * read through a permutation whose hash is @perm_hash (ns__perm_hash()):
+ * snapshot gives it to the store, restore asks whether a version holds what
+ * the network's array holds already. Hashing reads memory in order, several
+ * times faster than gathering or scattering it through the permutation. */
+uint64_t ns__perm_hash(const uint32_t *perm, uint64_t n);
+void ns__content_key(uint8_t *key, const void *data, size_t size, uint64_t perm_hash);
+
 /* open.c: ns_network_open(), optionally leaving connectivity unloaded
  * (then syn_pre and syn_post stay NULL; syn_arrays says where it is). */
 int ns__network_open(ns_network **out, ns_store *store, const char *rev, int load_synapses);

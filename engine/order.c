@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 struct key {
 	uint64_t post_pre; /* post in the high half: sorts by post, then pre */
@@ -106,4 +107,16 @@ done:
 	free(tmp);
 	free(count);
 	return rc;
+}
+
+uint64_t ns__perm_hash(const uint32_t *perm, uint64_t n)
+{
+	return XXH3_64bits(perm, n * sizeof *perm);
+}
+
+void ns__content_key(uint8_t *key, const void *data, size_t size, uint64_t perm_hash)
+{
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits_withSeed(data, size, perm_hash));
+	memcpy(key, c.digest, NS_CONTENT_KEY_SIZE);
 }

@@ -21,6 +21,7 @@ struct copy {
 	ns_array_info info;   /* of the array in the version */
 	const uint8_t **src;  /* info.n_chunks: each chunk's bytes, read already */
 	uint8_t *decoded;     /* the compressed chunks' bytes, at their offsets */
+	int held;             /* the network holds the version's values already */
 };
 
 struct restore {
@@ -132,8 +133,37 @@ static const char *label(const ns_object *o)
 	return o->kind == NS_NETWORK_ITSELF ? "network" : o->name;
 }
 
+/* Whether the network's array @data (read through @perm) holds what array
+ * @array of the version holds, as far as the store handle remembers: what
+ * the last snapshot through it gathered (see ns__content_key()). Spares
+ * scattering, and checking, what a restore into the same network would
+ * write unchanged (the connectivity and delays of a learning run). */
+static int held(struct restore *r, uint64_t array, const void *data, size_t size,
+		const uint32_t *perm, uint64_t perm_hash)
+{
+	uint8_t key[NS_CONTENT_KEY_SIZE];
+	if (!perm)
+		return 0;
+	ns__content_key(key, data, size, perm_hash);
+	return ns_version_array_has_key(r->v, array, key);
+}
+
+static int connectivity_held(struct restore *r, const ns_object *so, const ns_object *lo,
+			     const uint32_t *perm, uint64_t perm_hash)
+{
+	char name[2 * NS_OBJ_NAME_MAX + 8];
+	uint64_t pre, post;
+	size_t size = lo->size * sizeof *lo->syn_pre;
+	return ns__array_name(name, sizeof name, so, "/pre") == NS_OK &&
+	       ns_version_array_find(&pre, r->v, name) == NS_OK &&
+	       ns__array_name(name, sizeof name, so, "/post") == NS_OK &&
+	       ns_version_array_find(&post, r->v, name) == NS_OK &&
+	       held(r, pre, lo->syn_pre, size, perm, perm_hash) &&
+	       held(r, post, lo->syn_post, size, perm, perm_hash);
+}
+
 static int plan_attr(struct restore *r, const ns_object *so, const ns_attr *sa, ns_attr *la,
-		     const uint32_t *perm)
+		     const uint32_t *perm, uint64_t perm_hash)
 {
 	struct copy *c;
 	int rc;
@@ -155,6 +185,9 @@ static int plan_attr(struct restore *r, const ns_object *so, const ns_attr *sa, 
 	c = &r->copies[r->n_copies++];
 	*c = (struct copy){ .live = la, .array = sa->array, .from = sa->dtype,
 			    .perm = la->scope == NS_LOCAL ? perm : NULL };
+	c->held = sa->dtype == la->dtype &&
+		  held(r, sa->array, la->data, la->count * ns_dtype_size(la->dtype), c->perm,
+		       perm_hash);
 	return NS_OK;
 }
 
@@ -170,7 +203,7 @@ static int plan_network(struct restore *r)
 		if (!la)
 			NS_TRY(skip(r, "", sa->name, 1));
 		else
-			NS_TRY(plan_attr(r, so, sa, la, NULL));
+			NS_TRY(plan_attr(r, so, sa, la, NULL, 0));
 	}
 	for (size_t a = 0; lo && a < lo->n_attrs; a++)
 		if (!so || !ns_object_attr_find(so, lo->attrs[a]->name))
@@ -182,13 +215,17 @@ done:
 static int plan_object(struct restore *r, const ns_object *so, ns_object *lo, size_t li)
 {
 	uint32_t *perm = NULL;
+	uint64_t perm_hash = 0;
 	int rc;
 
 	NS_TRY(check_shape(so, lo));
 	if (so->kind == NS_PROJECTION) {
 		NS_TRY(ns__synapse_order(&perm, lo));
 		r->perms[li] = perm;
-		NS_TRY(check_synapses(so, lo, perm));
+		if (perm)
+			perm_hash = ns__perm_hash(perm, lo->size);
+		if (!connectivity_held(r, so, lo, perm, perm_hash))
+			NS_TRY(check_synapses(so, lo, perm));
 	}
 	for (size_t a = 0; a < so->n_attrs; a++) {
 		const ns_attr *sa = so->attrs[a];
@@ -196,7 +233,7 @@ static int plan_object(struct restore *r, const ns_object *so, ns_object *lo, si
 		if (!la)
 			NS_TRY(skip(r, so->name, sa->name, 1));
 		else
-			NS_TRY(plan_attr(r, so, sa, la, perm));
+			NS_TRY(plan_attr(r, so, sa, la, perm, perm_hash));
 	}
 	for (size_t a = 0; a < lo->n_attrs; a++)
 		if (!ns_object_attr_find(so, lo->attrs[a]->name))
@@ -306,6 +343,8 @@ static int plan(struct restore *r)
 	/* Every chunk read (and checked) now: the writes cannot fail. */
 	for (size_t i = 0; i < r->n_copies; i++) {
 		struct copy *c = &r->copies[i];
+		if (c->held)
+			continue;
 		NS_TRY(read_copy(r, c));
 		if (c->from != c->live->dtype) {
 			convert = 1;
@@ -385,7 +424,8 @@ static void write_copy(struct restore *r, const struct copy *c)
 static void apply(struct restore *r)
 {
 	for (size_t i = 0; i < r->n_copies; i++)
-		write_copy(r, &r->copies[i]);
+		if (!r->copies[i].held)
+			write_copy(r, &r->copies[i]);
 	if (!r->o->no_time) {
 		r->live->t_ms = r->stored->t_ms;
 		r->live->step = r->stored->step;

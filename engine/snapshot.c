@@ -64,34 +64,45 @@ static int validate_projection(const ns_network *net, const ns_object *p, int *s
 	return NS_OK;
 }
 
+/* A projection's synapses in the store's order. Gathered arrays are keyed
+ * by their content (ns__content_key()): snapshots of a learning run find
+ * most of a projection's arrays (connectivity, delays) unchanged, and the
+ * store then skips gathering them. */
+struct perm {
+	uint32_t *order; /* NULL when sorted */
+	uint64_t hash;
+};
+
 struct snap {
 	ns_object **objs;
-	uint32_t **perms;       /* per object; NULL when sorted */
+	struct perm *perms;     /* per object */
 	struct gather *gathers; /* one per array at most */
 	size_t n_objs, n_gathers;
 };
 
 /* Add one array: straight from memory, or gathered into the store's order. */
 static int add_array(ns_commit *c, struct snap *sn, const ns_object *o, const char *attr,
-		     ns_dtype dtype, const void *data, uint64_t count, const uint32_t *perm)
+		     ns_dtype dtype, const void *data, uint64_t count, const struct perm *perm)
 {
 	char name[2 * NS_OBJ_NAME_MAX + 8];
+	uint8_t key[NS_CONTENT_KEY_SIZE];
 	struct gather *g;
 	int rc;
 	if ((rc = ns__array_name(name, sizeof name, o, attr)) < 0)
 		return rc;
-	if (!perm)
+	if (!perm || !perm->order)
 		return ns_commit_add(c, name, dtype, data, count);
 	g = &sn->gathers[sn->n_gathers++];
 	g->src = data;
-	g->perm = perm;
+	g->perm = perm->order;
 	g->esize = ns_dtype_size(dtype);
-	return ns_commit_add_fill(c, name, dtype, count, gather_fill, g);
+	ns__content_key(key, data, count * g->esize, perm->hash);
+	return ns_commit_add_fill_keyed(c, name, dtype, count, gather_fill, g, key);
 }
 
-/* The arrays of @o (@perm: its synapses' store order, NULL when sorted);
- * the network's own object holds its network-wide arrays. */
-static int add_object(ns_commit *c, struct snap *sn, const ns_object *o, const uint32_t *perm)
+/* The arrays of @o (@perm: its synapses' store order, NULL for none); the
+ * network's own object holds its network-wide arrays. */
+static int add_object(ns_commit *c, struct snap *sn, const ns_object *o, const struct perm *perm)
 {
 	void *data;
 	int rc = NS_OK;
@@ -133,8 +144,12 @@ static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 		if (obj->kind == NS_PROJECTION) {
 			int sorted = 1;
 			NS_TRY(validate_projection(net, obj, &sorted));
-			if (!sorted)
-				NS_TRY(ns__synapse_order(&sn->perms[sn->n_objs], obj));
+			if (!sorted) {
+				struct perm *p = &sn->perms[sn->n_objs];
+				NS_TRY(ns__synapse_order(&p->order, obj));
+				if (p->order)
+					p->hash = ns__perm_hash(p->order, obj->size);
+			}
 		}
 		arrays += obj->n_attrs + 2;
 		sn->objs[sn->n_objs++] = obj;
@@ -147,7 +162,7 @@ static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 	NS_TRY(ns_commit_new(&c, store));
 	NS_TRY(ns_commit_set_blob(c, blob, blob_size));
 	for (size_t i = 0; i < sn->n_objs; i++)
-		NS_TRY(add_object(c, sn, sn->objs[i], sn->perms[i]));
+		NS_TRY(add_object(c, sn, sn->objs[i], &sn->perms[i]));
 	if (net->self)
 		NS_TRY(add_object(c, sn, net->self, NULL));
 	co.message = o->message;
@@ -177,7 +192,7 @@ int ns_snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 	if (rc < 0)
 		ns_err_wrap(rc, "network '%s': snapshot", net->name);
 	for (size_t i = 0; sn.perms && i < sn.n_objs; i++)
-		free(sn.perms[i]);
+		free(sn.perms[i].order);
 	free(sn.perms);
 	free(sn.objs);
 	free(sn.gathers);

@@ -16,6 +16,8 @@ struct commit_array {
 	void *ctx;
 	ns_version *from;
 	uint64_t from_array;
+	int keyed;
+	uint8_t key[NS_CONTENT_KEY_SIZE];
 };
 
 struct ns_commit {
@@ -118,6 +120,20 @@ int ns_commit_add_fill(ns_commit *c, const char *name, ns_dtype dtype, uint64_t 
 	return NS_OK;
 }
 
+int ns_commit_add_fill_keyed(ns_commit *c, const char *name, ns_dtype dtype, uint64_t count,
+			     int (*fill)(void *ctx, uint64_t first, uint64_t n, void *buf),
+			     void *ctx, const uint8_t *key)
+{
+	int rc;
+	if (!key)
+		return ns_err(NS_EINVAL, "commit: array '%s': no content key", name ? name : "(null)");
+	if ((rc = ns_commit_add_fill(c, name, dtype, count, fill, ctx)) < 0)
+		return rc;
+	c->arrays[c->n_arrays - 1].keyed = 1;
+	memcpy(c->arrays[c->n_arrays - 1].key, key, NS_CONTENT_KEY_SIZE);
+	return NS_OK;
+}
+
 int ns_commit_add_from(ns_commit *c, const char *name, ns_version *from, uint64_t array)
 {
 	struct commit_array *a;
@@ -193,6 +209,11 @@ struct job {
 	 * that a chunk a gc freed and this commit stored again counts once;
 	 * saved before each transaction, put back when it fails. */
 	uint8_t *counted, *counted_saved;
+	/* Per chunk: whether its hash is in rec yet. A chunk is hashed when
+	 * it is first stored or found, while its bytes are in the cache: a
+	 * fill callback (a gather through a permutation, say) runs once for
+	 * a new chunk, not once to hash and again to store. */
+	uint8_t *hashed;
 	uint64_t *first, n_total;
 	/* The batch being stored: its first chunk, and where it stopped. */
 	size_t ai, next_ai;
@@ -294,54 +315,69 @@ static int chunk_bytes(struct job *j, size_t ai, uint64_t ci, const uint8_t **ou
 	return NS_OK;
 }
 
-/* Hash every chunk into the record. */
-static int hash_all(struct job *j)
+/* The hashes that are known already: of arrays taken from another version,
+ * and of keyed arrays this store handle committed with the same key. */
+static void copy_known_hashes(struct job *j)
 {
-	const uint8_t *data;
 	ns_array_info info;
-	size_t n;
-	int rc;
-
 	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
 		const struct commit_array *a = &j->c->arrays[ai];
 		uint64_t nc = n_chunks_of(j->c, a);
 		if (a->from) {
 			ns_version_array_at(&info, a->from, a->from_array);
 			memcpy(j->hashes[ai], info.hashes, NS_HASH_SIZE * nc);
+		} else if (!a->keyed || !ns__memo_get(j->c->s, a->name, a->key, a->dtype, a->count,
+						       j->hashes[ai])) {
 			continue;
 		}
-		for (uint64_t ci = 0; ci < nc; ci++) {
-			if ((rc = chunk_bytes(j, ai, ci, &data, &n)) < 0)
-				return rc;
-			ns__chunk_hash(j->hashes[ai] + NS_HASH_SIZE * ci, data, n);
-		}
+		memset(j->hashed + j->first[ai], 1, nc);
 	}
-	return NS_OK;
 }
 
-/* Store chunk (@ai, @ci) unless it is there; adds to @cnt and new_bytes. */
+/* Remember the hashes of the keyed arrays (best effort: a memo that cannot
+ * grow only costs a later commit a fill). */
+static void memo_keyed(struct job *j)
+{
+	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
+		const struct commit_array *a = &j->c->arrays[ai];
+		if (a->keyed)
+			ns__memo_put(j->c->s, a->name, a->key, a->dtype, a->count, j->hashes[ai],
+				     NS_HASH_SIZE * n_chunks_of(j->c, a));
+	}
+}
+
+/* Store chunk (@ai, @ci) unless it is there (hashing it first when it is
+ * not hashed yet); adds to @cnt and new_bytes, and to *size the bytes
+ * stored. */
 static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
 			struct counters *cnt, uint64_t *size)
 {
-	const uint8_t *h = j->hashes[ai] + NS_HASH_SIZE * ci, *data;
-	uint64_t stored;
+	uint8_t *h = j->hashes[ai] + NS_HASH_SIZE * ci;
+	const uint8_t *data = NULL;
+	uint64_t stored, at = j->first[ai] + ci;
 	size_t n;
-	int rc = ns__chunk_has(txn, j->c->s, h);
+	int rc;
 
 	*size = 0;
-	if (rc != 0)
+	if (!j->hashed[at]) {
+		NS_TRY(chunk_bytes(j, ai, ci, &data, &n));
+		ns__chunk_hash(h, data, n);
+		j->hashed[at] = 1;
+	}
+	if ((rc = ns__chunk_has(txn, j->c->s, h)) != 0)
 		return rc < 0 ? rc : NS_OK;
-	if ((rc = chunk_bytes(j, ai, ci, &data, &n)) < 0)
-		return rc;
+	if (!data)
+		NS_TRY(chunk_bytes(j, ai, ci, &data, &n));
 	rc = ns__chunk_put(j->w, txn, j->c->s, h, data, n, j->c->arrays[ai].dtype, cnt, &stored);
 	if (rc < 0)
 		return ns_err_wrap(rc, "array '%s'", j->c->arrays[ai].name);
-	if (!j->counted[j->first[ai] + ci]) {
-		j->counted[j->first[ai] + ci] = 1;
+	if (!j->counted[at]) {
+		j->counted[at] = 1;
 		j->new_bytes += stored;
 	}
 	*size = n;
-	return NS_OK;
+done:
+	return rc;
 }
 
 /* One batch: store new chunks from (ai, ci) until a write batch is written.
@@ -349,7 +385,7 @@ static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
 static int store_batch(MDB_txn *txn, void *ctx)
 {
 	struct job *j = ctx;
-	struct counters cnt;
+	struct counters cnt, was;
 	uint64_t size, written = 0, before = j->new_bytes;
 	size_t ai = j->ai;
 	uint64_t ci = j->ci;
@@ -357,6 +393,7 @@ static int store_batch(MDB_txn *txn, void *ctx)
 
 	memcpy(j->counted_saved, j->counted, j->n_total);
 	NS_TRY(ns__counters_get(txn, j->c->s, &cnt));
+	was = cnt;
 	for (; ai < j->c->n_arrays && written < j->c->s->write_batch; ai++, ci = 0) {
 		uint64_t nc = n_chunks_of(j->c, &j->c->arrays[ai]);
 		if (j->c->arrays[ai].from)
@@ -368,7 +405,10 @@ static int store_batch(MDB_txn *txn, void *ctx)
 		if (ci < nc)
 			break;
 	}
-	NS_TRY(ns__counters_put(txn, j->c->s, &cnt));
+	/* A batch that found every chunk stored writes nothing: LMDB then
+	 * commits without a write or a sync. */
+	if (memcmp(&cnt, &was, sizeof cnt))
+		NS_TRY(ns__counters_put(txn, j->c->s, &cnt));
 	j->next_ai = ai;
 	j->next_ci = ci;
 done:
@@ -384,6 +424,8 @@ done:
  * transaction then adds the references and the version. Each batch's data
  * is synced, its meta page not: a crash may lose the last batch, and
  * leaves the others as orphans for ns_store_gc(), never a damaged store. */
+void (*ns__commit_batch_hook)(void);
+
 static int store_batches(struct job *j)
 {
 	int rc;
@@ -392,6 +434,8 @@ static int store_batches(struct job *j)
 	while (j->ai < j->c->n_arrays) {
 		if ((rc = ns__store_write(j->c->s, MDB_NOMETASYNC, store_batch, j)) < 0)
 			return rc;
+		if (ns__commit_batch_hook)
+			ns__commit_batch_hook();
 		j->ai = j->next_ai;
 		j->ci = j->next_ci;
 	}
@@ -487,7 +531,8 @@ static int discard_batches(MDB_txn *txn, void *ctx)
 	for (size_t ai = 0; ai < j->c->n_arrays; ai++)
 		for (uint64_t ci = 0; !j->c->arrays[ai].from &&
 				      ci < n_chunks_of(j->c, &j->c->arrays[ai]); ci++)
-			NS_TRY(ns__gc_free_if_orphan(txn, j->c->s, j->hashes[ai] + NS_HASH_SIZE * ci,
+			if (j->hashed[j->first[ai] + ci])
+				NS_TRY(ns__gc_free_if_orphan(txn, j->c->s, j->hashes[ai] + NS_HASH_SIZE * ci,
 						 &cnt));
 	rc = ns__counters_put(txn, j->c->s, &cnt);
 done:
@@ -506,37 +551,21 @@ static int index_chunks(struct job *j)
 	}
 	j->counted = calloc(j->n_total + 1, 1);
 	j->counted_saved = calloc(j->n_total + 1, 1);
-	if (!j->counted || !j->counted_saved)
+	j->hashed = calloc(j->n_total + 1, 1);
+	if (!j->counted || !j->counted_saved || !j->hashed)
 		return ns_err(NS_ENOMEM, "commit: out of memory");
 	return NS_OK;
 }
 
-/* The bytes of the chunks the store does not have yet. */
-static int missing_bytes(struct job *j, uint64_t *out)
+/* The bytes of the arrays not taken from another version: at most what
+ * the commit stores (before compression). */
+static uint64_t own_bytes(const ns_commit *c)
 {
-	ns_store *s = j->c->s;
-	MDB_txn *txn = NULL;
 	uint64_t sum = 0;
-	int rc, has;
-
-	NS_TRY(ns__store_txn_begin(&txn, s, MDB_RDONLY));
-	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
-		const struct commit_array *a = &j->c->arrays[ai];
-		uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
-		for (uint64_t ci = 0; !a->from && ci < n_chunks_of(j->c, a); ci++) {
-			if ((has = ns__chunk_has(txn, s, j->hashes[ai] + NS_HASH_SIZE * ci)) < 0) {
-				rc = has;
-				goto done;
-			}
-			if (!has)
-				sum += nbytes - ci * s->chunk_size < s->chunk_size
-					       ? nbytes - ci * s->chunk_size : s->chunk_size;
-		}
-	}
-	*out = sum;
-done:
-	ns__store_txn_end(s, txn, 0, &rc);
-	return rc;
+	for (size_t ai = 0; ai < c->n_arrays; ai++)
+		if (!c->arrays[ai].from)
+			sum += c->arrays[ai].count * ns_dtype_size(c->arrays[ai].dtype);
+	return sum;
 }
 
 static int check_opts(const ns_commit_opts *o, ns_codec codec, int level)
@@ -577,7 +606,7 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 	ns_store *s = c->s;
 	ns_codec codec = o->codec == NS_CODEC_DEFAULT ? s->codec : o->codec;
 	int rc, level = o->level ? o->level : s->level;
-	uint64_t fresh = 0;
+	uint64_t own = own_bytes(c);
 	int batched;
 
 	NS_TRY(check_opts(o, codec, level));
@@ -588,12 +617,13 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 		goto done;
 	}
 	NS_TRY(index_chunks(&j));
-	NS_TRY(hash_all(&j));
+	copy_known_hashes(&j);
 	NS_TRY(ns__chunk_writer_new(&j.w, codec, level));
-	NS_TRY(missing_bytes(&j, &fresh));
-	/* Page headers and tree pages add about 1/64. */
-	NS_TRY(ns__store_reserve(s, fresh + fresh / 64 + j.rec_size));
-	batched = fresh > s->write_batch;
+	/* Page headers and tree pages add about 1/64. Chunks are hashed as
+	 * they are stored, so what is new is not known yet: reserve for all
+	 * (the map is address space; the file grows only by what is written). */
+	NS_TRY(ns__store_reserve(s, own + own / 64 + j.rec_size));
+	batched = own > s->write_batch;
 	if (batched)
 		rc = store_batches(&j);
 	if (rc == NS_OK)
@@ -605,6 +635,8 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 		ns__store_write(s, 0, discard_batches, &j);
 		ns_err(rc, "%s", msg);
 	}
+	if (rc == NS_OK)
+		memo_keyed(&j);
 	if (rc == NS_OK && out)
 		*out = j.number;
 done:
@@ -615,6 +647,7 @@ done:
 	free(j.first);
 	free(j.counted);
 	free(j.counted_saved);
+	free(j.hashed);
 	ns_commit_free(c);
 	return rc;
 }

@@ -39,6 +39,10 @@ struct ns_store {
 	int level;
 	unsigned format;
 
+	/* memo.c: the chunk hashes of keyed arrays this handle committed. */
+	struct memo_entry *memo;
+	size_t n_memo;
+
 	/* Growing the map needs every transaction of this env to be over. */
 	pthread_mutex_t lock;
 	unsigned active; /* transactions open, guarded by lock */
@@ -120,6 +124,17 @@ int ns__chunk_decode(void *buf, const chunk_rec *rec, const char *where);
 /* Run @fn in a write transaction (begun with @txn_flags) and commit it; when the map fills up,
  * grow it and run @fn again (it must start from scratch each time). */
 int ns__store_write(ns_store *s, unsigned txn_flags, int (*fn)(MDB_txn *txn, void *ctx), void *ctx);
+/* memo.c. get: 1 and @hashes filled when (@name, @key, @dtype, @count) was
+ * committed through @s with this chunk size, else 0. put: best effort. */
+int ns__memo_get(ns_store *s, const char *name, const uint8_t *key, ns_dtype dtype,
+		 uint64_t count, uint8_t *hashes);
+void ns__memo_put(ns_store *s, const char *name, const uint8_t *key, ns_dtype dtype,
+		  uint64_t count, const uint8_t *hashes, size_t size);
+void ns__memo_free(ns_store *s);
+
+/* Tests only: called between the transactions of a batched commit, with
+ * no transaction open (fill callbacks run inside them). */
+extern void (*ns__commit_batch_hook)(void);
 
 /* version.c: the version record, all integers little-endian:
  *    0  "NSV" + u8 format       24  i64 time (ns, UTC)   48  u64 n_meta

@@ -221,6 +221,8 @@ int ns__store_grow(ns_store *s)
 
 /* ----------------------------------------------------------- open/close */
 
+static int sync_dir(const char *path);
+
 /* Refuse, without touching it, a file that is not an LMDB environment. */
 static int check_file(const char *path, unsigned flags, int *exists)
 {
@@ -438,6 +440,10 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 	 * pages they pinned can be reused. */
 	mdb_reader_check(s->env, &dead);
 	rc = open_tables(s, o);
+	/* A new file's name survives a power cut only once its folder is
+	 * synced: without it, the store and every version could vanish. */
+	if (rc == NS_OK && !exists)
+		rc = sync_dir(path);
 done:
 	if (rc) {
 		ns_store_close(s);
@@ -453,6 +459,7 @@ void ns_store_close(ns_store *s)
 		return;
 	if (s->env)
 		mdb_env_close(s->env);
+	ns__memo_free(s);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the lock */
 	pthread_mutex_destroy(&s->lock);

@@ -201,6 +201,26 @@ NS_API int ns_commit_add(ns_commit *commit, const char *name, ns_dtype dtype,
 NS_API int ns_commit_add_fill(ns_commit *commit, const char *name, ns_dtype dtype, uint64_t count,
 			      int (*fill)(void *ctx, uint64_t first, uint64_t n, void *buf), void *ctx);
 
+/** The size of a content key of ns_commit_add_fill_keyed(). */
+#define NS_CONTENT_KEY_SIZE 16
+
+/**
+ * As ns_commit_add_fill(), with @p key (#NS_CONTENT_KEY_SIZE bytes, copied)
+ * naming the content: the caller promises that whenever it passes the same
+ * @p name and @p key, @p fill produces the same bytes (a 128-bit hash of
+ * everything @p fill reads is such a key). The store handle remembers the
+ * chunk hashes of each keyed array it committed; a later commit through the
+ * same handle of the same name, key, count and dtype calls @p fill only for
+ * chunks the store no longer has. For arrays that are costly to produce (the
+ * engine gathers a projection's arrays through a permutation) and often
+ * unchanged between commits.
+ * @return as ns_commit_add_fill(); NS_EINVAL for a NULL @p key.
+ */
+NS_API int ns_commit_add_fill_keyed(ns_commit *commit, const char *name, ns_dtype dtype,
+				    uint64_t count,
+				    int (*fill)(void *ctx, uint64_t first, uint64_t n, void *buf),
+				    void *ctx, const uint8_t *key);
+
 /**
  * Add array @p array of the open version @p from under @p name (NULL for its
  * own name), sharing its chunks: nothing is read or written again. @p from
@@ -210,6 +230,17 @@ NS_API int ns_commit_add_fill(ns_commit *commit, const char *name, ns_dtype dtyp
  */
 NS_API int ns_commit_add_from(ns_commit *commit, const char *name, ns_version *from,
 			      uint64_t array);
+
+/**
+ * Whether array @p array of @p version holds the content named @p key
+ * (#NS_CONTENT_KEY_SIZE bytes): 1 when this version's store handle
+ * committed an array of that name with ns_commit_add_fill_keyed() and
+ * that key, and it got exactly this array's chunks; 0 otherwise (also when
+ * the handle does not remember). Lets a reader skip copying what a
+ * destination holds already.
+ */
+NS_API int ns_version_array_has_key(const ns_version *version, uint64_t array,
+				    const uint8_t *key);
 
 /** Set metadata @p key to @p value (both copied; a later call replaces).
  *  @return NS_OK; NS_EINVAL for an empty key; NS_ENOMEM. */

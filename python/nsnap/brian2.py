@@ -503,6 +503,35 @@ def _stored_count(ver, slot):
 		return None
 
 
+def _stored_connectivity(ver, plan, live):
+	"""Each projection's synapses as the version has them, in Brian2's order
+	(``brian2.index``): the connectivity to restore with, and the (Synapses,
+	pre, post) to install afterwards where it differs from the network's."""
+	conn, install = {}, []
+	for name, pre, post, syn in plan.projections:
+		lp, lq = live[name]
+		try:
+			sv = ver[name]
+			sp, sq = np.asarray(sv.pre), np.asarray(sv.post)
+			idx = np.asarray(sv["brian2.index"]) if "brian2.index" in sv.keys() else None
+		except KeyError:
+			sp = idx = None
+		if sp is None or idx is None or len(idx) != len(sp) or \
+		   (len(idx) and (idx.min() < 0 or idx.max() >= len(idx))):
+			conn[name] = (lp, lq)    # the engine names what differs
+			continue
+		bp = np.empty(len(sp), dtype=np.int32)
+		bq = np.empty(len(sq), dtype=np.int32)
+		bp[idx] = sp
+		bq[idx] = sq
+		if len(bp) == len(lp) and np.array_equal(bp, lp) and np.array_equal(bq, lq):
+			conn[name] = (lp, lq)
+		else:
+			conn[name] = (bp, bq)
+			install.append((syn, bp, bq))
+	return conn, install
+
+
 def restore(store, rev, net, random_state=True):
 	"""Restore version rev of an nsnap.Store into a brian2.Network.
 
@@ -529,28 +558,6 @@ def restore(store, rev, net, random_state=True):
 				raise _mismatch("%s: unit %s in the version, %s in the network"
 						% (k[len("brian2.unit."):], a, b))
 		arrays, staged = {}, []
-		conn, conn_install = {}, []
-		for name, pre, post, syn in plan.projections:
-			lp, lq = _live_connectivity(syn)
-			try:
-				sv = ver[name]
-				sp, sq = np.asarray(sv.pre), np.asarray(sv.post)
-				idx = np.asarray(sv["brian2.index"]) if "brian2.index" in sv.keys() else None
-			except KeyError:
-				sp = idx = None
-			if sp is None or idx is None or len(idx) != len(sp) or \
-			   (len(idx) and (idx.min() < 0 or idx.max() >= len(idx))):
-				conn[name] = (lp, lq)    # the engine names what differs
-				continue
-			bp = np.empty(len(sp), dtype=np.int32)
-			bq = np.empty(len(sq), dtype=np.int32)
-			bp[idx] = sp
-			bq[idx] = sq
-			if len(bp) == len(lp) and np.array_equal(bp, lp) and np.array_equal(bq, lq):
-				conn[name] = (lp, lq)
-			else:
-				conn[name] = (bp, bq)
-				conn_install.append((syn, bp, bq))
 		for slot in plan.slots:
 			if slot.fixed:
 				arrays[id(slot)] = slot.live
@@ -564,10 +571,22 @@ def restore(store, rev, net, random_state=True):
 				arr = np.zeros(n, dtype=slot.dtype)
 				staged.append((slot, arr))
 			arrays[id(slot)] = arr
-		nnet = _build(plan, arrays, conn)
 		# The engine checks everything (objects, sizes, synapses, scopes,
 		# dtypes, strict: nothing in one only) before it writes anything.
-		report = store.restore(rev, nnet, strict=True)
+		# Into the network's own synapses first: the engine compares them
+		# with the version's at little cost (nothing when this store handle
+		# snapshotted them). When they differ, into the version's synapses
+		# in Brian2's order, installed afterwards (as Brian2's restore does).
+		live = {name: _live_connectivity(syn) for name, _, _, syn in plan.projections}
+		conn_install = []
+		try:
+			if any(len(ver[name].pre) != len(live[name][0]) for name in live
+			       if name in ver.keys()):
+				raise nsnap.MismatchError("synapses differ")
+			report = store.restore(rev, _build(plan, arrays, live), strict=True)
+		except nsnap.MismatchError:
+			conn, conn_install = _stored_connectivity(ver, plan, live)
+			report = store.restore(rev, _build(plan, arrays, conn), strict=True)
 	for syn, bp, bq in conn_install:
 		for vname, values in (("_synaptic_pre", bp), ("_synaptic_post", bq)):
 			var = syn.variables[vname]
