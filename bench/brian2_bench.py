@@ -76,6 +76,17 @@ def brian_restore(net, path):
 	return time.perf_counter() - t0
 
 
+def raw_write(path, buf):
+	"""The floor: write+fsync of as many bytes as a snapshot stores."""
+	t0 = time.perf_counter()
+	with open(path, "wb") as f:
+		f.write(buf)
+	fsynced(path)
+	t = time.perf_counter() - t0
+	os.remove(path)
+	return t
+
+
 def med(xs):
 	return "%8.0f ms (%.0f-%.0f, %d runs)" % (statistics.median(xs) * 1e3, min(xs) * 1e3,
 						   max(xs) * 1e3, len(xs))
@@ -109,6 +120,7 @@ def main():
 			os.remove(p)
 
 	b_store, b_restore, n_snap_first, n_snap_later, n_restore = [], [], [], [], []
+	raw, raw_buf = [], None
 	for r in range(o.reps):
 		b_store.append(brian_store(net, pkl))
 		b_restore.append(brian_restore(net, pkl))
@@ -122,6 +134,10 @@ def main():
 			t0 = time.perf_counter()
 			v = nb.snapshot(store, net, message="first")
 			n_snap_first.append(time.perf_counter() - t0)
+			if raw_buf is None:
+				n_bytes = store.stats()["stored_bytes"]
+				raw_buf = np.random.default_rng(1).integers(0, 255, n_bytes, dtype=np.uint8)
+			raw.append(raw_write(pkl + ".raw", raw_buf))
 			# a later snapshot: weights and state changed, connectivity not
 			net.run(1 * ms)
 			t0 = time.perf_counter()
@@ -153,11 +169,14 @@ def main():
 
 	print()
 	print("  %-36s %s" % ("Brian2 store(filename=) + fsync", med(b_store)))
+	print("  %-36s %s" % ("write+fsync of its %.0f MB" % (len(raw_buf) / 1e6), med(raw)))
 	print("  %-36s %s" % ("nsnap snapshot, first", med(n_snap_first)))
 	print("  %-36s %s" % ("nsnap snapshot, later", med(n_snap_later)))
 	print("  %-36s %s" % ("nsnap snapshot, learning checkpoints", med(n_ck)))
 	print("  %-36s %s" % ("Brian2 restore(filename=)", med(b_restore)))
 	print("  %-36s %s" % ("nsnap restore", med(n_restore)))
+	print("  first snapshot / write+fsync of its bytes: %.2fx" % (
+		statistics.median(n_snap_first) / statistics.median(raw)))
 	print("  speed-up: first snapshot %.1fx, later %.1fx, restore %.1fx" % (
 		statistics.median(b_store) / statistics.median(n_snap_first),
 		statistics.median(b_store) / statistics.median(n_snap_later),
