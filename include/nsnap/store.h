@@ -194,8 +194,11 @@ NS_API int ns_commit_add(ns_commit *commit, const char *name, ns_dtype dtype,
  * with the array's name; when it records none, the message says "commit:
  * fill callback of array 'E/v' returned -3 (invalid argument)". A positive
  * return is not allowed: it fails the commit with NS_ERROR. @p fill may be
- * called more than once for the same elements, until ns_commit_finish()
- * returns; @p ctx must stay valid until then.
+ * called more than once for the same elements (normally once per chunk
+ * that the store does not have yet, as it is stored), until
+ * ns_commit_finish() returns; it runs while the commit holds the store's
+ * write lock, so other writers wait for it. @p ctx must stay valid until
+ * then.
  * @return as ns_commit_add(); NS_EINVAL for a NULL @p fill.
  */
 NS_API int ns_commit_add_fill(ns_commit *commit, const char *name, ns_dtype dtype, uint64_t count,
