@@ -98,6 +98,8 @@ void ns__content_key(uint8_t *key, const void *data, size_t size, uint64_t perm_
 /* open.c: ns_network_open(), optionally leaving connectivity unloaded
  * (then syn_pre and syn_post stay NULL; syn_arrays says where it is). */
 int ns__network_open(ns_network **out, ns_store *store, const char *rev, int load_synapses);
+/* Load an opened projection's connectivity (a view where it can be). */
+int ns__object_load_synapses(ns_object *o);
 
 /* Drop the objects @sel does not select (from an opened network, for an
  * export of some of them). */

@@ -57,6 +57,16 @@ static int load_synapses(int32_t **out, ns_object *o, uint64_t array, int bit)
 	return NS_OK;
 }
 
+int ns__object_load_synapses(ns_object *o)
+{
+	int rc = NS_OK;
+	if (!o->syn_pre)
+		rc = load_synapses(&o->syn_pre, o, o->syn_arrays[0], SYN_PRE_OWNED);
+	if (rc == NS_OK && !o->syn_post)
+		rc = load_synapses(&o->syn_post, o, o->syn_arrays[1], SYN_POST_OWNED);
+	return rc;
+}
+
 int ns_network_open(ns_network **out, ns_store *store, const char *rev)
 {
 	if (!out)
@@ -88,10 +98,8 @@ int ns__network_open(ns_network **out, ns_store *store, const char *rev, int loa
 			NS_TRY(find_array(&o->syn_arrays[0], v, o, "/pre", NS_DTYPE_I32, o->size));
 			NS_TRY(find_array(&o->syn_arrays[1], v, o, "/post", NS_DTYPE_I32, o->size));
 		}
-		if (o->kind == NS_PROJECTION && load) {
-			NS_TRY(load_synapses(&o->syn_pre, o, o->syn_arrays[0], SYN_PRE_OWNED));
-			NS_TRY(load_synapses(&o->syn_post, o, o->syn_arrays[1], SYN_POST_OWNED));
-		}
+		if (o->kind == NS_PROJECTION && load)
+			NS_TRY(ns__object_load_synapses(o));
 		NS_TRY(find_arrays(v, o));
 	}
 	if (net->self)

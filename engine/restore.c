@@ -151,15 +151,9 @@ static int held(struct restore *r, uint64_t array, const void *data, size_t size
 static int connectivity_held(struct restore *r, const ns_object *so, const ns_object *lo,
 			     const uint32_t *perm, uint64_t perm_hash)
 {
-	char name[2 * NS_OBJ_NAME_MAX + 8];
-	uint64_t pre, post;
 	size_t size = lo->size * sizeof *lo->syn_pre;
-	return ns__array_name(name, sizeof name, so, "/pre") == NS_OK &&
-	       ns_version_array_find(&pre, r->v, name) == NS_OK &&
-	       ns__array_name(name, sizeof name, so, "/post") == NS_OK &&
-	       ns_version_array_find(&post, r->v, name) == NS_OK &&
-	       held(r, pre, lo->syn_pre, size, perm, perm_hash) &&
-	       held(r, post, lo->syn_post, size, perm, perm_hash);
+	return held(r, so->syn_arrays[0], lo->syn_pre, size, perm, perm_hash) &&
+	       held(r, so->syn_arrays[1], lo->syn_post, size, perm, perm_hash);
 }
 
 static int plan_attr(struct restore *r, const ns_object *so, const ns_attr *sa, ns_attr *la,
@@ -212,7 +206,7 @@ done:
 	return rc;
 }
 
-static int plan_object(struct restore *r, const ns_object *so, ns_object *lo, size_t li)
+static int plan_object(struct restore *r, ns_object *so, ns_object *lo, size_t li)
 {
 	uint32_t *perm = NULL;
 	uint64_t perm_hash = 0;
@@ -224,8 +218,11 @@ static int plan_object(struct restore *r, const ns_object *so, ns_object *lo, si
 		r->perms[li] = perm;
 		if (perm)
 			perm_hash = ns__perm_hash(perm, lo->size);
-		if (!connectivity_held(r, so, lo, perm, perm_hash))
+		/* The version's synapses are read only when they must be compared. */
+		if (!connectivity_held(r, so, lo, perm, perm_hash)) {
+			NS_TRY(ns__object_load_synapses(so));
 			NS_TRY(check_synapses(so, lo, perm));
+		}
 	}
 	for (size_t a = 0; a < so->n_attrs; a++) {
 		const ns_attr *sa = so->attrs[a];
@@ -321,7 +318,7 @@ static int plan(struct restore *r)
 
 	NS_TRY(ns__select_check(sel, r->stored, r->live));
 	for (size_t i = 0; i < r->stored->n_objs; i++) {
-		const ns_object *so = r->stored->objs[i];
+		ns_object *so = r->stored->objs[i];
 		ns_object *lo = ns_network_object_find(r->live, so->name);
 		if (!ns__selected(sel, so))
 			continue;
@@ -465,7 +462,7 @@ int ns_restore(ns_restore_report **report, ns_store *store, const char *rev, ns_
 	if (net->version)
 		return ns_err(NS_EREADONLY, "network '%s' was opened from a store: it is "
 			      "read-only, restore into a network the simulator built", net->name);
-	NS_TRY(ns_network_open(&r.stored, store, rev));
+	NS_TRY(ns__network_open(&r.stored, store, rev, 0));
 	r.v = r.stored->version;
 	if (!(r.perms = calloc(net->n_objs + 1, sizeof *r.perms))) {
 		rc = ns_err(NS_ENOMEM, "restore into network '%s': out of memory", net->name);
