@@ -25,6 +25,12 @@ int ns_err_lmdb(int mdb_rc, const char *fmt, ...) NS_PRINTF(2, 3);
 /* Whether the last error recorded was LMDB's MDB_MAP_FULL (the map, not
  * the disk, is full: growing the map helps). */
 int ns_err_is_map_full(void);
+/* The LMDB result code of the last error when ns_err_lmdb() recorded it
+ * (wrapping keeps it), else 0. */
+int ns__err_lmdb_code(void);
+/* Replace the cause that ns_err_lmdb() put at the end of the last message
+ * (LMDB's text) by a formatted one, and its code by @code; returns @code. */
+int ns__err_recause(int code, const char *fmt, ...) NS_PRINTF(2, 3);
 /* Prefix the current message with "<context>: " and return @code. */
 int ns_err_wrap(int code, const char *fmt, ...) NS_PRINTF(2, 3);
 

@@ -10,7 +10,7 @@
 
 static _Thread_local char message[MESSAGE_MAX];
 static _Thread_local ns_error last = { NS_OK, "" };
-static _Thread_local int map_full;
+static _Thread_local int lmdb_code; /* of the last error, when LMDB's */
 
 static int set_v(int code, const char *suffix, const char *fmt, va_list ap)
 {
@@ -21,7 +21,7 @@ static int set_v(int code, const char *suffix, const char *fmt, va_list ap)
 		snprintf(message + n, sizeof message - (size_t)n, ": %s", suffix);
 	last.code = code;
 	last.message = message;
-	map_full = 0;
+	lmdb_code = 0;
 	return code;
 }
 
@@ -47,7 +47,8 @@ static int from_errno(int errnum)
 	case EEXIST: return NS_EEXISTS;
 	case EINVAL: return NS_EINVAL;
 	case ENOSPC:
-	case EDQUOT: return NS_EFULL;
+	case EDQUOT:
+	case EFBIG: return NS_EFULL;
 	case EROFS:
 	case EACCES:
 	case EPERM: return NS_EREADONLY;
@@ -96,7 +97,7 @@ int ns_err_lmdb(int mdb_rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	set_v(code, mdb_strerror(mdb_rc), fmt, ap);
 	va_end(ap);
-	map_full = mdb_rc == MDB_MAP_FULL;
+	lmdb_code = mdb_rc;
 	return code;
 }
 
@@ -118,7 +119,32 @@ int ns_err_wrap(int code, const char *fmt, ...)
 
 int ns_err_is_map_full(void)
 {
-	return map_full && last.code == NS_EFULL;
+	return lmdb_code == MDB_MAP_FULL && last.code == NS_EFULL;
+}
+
+int ns__err_lmdb_code(void)
+{
+	return lmdb_code;
+}
+
+int ns__err_recause(int code, const char *fmt, ...)
+{
+	const char *text = mdb_strerror(lmdb_code);
+	size_t n = strlen(message), len = strlen(text);
+	va_list ap;
+	/* Cut ": <LMDB's text>" off the end; wrapping only adds in front. */
+	if (lmdb_code && n >= len + 2 && strcmp(message + n - len, text) == 0 &&
+	    message[n - len - 2] == ':')
+		n -= len + 2;
+	if (n + 2 < sizeof message) {
+		memcpy(message + n, ": ", 3);
+		va_start(ap, fmt);
+		vsnprintf(message + n + 2, sizeof message - n - 2, fmt, ap);
+		va_end(ap);
+	}
+	last.code = code;
+	lmdb_code = 0;
+	return code;
 }
 
 const ns_error *ns_error_last(void)
@@ -129,6 +155,7 @@ const ns_error *ns_error_last(void)
 void ns_error_clear(void)
 {
 	message[0] = '\0';
+	lmdb_code = 0;
 	last.code = NS_OK;
 	last.message = message;
 }

@@ -1,5 +1,6 @@
 /* Orphan chunks: stored by a commit that was interrupted, used by no
- * version. Counting and freeing them. */
+ * version. Counting and freeing them; gc also removes what killed
+ * compactions left. */
 #include "internal.h"
 
 struct gc {
@@ -61,6 +62,8 @@ static int walk(MDB_txn *txn, void *ctx)
 			cnt.unique_bytes -= rec.raw_size;
 			cnt.stored_bytes -= rec.payload_size;
 		}
+		if ((rc = ns__check_value(s, &v, "an orphan chunk")) < 0)
+			goto done;
 		/* After a delete the cursor stands on the next record already;
 		 * LMDB's MDB_NEXT then returns that one. */
 		if ((mrc = mdb_cursor_del(cur, 0)))
@@ -80,6 +83,8 @@ int ns_store_gc(ns_store *s, uint64_t *chunks, uint64_t *bytes)
 {
 	struct gc g = { s, 1, 0, 0 };
 	int rc = ns__store_write(s, 0, walk, &g);
+	if (rc == NS_OK)
+		ns__compact_leftovers_remove(s->path);
 	if (rc == NS_OK && chunks)
 		*chunks = g.chunks;
 	if (rc == NS_OK && bytes)

@@ -166,6 +166,27 @@ int ns__version_next_array(ns_array_info *a, const uint8_t **p, const uint8_t *e
 int ns__version_get(MDB_txn *txn, ns_store *s, uint64_t number, MDB_val *val);
 ns_store *ns__version_store(const ns_version *v);
 
+/* check.c: LMDB's file structure, checked before LMDB reads it. The meta
+ * pages of the open file @fd: NS_ENOTSTORE when it is no LMDB file,
+ * NS_ECORRUPT naming the damage. */
+int ns__check_meta(const char *path, int fd);
+/* The pages of the current snapshot: every tree page and overflow record
+ * in the file and sound; with @full also overflow headers, the tables'
+ * counts and that each page is used or free. @problem (NULL: the first
+ * problem is returned as NS_ECORRUPT) gets each problem and returns 0 to go
+ * on; the walk returns what else it returned. */
+int ns__check_pages(ns_store *s, int full, int (*problem)(void *ctx, const char *message),
+		    void *ctx);
+/* Before LMDB frees the pages of value @v (@what, in messages) by deleting
+ * or replacing its record: NS_ECORRUPT when it lies on overflow pages
+ * whose header is damaged (LMDB would free pages it reads from there). */
+int ns__check_value(ns_store *s, const MDB_val *v, const char *what);
+
+/* compact.c: fsync the folder holding @path (a new name in it is durable);
+ * remove the temporary files of compactions into @dest that were killed. */
+int ns__sync_dir(const char *path);
+void ns__compact_leftovers_remove(const char *dest);
+
 /* gc.c: the number of chunks no version references; freeing one. */
 int ns__orphans_count(MDB_txn *txn, ns_store *s, uint64_t *chunks);
 int ns__gc_free_if_orphan(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct counters *cnt);

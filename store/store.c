@@ -1,4 +1,4 @@
-/* Opening, closing and sizing a store; settings, statistics, compaction. */
+/* Opening, closing and sizing a store; settings, statistics. */
 #include "internal.h"
 
 #include <errno.h>
@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
-#define LMDB_MAGIC 0xBEEFC0DEu
 #define MAP_INITIAL (64ull << 30)
 #define MAP_STEP (64ull << 20)
 
@@ -132,6 +133,36 @@ int ns__store_txn_begin(MDB_txn **out, ns_store *s, unsigned flags)
 	return NS_OK;
 }
 
+/* What is behind a failed write. LMDB turns a short write into EIO, and a
+ * disk fills up with short writes: with little space left (less than a
+ * commit's batch of new pages), say that; likewise for a file that reached
+ * the process's size limit (ulimit -f, where writes fail with EFBIG). */
+static int write_cause(ns_store *s, int rc)
+{
+	int mrc = ns__err_lmdb_code(), fd;
+	struct statvfs fs;
+	struct rlimit rl;
+	struct stat st;
+	uint64_t room;
+
+	if ((rc != NS_EIO && rc != NS_EFULL) || (mrc != EIO && mrc != EFBIG) ||
+	    mdb_env_get_fd(s->env, &fd) != 0)
+		return rc;
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    fstat(fd, &st) == 0 && (uint64_t)st.st_size + (64u << 10) > (uint64_t)rl.rlim_cur)
+		return ns__err_recause(NS_EFULL, "the file '%s' reached the size limit of this "
+				       "process (%llu bytes, ulimit -f)", s->path,
+				       (unsigned long long)rl.rlim_cur);
+	if (fstatvfs(fd, &fs) != 0)
+		return rc;
+	room = (uint64_t)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) * fs.f_frsize;
+	if (room < s->write_batch)
+		return ns__err_recause(NS_EFULL, "no space left on device (the file system of "
+				       "'%s' has %llu bytes free)", s->path,
+				       (unsigned long long)room);
+	return rc;
+}
+
 /* Commit (when @commit_it and *rc is OK) or abort @txn; a failed commit
  * sets *rc. */
 void ns__store_txn_end(ns_store *s, MDB_txn *txn, int commit_it, int *rc)
@@ -141,7 +172,7 @@ void ns__store_txn_end(ns_store *s, MDB_txn *txn, int commit_it, int *rc)
 	if (commit_it && *rc == NS_OK) {
 		int mrc = mdb_txn_commit(txn);
 		if (mrc)
-			*rc = ns_err_lmdb(mrc, "store '%s': committing", s->path);
+			*rc = write_cause(s, ns_err_lmdb(mrc, "store '%s': committing", s->path));
 	} else {
 		mdb_txn_abort(txn);
 	}
@@ -160,7 +191,7 @@ int ns__store_write(ns_store *s, unsigned txn_flags, int (*fn)(MDB_txn *txn, voi
 	for (int attempt = 0;; attempt++) {
 		if ((rc = ns__store_txn_begin(&txn, s, txn_flags)) < 0)
 			return rc;
-		rc = fn(txn, ctx);
+		rc = write_cause(s, fn(txn, ctx));
 		ns__store_txn_end(s, txn, 1, &rc);
 		/* A full map is not a full disk: grow it and start again. */
 		if (rc != NS_EFULL || !ns_err_is_map_full() || attempt == 8)
@@ -221,15 +252,12 @@ int ns__store_grow(ns_store *s)
 
 /* ----------------------------------------------------------- open/close */
 
-static int sync_dir(const char *path);
-
-/* Refuse, without touching it, a file that is not an LMDB environment. */
+/* Refuse, without touching it, a file that is not an LMDB environment or
+ * whose meta pages are damaged. */
 static int check_file(const char *path, unsigned flags, int *exists)
 {
 	struct stat st;
-	uint8_t head[20];
-	ssize_t n;
-	int fd;
+	int fd, rc;
 
 	*exists = 0;
 	if (stat(path, &st) != 0) {
@@ -247,18 +275,11 @@ static int check_file(const char *path, unsigned flags, int *exists)
 		return ns_err(NS_ENOTSTORE, "store '%s': not an nsnap store (empty file)", path);
 	}
 	*exists = 1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return ns_err_errno(errno, "store '%s'", path);
-	n = read(fd, head, sizeof head);
+	rc = ns__check_meta(path, fd);
 	close(fd);
-	if (n < 0)
-		return ns_err_errno(errno, "store '%s': reading", path);
-	/* LMDB's first meta page: a 16-byte page header, then the magic. */
-	if (n < (ssize_t)sizeof head || ns__get_u32(head + 16) != LMDB_MAGIC)
-		return ns_err(NS_ENOTSTORE, "store '%s': not an nsnap store (not an LMDB file)",
-			      path);
-	return NS_OK;
+	return rc;
 }
 
 static int dbi_open(MDB_txn *txn, ns_store *s, const char *table, unsigned flags, MDB_dbi *out)
@@ -382,6 +403,35 @@ static int lock_file(ns_store *s)
 	return NS_OK;
 }
 
+/* Open the LMDB environment of @s. A reader on read-only media (a folder it
+ * cannot write, a lock file it cannot open) has no lock file to share, and
+ * reads without one (MDB_NOLOCK; what that means is in store.h). LMDB does
+ * so itself on a read-only file system. */
+static int env_open(ns_store *s, unsigned flags, uint64_t map)
+{
+	int rc;
+	for (;;) {
+		if ((rc = mdb_env_create(&s->env)))
+			return ns_err_lmdb(rc, "store '%s': creating the environment", s->path);
+		mdb_env_set_maxdbs(s->env, 8);
+		mdb_env_set_userctx(s->env, s);
+		mdb_env_set_mapsize(s->env, (size_t)map);
+		/* 0666 less the umask, as any new file (the lock file too). */
+		if (!(rc = mdb_env_open(s->env, s->path, flags, 0666)))
+			return NS_OK;
+		mdb_env_close(s->env);
+		s->env = NULL;
+		if (!(flags & MDB_RDONLY) || (flags & MDB_NOLOCK) ||
+		    (rc != EACCES && rc != EPERM && rc != EROFS))
+			break;
+		flags |= MDB_NOLOCK;
+	}
+	rc = ns_err_lmdb(rc, "store '%s': opening", s->path);
+	if (rc == NS_ECORRUPT || rc == NS_EVERSION)
+		rc = ns_err_wrap(NS_ENOTSTORE, "store '%s': not a readable nsnap store", s->path);
+	return rc;
+}
+
 int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 {
 	ns_store_opts defaults = NS_STORE_OPTS_INIT;
@@ -419,31 +469,19 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 	if (s->rdonly)
 		flags |= MDB_RDONLY;
 
-	if ((rc = mdb_env_create(&s->env))) {
-		rc = ns_err_lmdb(rc, "store '%s': creating the environment", path);
+	if ((rc = env_open(s, flags, map)) < 0)
 		goto done;
-	}
-	mdb_env_set_maxdbs(s->env, 8);
-	mdb_env_set_userctx(s->env, s);
-	mdb_env_set_mapsize(s->env, (size_t)map);
-	/* 0666 less the umask, as any new file (the lock file too). */
-	if ((rc = mdb_env_open(s->env, path, flags, 0666))) {
-		rc = ns_err_lmdb(rc, "store '%s': opening", path);
-		if (rc == NS_ECORRUPT || rc == NS_EVERSION)
-			rc = ns_err_wrap(NS_ENOTSTORE, "store '%s': not a readable nsnap store",
-					 path);
-		goto done;
-	}
 	if (!(o->flags & STORE_NO_FLOCK) && (rc = lock_file(s)) < 0)
 		goto done;
 	/* Free the reader slots of processes that died holding them, so the
 	 * pages they pinned can be reused. */
 	mdb_reader_check(s->env, &dead);
-	rc = open_tables(s, o);
+	if ((rc = ns__check_pages(s, 0, NULL, NULL)) == NS_OK)
+		rc = open_tables(s, o);
 	/* A new file's name survives a power cut only once its folder is
 	 * synced: without it, the store and every version could vanish. */
 	if (rc == NS_OK && !exists)
-		rc = sync_dir(path);
+		rc = ns__sync_dir(path);
 done:
 	if (rc) {
 		ns_store_close(s);
@@ -521,109 +559,5 @@ int ns_store_stats_get(ns_store_stats *out, ns_store *s)
 	*out = st;
 done:
 	ns__store_txn_end(s, txn, 0, &rc);
-	return rc;
-}
-
-int ns_store_compact(ns_store *s, const char *dest)
-{
-	char *tmp = NULL;
-	size_t n;
-	int rc = NS_OK, fd;
-
-	if (!dest || !*dest)
-		return ns_err(NS_EINVAL, "store '%s': compact: no destination given", s->path);
-	if (access(dest, F_OK) == 0)
-		return ns_err(NS_EEXISTS, "store '%s': compact: '%s' already exists", s->path,
-			      dest);
-	n = strlen(dest) + 16;
-	if (!(tmp = malloc(n)))
-		return ns_err(NS_ENOMEM, "store '%s': compact: out of memory", s->path);
-	snprintf(tmp, n, "%s.tmp%06ld", dest, (long)getpid() % 1000000);
-	/* Write a temporary file beside dest, make it durable, then give it
-	 * its name; link() never replaces a file that appeared meanwhile. */
-	if ((rc = mdb_env_copy2(s->env, tmp, MDB_CP_COMPACT))) {
-		if (rc != EEXIST)
-			unlink(tmp);
-		rc = ns_err_lmdb(rc, "store '%s': compact into '%s'", s->path, tmp);
-		goto done;
-	}
-	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) != 0)
-		rc = ns_err_errno(errno, "store '%s': compact: syncing '%s'", s->path, tmp);
-	if (fd >= 0)
-		close(fd);
-	if (rc == NS_OK && link(tmp, dest) != 0)
-		rc = ns_err_errno(errno, "store '%s': compact: naming the copy '%s'", s->path,
-				  dest);
-	unlink(tmp);
-done:
-	free(tmp);
-	return rc;
-}
-
-/* fsync the folder holding @path, so that a rename in it is durable. */
-static int sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-	int fd, rc = NS_OK;
-
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else
-		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0)
-		rc = ns_err_errno(errno, "folder '%s': syncing", dir);
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-int ns_store_compact_file(const char *path, uint64_t *before, uint64_t *after)
-{
-	ns_store_opts o = NS_STORE_OPTS_INIT;
-	ns_store *s = NULL;
-	struct stat st;
-	char *tmp = NULL;
-	size_t n = strlen(path) + 16;
-	int fd, rc;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? ns_err(NS_ENOTFOUND, "store '%s': no such file", path)
-				       : ns_err_errno(errno, "store '%s'", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		rc = errno == EWOULDBLOCK
-			     ? ns_err(NS_EBUSY, "store '%s' is open in another process; compact "
-				      "it when no one uses it", path)
-			     : ns_err_errno(errno, "store '%s': locking", path);
-		goto done;
-	}
-	if (!(tmp = malloc(n))) {
-		rc = ns_err(NS_ENOMEM, "store '%s': compact: out of memory", path);
-		goto done;
-	}
-	snprintf(tmp, n, "%s.compact%06ld", path, (long)getpid() % 1000000);
-	o.flags = NS_STORE_RDONLY | STORE_NO_FLOCK;
-	NS_TRY(ns_store_open(&s, path, &o));
-	NS_TRY(ns_store_compact(s, tmp));
-	ns_store_close(s);
-	s = NULL;
-	if (fstat(fd, &st) == 0 && before)
-		*before = (uint64_t)st.st_size;
-	if (stat(tmp, &st) == 0 && after)
-		*after = (uint64_t)st.st_size;
-	/* The copy is durable; renaming it over the store is atomic, and the
-	 * folder is synced so that the new name survives a crash. */
-	if (rename(tmp, path) != 0) {
-		rc = ns_err_errno(errno, "store '%s': compact: renaming '%s' to it", path, tmp);
-		unlink(tmp);
-		goto done;
-	}
-	rc = sync_dir(path);
-done:
-	ns_store_close(s);
-	if (rc < 0 && tmp)
-		unlink(tmp);
-	free(tmp);
-	close(fd);
 	return rc;
 }

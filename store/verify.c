@@ -1,5 +1,6 @@
-/* verify: every chunk decodes to its hash, every version finds its chunks,
- * reference counts and counters agree with what the versions use. */
+/* verify: LMDB's pages are sound, every chunk decodes to its hash, every
+ * version finds its chunks, reference counts and counters agree with what
+ * the versions use. */
 #include "internal.h"
 
 #include <stdarg.h>
@@ -253,6 +254,12 @@ static int check_refs(struct verify *vf)
 	return mrc == MDB_NOTFOUND ? NS_OK : ns_err_lmdb(mrc, "verify: reading refs");
 }
 
+/* Pass 0: LMDB's pages, through report(). */
+static int page_problem(void *ctx, const char *message)
+{
+	return report(ctx, 0, NULL, 0, NULL, "%s", message);
+}
+
 /* Each pass stops on an error or on a non-zero answer from the callback. */
 #define STOP_ON(expr)                       \
 	do {                                \
@@ -267,6 +274,9 @@ int ns_store_verify(ns_store *s, int (*fn)(const ns_problem *p, void *ctx), void
 	struct counters sum = { 0, 0, 0 }, kept;
 	int rc;
 
+	/* The passes below read through LMDB, which must not meet damaged pages. */
+	if ((rc = ns__check_pages(s, 1, page_problem, &vf)) != 0 || vf.problems)
+		goto done;
 	NS_TRY(ns__store_txn_begin(&vf.txn, s, MDB_RDONLY));
 	NS_TRY(ns__counters_get(vf.txn, s, &kept));
 	vf.total = kept.chunks;

@@ -41,7 +41,7 @@ static int rd_array(ns__rd *r, ns_array_info *a)
 	if (esize == 0 || a->count > UINT64_MAX / 8 || a->chunk_size == 0)
 		return -1;
 	a->nbytes = a->count * esize;
-	if (a->n_chunks != (a->nbytes + a->chunk_size - 1) / a->chunk_size ||
+	if (a->n_chunks != (a->nbytes ? (a->nbytes - 1) / a->chunk_size + 1 : 0) ||
 	    a->n_chunks > (uint64_t)(r->end - r->p) / NS_HASH_SIZE)
 		return -1;
 	a->hashes = r->p;
@@ -82,7 +82,9 @@ int ns__version_parse(version_rec *out, const MDB_val *val, uint64_t number)
 	rec.info.n_meta = ns__get_u64(b + REC_N_META);
 	rec.info.n_arrays = ns__get_u64(b + REC_N_ARRAYS);
 	r.p = b + REC_HEADER;
-	if (rec.info.number != number || rd_str(&r, &rec.info.message))
+	/* n_meta past the record's size would wrap 2 * n_meta around. */
+	if (rec.info.number != number || rec.info.n_meta > val->mv_size ||
+	    rd_str(&r, &rec.info.message))
 		goto bad;
 	rec.meta = r.p;
 	for (uint64_t i = 0; i < 2 * rec.info.n_meta; i++)
