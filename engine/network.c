@@ -267,8 +267,13 @@ int ns_population_add(ns_object **out, ns_network *net, const char *name, uint64
 	if (ndim > NS_MAX_DIMS || (ndim && !shape))
 		return ns_err(NS_EINVAL, "population '%s': geometry of %u dimensions (at most %d)",
 			      name ? name : "", ndim, NS_MAX_DIMS);
-	for (unsigned i = 0; i < ndim; i++)
+	for (unsigned i = 0; i < ndim; i++) {
+		/* (2^32, 2^32) would wrap to 0 neurons */
+		if (shape[i] && product > UINT64_MAX / shape[i])
+			return ns_err(NS_EINVAL, "population '%s': a geometry of more neurons than "
+				      "64 bits count", name ? name : "");
 		product *= shape[i];
+	}
 	if (ndim && product != size)
 		return ns_err(NS_EINVAL, "population '%s': geometry holds %llu neurons, not %llu",
 			      name ? name : "", (unsigned long long)product,

@@ -8,6 +8,8 @@
 
 #include <nsnap/plugin.h>
 
+#include "number.h"
+
 #include <matio.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,12 +112,16 @@ uint64_t mt_count(const matvar_t *v);
 int mt_dtype(ns_dtype *t, const matvar_t *v);
 /* A numeric array whose data matio holds for its count: 1, else 0. */
 int mt_numeric(const matvar_t *v);
-/* Store element @i of @v as element @k of the @t array @data: 1, or 0
- * when it cannot be read (not a numeric class, or a uint64 past
- * INT64_MAX). */
-int mt_put(void *data, ns_dtype t, size_t k, const matvar_t *v, size_t i);
+/* Element @i of @v as the number it is (plugins/common/number.h): 1, or
+ * 0 when @v is not of a numeric class. */
+int mt_num(nsp_num *out, const matvar_t *v, size_t i);
+/* Store element @i of @v as element @k of the @t array @data when it fits
+ * @t exactly: NS_OK, else an error naming file @path, variable @var and
+ * its field @field (a double 1e300 is no i64: refused, not cast). */
+int mt_put(void *data, ns_dtype t, size_t k, const matvar_t *v, size_t i, const char *path,
+	   const char *var, const char *field);
 /* A count or rank: a whole number from 0 to @max. */
-int mt_whole(uint64_t *out, const matvar_t *v, size_t i, double max);
+int mt_whole(uint64_t *out, const matvar_t *v, size_t i, int64_t max);
 
 /* Row @row of the char array @v (trailing blanks cut) in a new string:
  * UTF-16 (v7.3, and nsnap's non-ASCII text) becomes UTF-8; bytes stay.

@@ -4,7 +4,6 @@
  * them is read.c's. */
 #include "mat.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,55 +101,52 @@ int mt_numeric(const matvar_t *v)
 	return n == 0 || (v->data && v->nbytes / Mat_SizeOfClass(v->class_type) >= n);
 }
 
-/* Element @i as an integer (exact for every integer class) and a double. */
-static int elem(const matvar_t *v, size_t i, int64_t *l, double *d)
+int mt_num(nsp_num *out, const matvar_t *v, size_t i)
 {
 	const void *p = v->data;
+	out->kind = NSP_INT;
+	out->f = 0;
 	switch (v->class_type) {
-	case MAT_C_DOUBLE: *d = ((const double *)p)[i]; *l = (int64_t)*d; return 1;
-	case MAT_C_SINGLE: *d = ((const float *)p)[i]; *l = (int64_t)*d; return 1;
-	case MAT_C_INT8: *l = ((const int8_t *)p)[i]; break;
-	case MAT_C_UINT8: *l = ((const uint8_t *)p)[i]; break;
-	case MAT_C_INT16: *l = ((const int16_t *)p)[i]; break;
-	case MAT_C_UINT16: *l = ((const uint16_t *)p)[i]; break;
-	case MAT_C_INT32: *l = ((const int32_t *)p)[i]; break;
-	case MAT_C_UINT32: *l = ((const uint32_t *)p)[i]; break;
-	case MAT_C_INT64: *l = ((const int64_t *)p)[i]; break;
+	case MAT_C_DOUBLE: out->kind = NSP_FLOAT; out->f = ((const double *)p)[i]; return 1;
+	case MAT_C_SINGLE: out->kind = NSP_FLOAT; out->f = ((const float *)p)[i]; return 1;
+	case MAT_C_INT8: out->i = ((const int8_t *)p)[i]; return 1;
+	case MAT_C_UINT8: out->i = ((const uint8_t *)p)[i]; return 1;
+	case MAT_C_INT16: out->i = ((const int16_t *)p)[i]; return 1;
+	case MAT_C_UINT16: out->i = ((const uint16_t *)p)[i]; return 1;
+	case MAT_C_INT32: out->i = ((const int32_t *)p)[i]; return 1;
+	case MAT_C_UINT32: out->i = ((const uint32_t *)p)[i]; return 1;
+	case MAT_C_INT64: out->i = ((const int64_t *)p)[i]; return 1;
 	case MAT_C_UINT64:
-		if (((const uint64_t *)p)[i] > INT64_MAX)
-			return 0;
-		*l = (int64_t)((const uint64_t *)p)[i];
-		break;
+		if (((const uint64_t *)p)[i] > INT64_MAX) {
+			out->kind = NSP_BIG;
+			out->f = (double)((const uint64_t *)p)[i];
+		} else {
+			out->i = (int64_t)((const uint64_t *)p)[i];
+		}
+		return 1;
 	default: return 0;
 	}
-	*d = (double)*l;
-	return 1;
 }
 
-int mt_put(void *data, ns_dtype t, size_t k, const matvar_t *v, size_t i)
+int mt_put(void *data, ns_dtype t, size_t k, const matvar_t *v, size_t i, const char *path,
+	   const char *var, const char *field)
 {
-	int64_t l;
-	double d;
-	if (!elem(v, i, &l, &d))
-		return 0;
-	switch (t) {
-	case NS_DTYPE_F64: ((double *)data)[k] = d; break;
-	case NS_DTYPE_F32: ((float *)data)[k] = (float)d; break;
-	case NS_DTYPE_I64: ((int64_t *)data)[k] = l; break;
-	case NS_DTYPE_I32: ((int32_t *)data)[k] = (int32_t)l; break;
-	case NS_DTYPE_U8: ((uint8_t *)data)[k] = (uint8_t)l; break;
-	default: ((uint8_t *)data)[k] = d != 0; break;
-	}
-	return 1;
+	char why[160];
+	nsp_num x;
+	if (!mt_num(&x, v, i))
+		return mt_fail(path, var, field, "holds a value that is not a number");
+	if (!nsp_put(data, t, k, &x))
+		return mt_fail(path, var, field, "holds %s", nsp_misfit(why, &x, t));
+	return NS_OK;
 }
 
-int mt_whole(uint64_t *out, const matvar_t *v, size_t i, double max)
+int mt_whole(uint64_t *out, const matvar_t *v, size_t i, int64_t max)
 {
-	int64_t l;
-	double d;
-	if (!elem(v, i, &l, &d) || !(d >= 0 && d <= max) || d != floor(d))
+	nsp_num x;
+	int64_t k;
+	if (!mt_num(&x, v, i) || !nsp_whole(&x, 0, max, &k))
 		return 0;
-	*out = (uint64_t)l;
+	*out = (uint64_t)k;
 	return 1;
 }
 

@@ -29,6 +29,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Populations are at most this large (sizes once went through doubles). */
+#define MT_MAX_NEURONS UINT64_C(1000000000000000)
+
 typedef struct rd {
 	const char *path;
 	const ns_plugin_args *args;
@@ -118,7 +121,7 @@ static int copy_local(const rd *r, const mt_fields *f, const char *field, void *
 {
 	size_t idx[NS_MAX_DIMS] = { 0 }, stride[NS_MAX_DIMS];
 	unsigned long long ext[NS_MAX_DIMS];
-	int vector = 0, same = 1;
+	int vector = 0, same = 1, rc;
 	char geom[160] = "", dims[160] = "";
 
 	for (int k = 0; k < v->rank; k++)
@@ -141,7 +144,8 @@ static int copy_local(const rd *r, const mt_fields *f, const char *field, void *
 	}
 	if (vector || ndim < 2) {
 		for (uint64_t i = 0; i < n; i++)
-			mt_put(data, t, (size_t)i, v, (size_t)i);
+			if ((rc = mt_put(data, t, (size_t)i, v, (size_t)i, r->path, f->var, field)) < 0)
+				return rc;
 		return NS_OK;
 	}
 	/* C-order position -> column-major position of the same subscripts */
@@ -153,7 +157,8 @@ static int copy_local(const rd *r, const mt_fields *f, const char *field, void *
 		size_t src = 0;
 		for (unsigned k = 0; k < ndim; k++)
 			src += idx[k] * stride[k];
-		mt_put(data, t, (size_t)i, v, src);
+		if ((rc = mt_put(data, t, (size_t)i, v, src, r->path, f->var, field)) < 0)
+			return rc;
 		for (unsigned k = ndim; k-- > 0;) {
 			if (++idx[k] < ext[k])
 				break;
@@ -180,14 +185,17 @@ static int read_population(rd *r, const char *name, const mt_fields *f)
 			return mt_fail(r->path, f->var, "geometry",
 				       "is not a list of up to %d extents", NS_MAX_DIMS);
 		for (size_t i = 0; i < k; i++) {
-			if (!mt_whole(&x, geom, i, 1e15))
+			if (!mt_whole(&x, geom, i, MT_MAX_NEURONS))
 				return mt_fail(r->path, f->var, "geometry", "holds a bad extent");
+			if (x && n > MT_MAX_NEURONS / x)
+				return mt_fail(r->path, f->var, "geometry", "holds more than 10^15 "
+					       "neurons");
 			shape[ndim++] = x;
 			n *= x;
 		}
 	}
 	if (size) {
-		if (!mt_numeric(size) || mt_count(size) != 1 || !mt_whole(&x, size, 0, 1e15))
+		if (!mt_numeric(size) || mt_count(size) != 1 || !mt_whole(&x, size, 0, MT_MAX_NEURONS))
 			return mt_fail(r->path, f->var, "size", "is not a count");
 		if (ndim && x != n)
 			return mt_fail(r->path, f->var, "size",
@@ -231,8 +239,10 @@ static int read_population(rd *r, const char *name, const mt_fields *f)
 		    (rc = host->attr_data(&data, a)) < 0)
 			goto done;
 		if (scope == NS_GLOBAL)
-			mt_put(data, t, 0, v, 0);
-		else if ((rc = copy_local(r, f, fn, data, t, v, shape, ndim, n)) < 0)
+			rc = mt_put(data, t, 0, v, 0, r->path, f->var, fn);
+		else
+			rc = copy_local(r, f, fn, data, t, v, shape, ndim, n);
+		if (rc < 0)
 			goto done;
 	}
 	rc = NS_OK;
@@ -256,21 +266,24 @@ static int ensure_population(rd *r, const char *proj, const char *name, uint64_t
 
 /* Semiglobal attribute @an of projection @proj: the values of post
  * neurons without synapses from nsnap's record, when it has them. */
-static void whole_semiglobal(const rd *r, const char *proj, const char *an, void *data,
-			     ns_dtype t, uint64_t post_size)
+static int whole_semiglobal(const rd *r, const char *proj, const char *an, void *data,
+			    ns_dtype t, uint64_t post_size)
 {
 	const matvar_t *w = mt_record_semiglobal(&r->rec, proj, an);
+	int rc;
 	if (!w)
-		return;
+		return NS_OK;
 	if (mt_count(w) != post_size) {
 		host->log(NS_LOG_WARNING, "file '%s': variable '%s': semiglobal '%s.%s' has "
 			  "%llu values for %llu post neurons; ignored", r->path, MT_RECORD_VAR,
 			  proj, an, (unsigned long long)mt_count(w),
 			  (unsigned long long)post_size);
-		return;
+		return NS_OK;
 	}
 	for (size_t i = 0; i < post_size; i++)
-		mt_put(data, t, i, w, i);
+		if ((rc = mt_put(data, t, i, w, i, r->path, MT_RECORD_VAR, "semiglobal")) < 0)
+			return rc;
+	return NS_OK;
 }
 
 /* One attribute @an (field @fn) of a projection of rows @ranks. A 1x1
@@ -306,8 +319,7 @@ static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char 
 			if ((rc = host->attr_add(&a, obj, an, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
 			    (rc = host->attr_data(&data, a)) < 0)
 				return rc;
-			mt_put(data, t, 0, v, 0);
-			return NS_OK;
+			return mt_put(data, t, 0, v, 0, r->path, f->var, fn);
 		}
 		if ((any || rs == NS_LOCAL) && mt_rows_of(&rw, v, ranks->n)) {
 			size_t k = 0, pos;
@@ -330,10 +342,9 @@ static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char 
 				for (size_t i = 0; i < rw.n; i++)
 					for (size_t j = 0; j < mt_row_len(&rw, i); j++) {
 						const matvar_t *e = mt_row_at(&rw, i, j, &pos);
-						if (!mt_put(data, t, k++, e, pos))
-							return mt_fail(r->path, f->var, fn,
-								       "holds a value out of "
-								       "range");
+						if ((rc = mt_put(data, t, k++, e, pos, r->path,
+								 f->var, fn)) < 0)
+							return rc;
 					}
 				return NS_OK;
 			}
@@ -344,13 +355,15 @@ static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char 
 						    0)) < 0 ||
 			    (rc = host->attr_data(&data, a)) < 0)
 				return rc;
-			for (size_t i = 0; i < ranks->n; i++)
-				if ((uint64_t)post_ranks[i] >= post_size ||
-				    !mt_put(data, t, (size_t)post_ranks[i], v, i))
+			for (size_t i = 0; i < ranks->n; i++) {
+				if ((uint64_t)post_ranks[i] >= post_size)
 					return mt_fail(r->path, f->var, fn,
 						       "holds a value out of range");
-			whole_semiglobal(r, oi.name, an, data, t, post_size);
-			return NS_OK;
+				if ((rc = mt_put(data, t, (size_t)post_ranks[i], v, i, r->path,
+						 f->var, fn)) < 0)
+					return rc;
+			}
+			return whole_semiglobal(r, oi.name, an, data, t, post_size);
 		}
 	}
 	return mt_fail(r->path, f->var, fn, "has %llu values: not 1 (global), one per row of "
@@ -556,7 +569,7 @@ static int read_network(rd *r, const mt_fields *top)
 	if (names && (rc = read_names(r, names)) < 0)
 		return rc;
 	if (step) {
-		if (!mt_numeric(step) || mt_count(step) != 1 || !mt_whole(&x, step, 0, 1e18))
+		if (!mt_numeric(step) || mt_count(step) != 1 || !mt_whole(&x, step, 0, INT64_MAX))
 			return mt_fail(r->path, "time_step", NULL, "is not a step count");
 		host->network_set_time(r->net, 0, x);
 	}

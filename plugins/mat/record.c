@@ -91,13 +91,12 @@ static int number(double *out, int *has, const char *path, const mt_fields *f, c
 {
 	const matvar_t *v = mt_field(f, name);
 	ns_dtype t;
-	double x[1];
+	nsp_num x;
 	if (!v)
 		return NS_OK;
-	if (!mt_numeric(v) || mt_count(v) != 1 || !mt_dtype(&t, v) ||
-	    !mt_put(x, NS_DTYPE_F64, 0, v, 0))
+	if (!mt_numeric(v) || mt_count(v) != 1 || !mt_dtype(&t, v) || !mt_num(&x, v, 0) ||
+	    !nsp_put(out, NS_DTYPE_F64, 0, &x))
 		return bad(path, name, "is not a number", 0);
-	*out = x[0];
 	*has = 1;
 	return NS_OK;
 }
@@ -185,11 +184,13 @@ int mt_record_network(const mt_record *r, ns_network *net, const char *path)
 		const matvar_t *e = mt_cell_at(&r->dict, i, 1);
 		char *s = NULL;
 		double x[1] = { 0 };
+		nsp_num num;
 		int rc;
 		if (cell_str(&s, e) < 0)
 			return mt_oom();
-		if (!s)
-			mt_put(x, NS_DTYPE_F64, 0, e, 0);
+		if (!s && (!mt_num(&num, e, 0) || !nsp_put(x, NS_DTYPE_F64, 0, &num)))
+			return bad(path, "dictionary", "holds a value that is neither a string nor "
+				   "a number", i + 1);
 		rc = host->network_set_meta(net, mt_table_str(&r->dict, i, 0), s, x[0]);
 		host->free(s);
 		if (rc < 0)

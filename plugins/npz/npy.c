@@ -160,7 +160,7 @@ static int ucs4_str(pk_reader *r, pv **out, const unsigned char *p, size_t chars
 {
 	pv *v = pk_pv_new(r, PV_STR);
 	size_t k = 0;
-	if (!v || !(v->s = host->alloc(chars * 4 + 1)))
+	if (!v || !(v->s = pk_alloc(r, chars * 4 + 1)))
 		return merr(m, NS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < chars; i++, p += 4) {
 		uint32_t c = big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
@@ -207,7 +207,7 @@ static int strings(pk_reader *r, pv **out, const npy_head *h, char order, unsign
 	if (h->ndim == 0)
 		return ucs4_str(r, out, data, chars, order == '>', m);
 	if (!(list = pk_pv_new(r, PV_LIST)) ||
-	    (h->count && !(list->items = host->alloc((size_t)h->count * sizeof *list->items))))
+	    (h->count && !(list->items = pk_alloc(r, (size_t)h->count * sizeof *list->items))))
 		return merr(m, NS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < h->count; i++) {
 		if ((rc = ucs4_str(r, &list->items[i], data + i * each, chars, order == '>', m)) < 0)
@@ -236,7 +236,7 @@ static int objects(npz_ctx *c, pv **out, const unsigned char *data, size_t n,
 		host->free(where);
 		return rc;
 	}
-	if ((rc = pk_read(&r, &root, data, n, where)) < 0)
+	if ((rc = pk_read(&r, &root, data, n, where, &c->budget)) < 0)
 		return rc;
 	if ((rc = npz_keep(c, r, NULL)) < 0) {
 		pk_reader_free(r);
@@ -319,14 +319,13 @@ int npy_value(npz_ctx *c, pv **out, const unsigned char *data, size_t n, const n
 	dt->itemsize = (unsigned)size;
 	dt->order = size == 1 ? '|' : order == '>' ? '>' : '<';
 	a->dtype = dt;
-	a->ndim = h.ndim;
-	memcpy(a->shape, h.shape, sizeof h.shape);
-	a->count = h.count;
+	if ((rc = pk_array_shape(c->pool, a, h.shape, h.ndim)) < 0)
+		return rc;
 	memset(&raw, 0, sizeof raw);
 	raw.t = PV_BYTES;
 	raw.s = (char *)(uintptr_t)data;
 	raw.n = n;
-	if ((rc = pk_array_fill(c->pool, a, &raw, h.fortran)) < 0)
+	if ((rc = pk_array_fill(c->pool, a, &raw, h.fortran, 0)) < 0)
 		return rc;
 	*out = a;
 	return NS_OK;

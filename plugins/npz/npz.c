@@ -13,7 +13,10 @@
  * start with '/' or hold a '..' part, duplicate names, members that are
  * not .npy, a total inflated size beyond NPZ_RATIO times the file's size
  * or the limit (`-o limit=MiB`, default 4096), a member longer than it
- * declares, a bad CRC. zip64 is read as libzip reads it.
+ * declares, a bad CRC. zip64 is read as libzip reads it. What the import
+ * holds (each member while it is read, the values, the network) is charged
+ * to the pickle plugin's budget (pickle.h) of the file's size, which
+ * `-o max-memory=SIZE` replaces.
  *
  * Export writes what ANNarchy's load() reads: 'time_step' and 'net_id' as
  * 0-d int64 .npy, each object, 'obj_names' and nsnap's own entry 'nsnap'
@@ -197,8 +200,9 @@ done:
 /* Member @i, all of it, into *@out (its declared size, which it must
  * have exactly). */
 static int read_member(unsigned char **out, size_t *len, zip_t *za, zip_uint64_t i,
-		       const char *path)
+		       const char *path, pk_budget *budget)
 {
+	char lim[192];
 	zip_stat_t st;
 	zip_file_t *zf;
 	unsigned char *buf, extra;
@@ -208,6 +212,11 @@ static int read_member(unsigned char **out, size_t *len, zip_t *za, zip_uint64_t
 
 	if (zip_stat_index(za, i, 0, &st) < 0)
 		return host->error(NS_EFORMAT, "file '%s': %s", path, zip_strerror(za));
+	/* charged while it is read, and given back after */
+	if (pk_charge(budget, st.size) < 0)
+		return host->error(NS_ENOMEM, "file '%s': member '%s': %llu bytes, beyond %s",
+				   path, st.name, (unsigned long long)st.size,
+				   pk_budget_text(lim, budget));
 	if (!(zf = zip_fopen_index(za, i, 0)))
 		return host->error(NS_EFORMAT, "file '%s': member '%s': %s", path, st.name,
 				   zip_strerror(za));
@@ -280,7 +289,9 @@ static int npz_import(ns_network **out, ns_istream *in, const ns_plugin_args *ar
 				 path, host->option(args, "limit"));
 		goto done;
 	}
-	if ((rc = host->read_all(&buf, &n, in)) < 0 || (rc = pk_reader_new(&c.pool, path)) < 0)
+	if ((rc = host->read_all(&buf, &n, in)) < 0 ||
+	    (rc = pk_budget_init(&c.budget, args, n, path)) < 0 ||
+	    (rc = pk_reader_new(&c.pool, path, &c.budget)) < 0)
 		goto done;
 	if (!(src = zip_source_buffer_create(buf, n, 0, &ze))) {
 		rc = host->error(NS_ENOMEM, "file '%s': %s", path, zip_error_strerror(&ze));
@@ -309,10 +320,11 @@ static int npz_import(ns_network **out, ns_istream *in, const ns_plugin_args *ar
 		unsigned char *data = NULL; /* set on success (gcc cannot tell) */
 		size_t len = 0;
 		pv *v;
-		if ((rc = read_member(&data, &len, za, (zip_uint64_t)i, path)) < 0)
+		if ((rc = read_member(&data, &len, za, (zip_uint64_t)i, path, &c.budget)) < 0)
 			goto done;
 		rc = npy_value(&c, &v, data, len, &m);
 		host->free(data);
+		c.budget.used -= len;
 		if (rc < 0)
 			goto done;
 		/* numpy 1.x makes ANNarchy's allow_pickle=True a member */
@@ -325,7 +337,7 @@ static int npz_import(ns_network **out, ns_istream *in, const ns_plugin_args *ar
 	if (!pv_dict_get(root, "obj_names") && !pv_dict_get(root, "time_step") &&
 	    (rc = fix_lists(&c, root)) < 0)
 		goto done;
-	rc = pk_import_root(out, root, args);
+	rc = pk_import_root(out, root, args, &c.budget);
 done:
 	if (za)
 		zip_discard(za);
@@ -580,7 +592,7 @@ static const ns_format_ops npz_ops = {
 };
 
 static const char *const npz_extensions[] = { ".npz", NULL };
-static const char *const npz_options[] = { "level", "limit", NULL };
+static const char *const npz_options[] = { "level", "limit", "max-memory", NULL };
 
 static const ns_plugin npz_plugin = {
 	.abi_version = NS_PLUGIN_ABI_VERSION,

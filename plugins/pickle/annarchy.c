@@ -20,21 +20,36 @@
  * projection saved alone, or populations=False) is created as a
  * placeholder with no attributes, sized by the largest rank it uses + 1:
  * the host needs both populations to add a projection, and the version
- * then shows what the file held. */
+ * then shows what the file held.
+ *
+ * Every array the network gets is charged to the import's budget before
+ * it is made, so what a file only references is refused by name: rows
+ * shared through the memo count once per use, and a semiglobal attribute
+ * of a placeholder as many values as its largest rank says. Numbers go
+ * into attributes exactly (number.c): ints as integers, never through a
+ * double, and a value that does not fit its attribute is refused. */
 #include "pickle.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 const ns_host *host;
 
+/* What the network's objects cost beyond their values: the engine's
+ * structs and names, charged with them. */
+#define PK_OBJECT_COST 512
+#define PK_ATTR_COST 256
+/* Populations are at most this large (sizes once went through doubles). */
+#define PK_MAX_NEURONS INT64_C(1000000000000000)
+
 typedef struct pk_ctx {
 	const char *path;
 	ns_network *net;
 	const ns_plugin_args *args;
-	pk_record rec; /* nsnap's own entry */
+	const pv *root;   /* a whole network's dict; NULL for one object's */
+	pk_budget *budget;
+	pk_record rec;    /* nsnap's own entry */
 } pk_ctx;
 
 /* An error about population @pop (NULL: the file as a whole). */
@@ -46,48 +61,22 @@ static int bad(pk_ctx *c, const char *pop, const char *what)
 	return host->error(NS_EFORMAT, "file '%s': %s", c->path, what);
 }
 
-/* ----------------------------------------------------------- value access */
-
-int pk_number(const pv *v, double *out)
+/* Charge @count @things of @size bytes (and @extra) that @what
+ * ("projection 'P'") is about to make: NS_OK, or an error naming it. */
+static int charge(pk_ctx *c, const char *what, uint64_t count, const char *things,
+		  uint64_t size, uint64_t extra, const char *why)
 {
-	if (!v)
-		return 0;
-	if (v->t == PV_INT || v->t == PV_BOOL) {
-		*out = (double)v->i;
-		return 1;
-	}
-	if (v->t == PV_FLOAT) {
-		*out = v->f;
-		return 1;
-	}
-	if (v->t == PV_ARRAY && v->count == 1 && v->dtype->kind != 'O') {
-		const char *p = v->s;
-		switch (v->dtype->kind) {
-		case 'f':
-			*out = v->dtype->itemsize == 8 ? *(const double *)(const void *)p :
-				*(const float *)(const void *)p;
-			return 1;
-		case 'b': *out = (unsigned char)*p ? 1 : 0; return 1;
-		case 'u': {
-			uint64_t u = 0;
-			memcpy(&u, p, v->dtype->itemsize);
-			*out = (double)u;
-			return 1;
-		}
-		default: {
-			int64_t i = 0;
-			memcpy(&i, p, v->dtype->itemsize);
-			if (v->dtype->itemsize < 8) {
-				int sh = 64 - 8 * (int)v->dtype->itemsize;
-				i = (int64_t)((uint64_t)i << sh) >> sh;
-			}
-			*out = (double)i;
-			return 1;
-		}
-		}
-	}
-	return 0;
+	char need[32], lim[192];
+	uint64_t bytes = size && count > (UINT64_MAX - extra) / size ? UINT64_MAX :
+			 count * size + extra;
+	if (pk_charge(c->budget, bytes) == 0)
+		return NS_OK;
+	return host->error(NS_ENOMEM, "file '%s': %s: %llu %s%s need %s, beyond %s", c->path, what,
+			   (unsigned long long)count, things, why ? why : "",
+			   pk_size_text(need, bytes), pk_budget_text(lim, c->budget));
 }
+
+/* ----------------------------------------------------------- value access */
 
 /* Sequences: lists, tuples, object arrays, 1-D numeric arrays. */
 static int pv_is_seq(const pv *v)
@@ -102,15 +91,11 @@ static size_t pv_seq_len(const pv *v)
 }
 
 /* Element @i of a sequence as a number; 0 when it is not one. */
-static int pv_seq_num(const pv *v, size_t i, double *out)
+static int pv_seq_num(const pv *v, size_t i, nsp_num *out)
 {
-	if (v->t == PV_ARRAY && v->dtype->kind != 'O') {
-		pv one = *v;
-		one.count = 1;
-		one.s = v->s + i * v->dtype->itemsize;
-		return pk_number(&one, out);
-	}
-	return pk_number(v->items[i], out);
+	if (v->t == PV_ARRAY && v->dtype->kind != 'O')
+		return pk_elem_num(v->dtype, v->s + i * v->dtype->itemsize, out);
+	return pk_num_of(v->items[i], out);
 }
 
 /* Rows of a list of lists, an object array of lists or a 2-D array. */
@@ -146,14 +131,11 @@ static size_t row_len(const pk_rows *r, size_t i)
 	return r->matrix ? r->k : pv_seq_len(r->v->items[i]);
 }
 
-static int row_num(const pk_rows *r, size_t i, size_t j, double *out)
+static int row_num(const pk_rows *r, size_t i, size_t j, nsp_num *out)
 {
-	if (r->matrix) {
-		pv one = *r->v;
-		one.count = 1;
-		one.s = r->v->s + (i * r->k + j) * r->v->dtype->itemsize;
-		return pk_number(&one, out);
-	}
+	if (r->matrix)
+		return pk_elem_num(r->v->dtype, r->v->s + (i * r->k + j) * r->v->dtype->itemsize,
+				   out);
 	return pv_seq_num(r->v->items[i], j, out);
 }
 
@@ -172,27 +154,16 @@ static int in_names(const pv *list, const char *name)
 	return 0;
 }
 
+/* nsnap's element type for numpy's dtype @dt: the same, else the one that
+ * holds it (int8, int16, uint16, uint32 and uint64 as i64; uint64 values
+ * beyond it are refused when read). */
 static ns_dtype dtype_of(const pv *dt)
 {
 	switch (dt->kind) {
 	case 'f': return dt->itemsize == 4 ? NS_DTYPE_F32 : NS_DTYPE_F64;
 	case 'b': return NS_DTYPE_BOOL;
 	case 'u': return dt->itemsize == 1 ? NS_DTYPE_U8 : NS_DTYPE_I64;
-	default: return dt->itemsize == 4 ? NS_DTYPE_I32 :
-		 dt->itemsize == 8 ? NS_DTYPE_I64 : NS_DTYPE_I64;
-	}
-}
-
-/* Store @x as element @i of a @t array. */
-static void put_elem(void *data, ns_dtype t, size_t i, double x)
-{
-	switch (t) {
-	case NS_DTYPE_F32: ((float *)data)[i] = (float)x; break;
-	case NS_DTYPE_I64: ((int64_t *)data)[i] = (int64_t)x; break;
-	case NS_DTYPE_I32: ((int32_t *)data)[i] = (int32_t)x; break;
-	case NS_DTYPE_U8: ((uint8_t *)data)[i] = (uint8_t)x; break;
-	case NS_DTYPE_BOOL: ((uint8_t *)data)[i] = x != 0; break;
-	default: ((double *)data)[i] = x; break;
+	default: return dt->itemsize == 4 ? NS_DTYPE_I32 : NS_DTYPE_I64;
 	}
 }
 
@@ -222,29 +193,51 @@ static void recorded(const pk_ctx *c, const char *oname, const char *name, ns_at
 	}
 }
 
-static int add_global(pk_ctx *c, ns_object *obj, const char *oname, const char *name,
-		      ns_attr_kind kind, const pv *v)
+/* "population 'E': attribute 'v'", for messages. */
+static const char *attr_what(char buf[300], const char *okind, const char *oname,
+			     const char *name)
+{
+	snprintf(buf, 300, "%s '%.100s': attribute '%.100s'", okind, oname, name);
+	return buf;
+}
+
+/* @v as attribute @name of scope global, when it is a number (1 when it
+ * is not). */
+static int add_global(pk_ctx *c, ns_object *obj, const char *okind, const char *oname,
+		      const char *name, ns_attr_kind kind, const pv *v)
 {
 	ns_dtype t = scalar_dtype(v);
+	char what[300];
 	ns_attr *a;
 	void *data;
-	double x;
+	nsp_num x;
 	int rc;
-	if (!pk_number(v, &x))
-		return 1; /* not a number */
+	if (!pk_num_of(v, &x))
+		return 1;
 	recorded(c, oname, name, &kind, &t);
-	if ((rc = host->attr_add(&a, obj, name, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
+	attr_what(what, okind, oname, name);
+	if ((rc = charge(c, what, 1, "value", 8, PK_ATTR_COST, NULL)) < 0 ||
+	    (rc = host->attr_add(&a, obj, name, kind, NS_GLOBAL, t, NULL, 0)) < 0 ||
 	    (rc = host->attr_data(&data, a)) < 0)
 		return rc;
-	if (v->t == PV_ARRAY && (t == NS_DTYPE_I64 || t == NS_DTYPE_I32) &&
-	    dtype_of(v->dtype) == t)
-		memcpy(data, v->s, host->dtype_size(t));
-	else
-		put_elem(data, t, 0, x);
-	return NS_OK;
+	return pk_put(data, t, 0, &x, c->path, what);
 }
 
 /* ------------------------------------------------------------ populations */
+
+/* One extent of a geometry, into @shape (@ndim so far) and the product @n. */
+static int extent(pk_ctx *c, const char *name, const nsp_num *x, uint64_t *shape,
+		  unsigned *ndim, uint64_t *n)
+{
+	int64_t e;
+	if (!nsp_whole(x, 0, PK_MAX_NEURONS, &e))
+		return bad(c, name, "a bad geometry");
+	if (e && *n > (uint64_t)PK_MAX_NEURONS / (uint64_t)e)
+		return bad(c, name, "a geometry of more than 10^15 neurons");
+	shape[(*ndim)++] = (uint64_t)e;
+	*n *= (uint64_t)e;
+	return NS_OK;
+}
 
 static int read_population(pk_ctx *c, const char *name, const pv *d)
 {
@@ -254,17 +247,18 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 	uint64_t shape[NS_MAX_DIMS], n = 1;
 	unsigned ndim = 0;
 	ns_object *obj;
-	double x;
+	char what[300];
+	nsp_num x;
 	int rc;
 
 	if (geom && (geom->t == PV_TUPLE || geom->t == PV_LIST)) {
 		if (geom->len > NS_MAX_DIMS)
 			return bad(c, name, "a geometry of too many dimensions");
 		for (size_t k = 0; k < geom->len; k++) {
-			if (!pk_number(geom->items[k], &x) || x < 0 || x != floor(x) || x > 1e15)
+			if (!pk_num_of(geom->items[k], &x))
 				return bad(c, name, "a bad geometry");
-			shape[ndim++] = (uint64_t)x;
-			n *= (uint64_t)x;
+			if ((rc = extent(c, name, &x, shape, &ndim, &n)) < 0)
+				return rc;
 		}
 	} else if (geom && geom->t == PV_ARRAY && geom->dtype->kind != 'O' && geom->ndim == 1 &&
 		   geom->count != 1) {
@@ -272,25 +266,28 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 		if (geom->count > NS_MAX_DIMS)
 			return bad(c, name, "a geometry of too many dimensions");
 		for (size_t k = 0; k < geom->count; k++) {
-			if (!pv_seq_num(geom, k, &x) || x < 0 || x != floor(x) || x > 1e15)
+			if (!pv_seq_num(geom, k, &x))
 				return bad(c, name, "a bad geometry");
-			shape[ndim++] = (uint64_t)x;
-			n *= (uint64_t)x;
+			if ((rc = extent(c, name, &x, shape, &ndim, &n)) < 0)
+				return rc;
 		}
-	} else if (geom && pk_number(geom, &x) && x >= 0 && x == floor(x) && x <= 1e15) {
-		shape[ndim++] = (uint64_t)x;
-		n = (uint64_t)x;
+	} else if (geom && pk_num_of(geom, &x)) {
+		if ((rc = extent(c, name, &x, shape, &ndim, &n)) < 0)
+			return rc;
 	}
 	if (size) {
-		if (!pk_number(size, &x) || x < 0 || x != floor(x) || x > 1e15)
+		int64_t k;
+		if (!pk_num_of(size, &x) || !nsp_whole(&x, 0, PK_MAX_NEURONS, &k))
 			return bad(c, name, "'size' is not a count");
-		if (ndim && (uint64_t)x != n)
+		if (ndim && (uint64_t)k != n)
 			return bad(c, name, "'size' differs from the product of 'geometry'");
-		n = (uint64_t)x;
+		n = (uint64_t)k;
 	} else if (!ndim) {
 		return bad(c, name, "a population without 'size' or 'geometry'");
 	}
-	if ((rc = host->population_add(&obj, c->net, name, n, ndim ? shape : NULL, ndim,
+	snprintf(what, sizeof what, "population '%.100s'", name);
+	if ((rc = charge(c, what, 1, "object", PK_OBJECT_COST, 0, NULL)) < 0 ||
+	    (rc = host->population_add(&obj, c->net, name, n, ndim ? shape : NULL, ndim,
 					  pk_record_type(&c->rec, name))) < 0)
 		return rc;
 
@@ -314,38 +311,41 @@ static int read_population(pk_ctx *c, const char *name, const pv *d)
 					     "'%s' listed but not saved", c->path, name, an);
 				continue;
 			}
+			attr_what(what, "population", name, an);
 			if (v->t == PV_ARRAY && v->dtype->kind != 'O' && v->ndim > 0) {
 				ns_dtype t = dtype_of(v->dtype);
 				ns_attr *a;
-				recorded(c, name, an, &kind, &t);
 				void *data;
+				recorded(c, name, an, &kind, &t);
 				if (v->count != n) {
 					char msg[128];
 					snprintf(msg, sizeof msg, " has %llu values for %llu neurons",
 						 (unsigned long long)v->count, (unsigned long long)n);
-					return host->error(NS_EFORMAT, "file '%s': population '%s': "
-							      "attribute '%s'%s", c->path, name, an,
-							      msg);
+					return host->error(NS_EFORMAT, "file '%s': %s%s", c->path,
+							   what, msg);
 				}
-				if ((rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL,
+				if ((rc = charge(c, what, n, "values", host->dtype_size(t),
+						 PK_ATTR_COST, NULL)) < 0 ||
+				    (rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL,
 							    0)) < 0 ||
 				    (rc = host->attr_data(&data, a)) < 0)
 					return rc;
-				/* bools go through put_elem, which makes them 0 or 1 */
-				if (host->dtype_size(t) == v->dtype->itemsize &&
-				    t != NS_DTYPE_BOOL && dtype_of(v->dtype) == t)
+				/* bools go through pk_put, which makes them 0 or 1 */
+				if (t != NS_DTYPE_BOOL && pk_is_dtype(v->dtype, t)) {
 					memcpy(data, v->s, (size_t)n * v->dtype->itemsize);
-				else
-					for (size_t i = 0; i < n; i++) {
-						pv_seq_num(v, i, &x);
-						put_elem(data, t, i, x);
-					}
-			} else if ((rc = add_global(c, obj, name, an, kind, v)) != NS_OK) {
+					continue;
+				}
+				for (size_t i = 0; i < n; i++)
+					if (!pv_seq_num(v, i, &x) ||
+					    (rc = pk_put(data, t, i, &x, c->path, what)) < 0)
+						return rc;
+			} else if ((rc = add_global(c, obj, "population", name, an, kind, v)) !=
+				   NS_OK) {
 				if (rc < 0)
 					return rc;
-				return host->error(NS_EFORMAT, "file '%s': population '%s': "
-						      "attribute '%s' is %s, not a numpy array or a "
-						      "number", c->path, name, an, pv_type_name(v));
+				return host->error(NS_EFORMAT, "file '%s': %s is %s, not a numpy "
+						   "array of numbers or a number", c->path, what,
+						   pv_type_name(v));
 			}
 		}
 	}
@@ -375,9 +375,8 @@ static int proj_error(pk_ctx *c, const char *proj, const char *fmt, const char *
 
 /* The element type of a sequence of numbers: a numpy array's own; for a
  * list, bool or int (i64) when every item is one, else (and when empty)
- * f64. ANNarchy
- * writes the int attributes of projections as lists of Python ints, which
- * keep no width: an i32 written so comes back as i64. */
+ * f64. ANNarchy writes the int attributes of projections as lists of
+ * Python ints, which keep no width: an i32 written so comes back as i64. */
 static ns_dtype seq_dtype(const pv *v)
 {
 	int all_bool = 1, all_int = 1;
@@ -410,19 +409,25 @@ static ns_dtype rows_dtype(const pk_rows *rows)
 	return t == NS_DTYPE_BYTES ? NS_DTYPE_F64 : t;
 }
 
-/* One attribute of a projection of @rows rows (post_ranks @post_ranks). */
+/* Whether population @name is a placeholder: not in the file. */
+static int is_placeholder(const pk_ctx *c, const char *name);
+
+/* One attribute of a projection of @rows rows (post_ranks @post_ranks) of
+ * @n synapses onto @post (of @post_size neurons). */
 static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const char *an,
-			  ns_attr_kind kind, const pv *v, const pk_rows *ranks,
-			  const int32_t *post_ranks, uint64_t post_size)
+			  ns_attr_kind kind, const pv *v, const pk_rows *ranks, uint64_t n,
+			  const int32_t *post_ranks, const char *post, uint64_t post_size)
 {
+	char what[300];
 	pk_rows rows;
 	ns_attr *a;
 	void *data;
-	double x;
+	nsp_num x;
 	int rc;
 
-	if ((rc = add_global(c, obj, proj, an, kind, v)) <= 0)
+	if ((rc = add_global(c, obj, "projection", proj, an, kind, v)) <= 0)
 		return rc;
+	attr_what(what, "projection", proj, an);
 	if (rows_of(&rows, v) && rows.n == ranks->n) {
 		ns_dtype t = rows.matrix ? dtype_of(v->dtype) : rows_dtype(&rows);
 		size_t k = 0;
@@ -431,7 +436,9 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 			if (row_len(&rows, i) != row_len(ranks, i))
 				return proj_error(c, proj, "attribute '%s': rows differ in length "
 						  "from pre_ranks", an);
-		if ((rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
+		if ((rc = charge(c, what, n, "values", host->dtype_size(t), PK_ATTR_COST,
+				 NULL)) < 0 ||
+		    (rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
 		    (rc = host->attr_data(&data, a)) < 0)
 			return rc;
 		for (size_t i = 0; i < rows.n; i++)
@@ -439,15 +446,23 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 				if (!row_num(&rows, i, j, &x))
 					return proj_error(c, proj, "attribute '%s': a value that "
 							  "is not a number", an);
-				put_elem(data, t, k++, x);
+				if ((rc = pk_put(data, t, k++, &x, c->path, what)) < 0)
+					return rc;
 			}
 		return NS_OK;
 	}
 	if (pv_is_seq(v) && pv_seq_len(v) == ranks->n) {
 		ns_dtype t = seq_dtype(v);
 		const pv *whole = pk_record_semiglobal(&c->rec, proj, an);
+		char why[300];
 		recorded(c, proj, an, &kind, &t);
-		if ((rc = host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
+		/* one value per post neuron: as many as the post population
+		 * says, which for a placeholder is only the largest rank */
+		snprintf(why, sizeof why, " (one per neuron of %spopulation '%.100s')",
+			 is_placeholder(c, post) ? "the placeholder " : "", post);
+		if ((rc = charge(c, what, post_size, "values", host->dtype_size(t), PK_ATTR_COST,
+				 why)) < 0 ||
+		    (rc = host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL, 0)) < 0 ||
 		    (rc = host->attr_data(&data, a)) < 0)
 			return rc;
 		/* nsnap's entry has the values of post neurons without synapses */
@@ -457,10 +472,10 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 				  an, (unsigned long long)whole->count,
 				  (unsigned long long)post_size);
 		else if (whole)
-			for (size_t i = 0; i < post_size; i++) {
-				pv_seq_num(whole, i, &x);
-				put_elem(data, t, i, x);
-			}
+			for (size_t i = 0; i < post_size; i++)
+				if (!pv_seq_num(whole, i, &x) ||
+				    (rc = pk_put(data, t, i, &x, c->path, what)) < 0)
+					return rc;
 		for (size_t i = 0; i < ranks->n; i++) {
 			if (!pv_seq_num(v, i, &x))
 				return proj_error(c, proj, "attribute '%s': a value that is not a "
@@ -468,13 +483,27 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 			if ((uint64_t)post_ranks[i] >= post_size)
 				return proj_error(c, proj, "attribute '%s': a post rank beyond "
 						  "the post population", an);
-			put_elem(data, t, (size_t)post_ranks[i], x);
+			if ((rc = pk_put(data, t, (size_t)post_ranks[i], &x, c->path, what)) < 0)
+				return rc;
 		}
 		return NS_OK;
 	}
-	return host->error(NS_EFORMAT, "file '%s': projection '%s': attribute '%s' is %s, "
-			      "not a number, a list per post neuron or a list of lists",
-			      c->path, proj, an, pv_type_name(v));
+	if (pv_is_seq(v))
+		return host->error(NS_EFORMAT, "file '%s': %s has %zu values for the %zu rows of "
+				   "post_ranks, neither one per row nor a list of rows", c->path,
+				   what, pv_seq_len(v), ranks->n);
+	return host->error(NS_EFORMAT, "file '%s': %s is %s, not a number, a list per post "
+			   "neuron or a list of lists", c->path, what, pv_type_name(v));
+}
+
+/* A rank of the file: an integer of [0, INT32_MAX]. */
+static int rank_of(int32_t *out, const nsp_num *x)
+{
+	int64_t i;
+	if (!nsp_whole(x, 0, INT32_MAX, &i))
+		return 0;
+	*out = (int32_t)i;
+	return 1;
 }
 
 static int read_projection(pk_ctx *c, const char *name, const pv *d)
@@ -489,7 +518,8 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 	ns_object *obj, *post_pop;
 	ns_object_info oi;
 	const char *tname = NULL;
-	double x;
+	char what[300];
+	nsp_num x;
 	int rc;
 
 	if (!pre || pre->t != PV_STR || !post || post->t != PV_STR)
@@ -504,6 +534,11 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 				  "rows of the same length%s", NULL);
 	for (size_t i = 0; i < ranks.n; i++)
 		n += row_len(&ranks, i);
+	/* pre and post of each synapse, here and in the engine's copy: rows
+	 * that the file shares (the same list many times) count each time */
+	snprintf(what, sizeof what, "projection '%.100s'", name);
+	if ((rc = charge(c, what, n, "synapses", 16, ranks.n * 4 + PK_OBJECT_COST, NULL)) < 0)
+		return rc;
 	if (!(pre_idx = host->alloc((size_t)n * 4 + 4)) ||
 	    !(post_idx = host->alloc((size_t)n * 4 + 4)) ||
 	    !(post_ranks = host->alloc(ranks.n * 4 + 4))) {
@@ -512,22 +547,20 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 	}
 	n = 0;
 	for (size_t i = 0; i < ranks.n; i++) {
-		if (!pv_seq_num(pr, i, &x) || x < 0 || x > INT32_MAX || x != floor(x)) {
+		if (!pv_seq_num(pr, i, &x) || !rank_of(&post_ranks[i], &x)) {
 			rc = proj_error(c, name, "a post rank that is not a rank%s", NULL);
 			goto done;
 		}
-		post_ranks[i] = (int32_t)x;
-		if ((uint64_t)x > max_post)
-			max_post = (uint64_t)x;
+		if ((uint64_t)post_ranks[i] > max_post)
+			max_post = (uint64_t)post_ranks[i];
 		for (size_t j = 0; j < row_len(&ranks, i); j++) {
-			if (!row_num(&ranks, i, j, &x) || x < 0 || x > INT32_MAX || x != floor(x)) {
+			if (!row_num(&ranks, i, j, &x) || !rank_of(&pre_idx[n], &x)) {
 				rc = proj_error(c, name, "a pre rank that is not a rank%s", NULL);
 				goto done;
 			}
-			pre_idx[n] = (int32_t)x;
+			if ((uint64_t)pre_idx[n] > max_pre)
+				max_pre = (uint64_t)pre_idx[n];
 			post_idx[n++] = post_ranks[i];
-			if ((uint64_t)x > max_pre)
-				max_pre = (uint64_t)x;
 		}
 	}
 	if ((rc = ensure_population(c, name, pre->s, max_pre + 1)) < 0 ||
@@ -545,7 +578,7 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 		if (pass == 3 && delays && !in_names(attrs, "delays") &&
 		    !in_names(params, "delays") && !in_names(vars, "delays")) {
 			if ((rc = read_proj_attr(c, obj, name, "delays", NS_PARAMETER, delays,
-						 &ranks, post_ranks, oi.size)) < 0)
+						 &ranks, n, post_ranks, post->s, oi.size)) < 0)
 				goto done;
 			continue;
 		}
@@ -570,7 +603,7 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 			}
 			if ((rc = read_proj_attr(c, obj, name, an,
 						 in_names(params, an) ? NS_PARAMETER : NS_VARIABLE,
-						 v, &ranks, post_ranks, oi.size)) < 0)
+						 v, &ranks, n, post_ranks, post->s, oi.size)) < 0)
 				goto done;
 		}
 	}
@@ -604,14 +637,19 @@ static const char *name_of(const pv *d, const char *dflt)
 static int is_object(const pv *v)
 {
 	const pv *size, *geom, *pr;
-	double x;
+	nsp_num x;
 	if (!v || v->t != PV_DICT)
 		return 0;
 	size = pv_dict_get(v, "size");
 	geom = pv_dict_get(v, "geometry");
 	pr = pv_dict_get(v, "post_ranks");
-	return (pr && pv_is_seq(pr)) || (size && pk_number(size, &x)) ||
-	       (geom && (is_list(geom) || pk_number(geom, &x)));
+	return (pr && pv_is_seq(pr)) || (size && pk_num_of(size, &x)) ||
+	       (geom && (is_list(geom) || pk_num_of(geom, &x)));
+}
+
+static int is_placeholder(const pk_ctx *c, const char *name)
+{
+	return !c->root || !is_object(pv_dict_get(c->root, name));
 }
 
 /* A dict holding objects (a whole network, whatever else it holds). */
@@ -666,12 +704,16 @@ static int check_listed(pk_ctx *c, const pv *root)
 static int read_network(pk_ctx *c, const pv *root)
 {
 	const pv *step = pv_dict_get(root, "time_step");
-	double x;
+	nsp_num x;
 	int rc;
 	if ((rc = check_listed(c, root)) < 0)
 		return rc;
-	if (step && pk_number(step, &x) && x >= 0)
-		host->network_set_time(c->net, 0, (uint64_t)x);
+	if (step) {
+		int64_t k;
+		if (!pk_num_of(step, &x) || !nsp_whole(&x, 0, INT64_MAX, &k))
+			return bad(c, NULL, "'time_step' is not a step count");
+		host->network_set_time(c->net, 0, (uint64_t)k);
+	}
 	if ((rc = pk_record_network(&c->rec, c->net, c->path)) < 0)
 		return rc;
 	/* Populations first: projections need theirs. */
@@ -684,12 +726,14 @@ static int read_network(pk_ctx *c, const pv *root)
 			if ((rc = read_object(c, k->s, v)) < 0)
 				return rc;
 		}
-	return pk_record_arrays(&c->rec, c->net, c->path);
+	return pk_record_arrays(&c->rec, c->net, c->path, c->budget);
 }
 
-int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args)
+int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args,
+		   pk_budget *budget)
 {
-	pk_ctx c = { args && args->path ? args->path : "(stream)", NULL, args, { 0 } };
+	pk_ctx c = { args && args->path ? args->path : "(stream)", NULL, args, NULL, budget,
+		     { 0 } };
 	int rc, whole;
 
 	if (root->t != PV_DICT)
@@ -703,6 +747,7 @@ int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args)
 		goto done;
 	if ((rc = host->network_new(&c.net, c.rec.name)) < 0)
 		goto done;
+	c.root = whole ? root : NULL;
 	if (whole)
 		rc = read_network(&c, root);
 	else if (is_object(root))

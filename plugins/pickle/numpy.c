@@ -5,11 +5,30 @@
  * called. */
 #include "pickle.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int pk_resolve_global(pk_reader *r, const char *module, const char *name)
+/* @s (@n bytes) for a message: at most 100 bytes, other than printable
+ * ASCII as \xHH. */
+static const char *printable(char buf[404], const char *s, size_t n)
 {
+	size_t k = 0;
+	for (size_t i = 0; i < n && i < 100; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[k++] = (char)c;
+		else
+			k += (size_t)snprintf(buf + k, 5, "\\x%02x", c);
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+int pk_resolve_global(pk_reader *r, const char *module, size_t mlen, const char *name,
+		      size_t nlen)
+{
+	char m[404], nm[404];
 	static const struct {
 		const char *module, *name;
 		pv_global g;
@@ -27,11 +46,14 @@ int pk_resolve_global(pk_reader *r, const char *module, const char *name)
 		{ "builtins", "bytearray", PG_BYTEARRAY },
 		{ "__builtin__", "bytearray", PG_BYTEARRAY },
 	};
+	/* lengths first: a name of the file may hold a NUL ("numpy.core.multiarray\0os") */
 	for (size_t k = 0; k < sizeof allowed / sizeof allowed[0]; k++)
-		if (strcmp(module, allowed[k].module) == 0 && strcmp(name, allowed[k].name) == 0)
+		if (mlen == strlen(allowed[k].module) && memcmp(module, allowed[k].module, mlen) == 0 &&
+		    nlen == strlen(allowed[k].name) && memcmp(name, allowed[k].name, nlen) == 0)
 			return pk_push_int(r, PV_GLOBAL, allowed[k].g);
-	return pk_fail(r, NS_EFORMAT, "refusing to load global '%.100s.%.100s': only numpy arrays "
-		    "and plain containers are read", module, name);
+	return pk_fail(r, NS_EFORMAT, "refusing to load global '%s.%s': only numpy arrays "
+		       "and plain containers are read", printable(m, module, mlen),
+		       printable(nm, name, nlen));
 }
 
 /* A dtype from its descr ("f8", "<i4", "b1", "O8"). */
@@ -62,37 +84,56 @@ static int dtype_from(pk_reader *r, pv *d, const char *descr)
 	return NS_OK;
 }
 
-static int shape_from(pk_reader *r, pv *a, const pv *shape)
+int pk_array_shape(pk_reader *r, pv *a, const uint64_t *shape, unsigned ndim)
 {
 	uint64_t count = 1;
-	if (shape->t == PV_INT) {
-		a->ndim = 1;
-		a->shape[0] = (uint64_t)shape->i;
-		count = a->shape[0];
-		if (shape->i < 0)
-			return pk_fail(r, NS_EFORMAT, "a negative array extent");
-	} else if (shape->t == PV_TUPLE || shape->t == PV_LIST) {
-		if (shape->len > 8)
-			return pk_fail(r, NS_EUNSUPPORTED, "an array of %zu dimensions", shape->len);
-		a->ndim = (unsigned)shape->len;
-		for (size_t k = 0; k < shape->len; k++) {
-			if (shape->items[k]->t != PV_INT || shape->items[k]->i < 0)
-				return pk_fail(r, NS_EFORMAT, "a bad array shape");
-			a->shape[k] = (uint64_t)shape->items[k]->i;
-			if (a->shape[k] && count > UINT64_MAX / a->shape[k])
-				return pk_fail(r, NS_EFORMAT, "an array too large");
-			count *= a->shape[k];
-		}
-	} else {
-		return pk_fail(r, NS_EFORMAT, "an array shape that is %s", pv_type_name(shape));
+	for (unsigned k = 0; k < ndim; k++) {
+		if (shape[k] && count > UINT64_MAX / shape[k])
+			return pk_fail(r, NS_EFORMAT, "an array too large");
+		count *= shape[k];
 	}
+	if (!(a->shape = pk_alloc(r, (ndim ? ndim : 1) * sizeof *a->shape)))
+		return pk_oom(r);
+	if (ndim)
+		memcpy(a->shape, shape, ndim * sizeof *shape);
+	else
+		a->shape[0] = 0;
+	a->ndim = (unsigned char)ndim;
 	a->count = count;
 	return NS_OK;
 }
 
+static int shape_from(pk_reader *r, pv *a, const pv *shape)
+{
+	uint64_t dims[8];
+	size_t ndim = 1;
+	if (shape->t == PV_INT) {
+		if (shape->i < 0)
+			return pk_fail(r, NS_EFORMAT, "a negative array extent");
+		dims[0] = (uint64_t)shape->i;
+	} else if (shape->t == PV_TUPLE || shape->t == PV_LIST) {
+		if (shape->len > 8)
+			return pk_fail(r, NS_EUNSUPPORTED, "an array of %zu dimensions", shape->len);
+		ndim = shape->len;
+		for (size_t k = 0; k < shape->len; k++) {
+			if (shape->items[k]->t != PV_INT || shape->items[k]->i < 0)
+				return pk_fail(r, NS_EFORMAT, "a bad array shape");
+			dims[k] = (uint64_t)shape->items[k]->i;
+		}
+	} else {
+		return pk_fail(r, NS_EFORMAT, "an array shape that is %s", pv_type_name(shape));
+	}
+	if (a->shape) {
+		/* BUILD on an array whose shape was set: _reconstruct's */
+		host->free(a->shape);
+		a->shape = NULL;
+	}
+	return pk_array_shape(r, a, dims, (unsigned)ndim);
+}
+
 /* Fill array @a (shape and dtype set) from @raw; Fortran order and the
  * other byte order are converted to C order, native (little-endian). */
-int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran)
+int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran, int share)
 {
 	unsigned sz = a->dtype->itemsize;
 	uint64_t idx[8] = { 0 };
@@ -100,7 +141,7 @@ int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran)
 		if (raw->t != PV_LIST || raw->len != a->count)
 			return pk_fail(r, NS_EFORMAT, "an object array of %llu items holding %s",
 				    (unsigned long long)a->count, pv_type_name(raw));
-		if (raw->len && !(a->items = host->alloc(raw->len * sizeof *a->items)))
+		if (raw->len && !(a->items = pk_alloc(r, raw->len * sizeof *a->items)))
 			return pk_oom(r);
 		if (raw->len)
 			memcpy(a->items, raw->items, raw->len * sizeof *a->items);
@@ -112,14 +153,22 @@ int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran)
 	if (raw->t != PV_BYTES || raw->n / sz != a->count || raw->n % sz)
 		return pk_fail(r, NS_EFORMAT, "an array of %llu items of %u bytes holding %zu bytes",
 			    (unsigned long long)a->count, sz, raw->t == PV_BYTES ? raw->n : 0);
-	if (!(a->s = host->alloc(raw->n + 1)))
-		return pk_oom(r);
 	a->n = raw->n;
 	if (a->dtype->order != '>' && !(fortran && a->ndim > 1)) {
-		memcpy(a->s, raw->s, raw->n); /* C order, little-endian already */
+		/* C order, little-endian already: the bytes as they are */
+		if (share) {
+			a->s = raw->s;
+			a->borrowed = 1;
+		} else if (!(a->s = pk_alloc(r, raw->n + 1))) {
+			return pk_oom(r);
+		} else {
+			memcpy(a->s, raw->s, raw->n);
+		}
 		a->ready = 1;
 		return NS_OK;
 	}
+	if (!(a->s = pk_alloc(r, raw->n + 1)))
+		return pk_oom(r);
 	for (uint64_t k = 0; k < a->count; k++) {
 		/* k counts in C order; its offset in the source follows its order. */
 		uint64_t src = 0;
@@ -144,7 +193,7 @@ int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran)
 static int latin1(pk_reader *r, pv *out, const pv *s)
 {
 	size_t k = 0;
-	if (!(out->s = host->alloc(s->n + 1)))
+	if (!(out->s = pk_alloc(r, s->n + 1)))
 		return pk_oom(r);
 	for (size_t i = 0; i < s->n; i++) {
 		unsigned char c = (unsigned char)s->s[i];
@@ -177,10 +226,12 @@ int pk_reduce(pk_reader *r, const pv *f, const pv *args)
 		/* Until BUILD sets its state, an empty object array, so that
 		 * code looking at values never meets an array without a dtype. */
 		static pv unset = { .t = PV_DTYPE, .kind = 'O', .order = '|', .itemsize = 8 };
+		static const uint64_t none[1] = { 0 };
 		if (!(v = pk_pv_new(r, PV_ARRAY)))
 			return pk_oom(r);
 		v->dtype = &unset;
-		v->ndim = 1;
+		if ((rc = pk_array_shape(r, v, none, 1)) < 0)
+			return rc;
 		return pk_push(r, v);
 	}
 	case PG_DTYPE:
@@ -204,11 +255,9 @@ int pk_reduce(pk_reader *r, const pv *f, const pv *args)
 		if (!(v = pk_pv_new(r, PV_ARRAY)))
 			return pk_oom(r);
 		v->dtype = (pv *)dt;
-		if (fb && (rc = shape_from(r, v, args->items[2])) < 0)
+		if ((rc = fb ? shape_from(r, v, args->items[2]) : pk_array_shape(r, v, NULL, 0)) < 0)
 			return rc;
-		if (!fb)
-			v->count = 1;
-		if ((rc = pk_array_fill(r, v, raw, order[0] == 'F')) < 0)
+		if ((rc = pk_array_fill(r, v, raw, order[0] == 'F', 1)) < 0)
 			return rc;
 		return pk_push(r, v);
 	}
@@ -264,7 +313,7 @@ int pk_build(pk_reader *r, pv *obj, const pv *state)
 		if ((rc = shape_from(r, obj, state->items[1])) < 0)
 			return rc;
 		return pk_array_fill(r, obj, state->items[4],
-				  state->items[3]->t == PV_BOOL && state->items[3]->i);
+				     state->items[3]->t == PV_BOOL && state->items[3]->i, 1);
 	}
 	return pk_fail(r, NS_EUNSUPPORTED, "BUILD (setting state) on %s", pv_type_name(obj));
 }

@@ -4,21 +4,32 @@
  * the npz plugin shares. */
 #include "pickle.h"
 
+#include <sys/stat.h>
+
+/* The import's memory is bounded by the file's size on disk (its bytes
+ * before a filter inflates them): an 8 MB .gz of gigabytes of zeros gets
+ * the budget of 8 MB. A path that is no regular file (a pipe) has the
+ * budget of the bytes read. */
 static int pk_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 {
 	const char *path = args && args->path ? args->path : "(stream)";
-	void *buf = NULL;
-	size_t n = 0;
 	pk_reader *r = NULL;
+	pk_budget budget;
+	struct stat st;
 	pv *root;
 	int rc;
 
-	if ((rc = host->read_all(&buf, &n, in)) < 0 || (rc = pk_read(&r, &root, buf, n, path)) < 0)
+	if ((rc = pk_budget_init(&budget, args, args && args->path && stat(args->path, &st) == 0 &&
+				 S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, path)) < 0 ||
+	    (rc = pk_read_stream(&r, &root, in, path, &budget)) < 0)
 		goto done;
-	rc = pk_import_root(out, root, args);
+	rc = pk_import_root(out, root, args, &budget);
+	if (rc == NS_OK && args && args->verbose)
+		host->log(NS_LOG_INFO, "file '%s': %.1f MiB of memory for the import, of at most "
+			  "%.1f", path, (double)budget.used / (1 << 20),
+			  (double)budget.limit / (1 << 20));
 done:
 	pk_reader_free(r);
-	host->free(buf);
 	return rc;
 }
 
@@ -52,6 +63,7 @@ static const ns_format_ops pk_ops = {
 };
 
 static const char *const pk_extensions[] = { ".data", ".pkl", ".pickle", NULL };
+static const char *const pk_options[] = { "max-memory", NULL };
 
 static const ns_plugin pk_plugin = {
 	.abi_version = NS_PLUGIN_ABI_VERSION,
@@ -64,6 +76,7 @@ static const ns_plugin pk_plugin = {
 	.probe = pk_probe,
 	.init = pk_init,
 	.format = &pk_ops,
+	.options = pk_options,
 };
 
 NS_PLUGIN_EXPORT const ns_plugin *nsnap_plugin_entry(void)

@@ -6,6 +6,8 @@
 
 #include <nsnap/plugin.h>
 
+#include "number.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,7 +15,7 @@ extern const ns_host *host;
 
 typedef enum pv_type {
 	PV_NONE, PV_BOOL, PV_INT, PV_FLOAT, PV_STR, PV_BYTES, PV_TUPLE, PV_LIST,
-	PV_DICT, PV_GLOBAL, PV_DTYPE, PV_ARRAY, PV_MARK,
+	PV_DICT, PV_GLOBAL, PV_DTYPE, PV_ARRAY, PV_MARK, PV_BIGINT,
 } pv_type;
 
 /* The only callables a file may name. */
@@ -24,62 +26,131 @@ typedef enum pv_global {
 
 /* One value. Containers hold borrowed pointers: every value belongs to the
  * reader's pool and is freed with it, so shared (memoised) and cyclic
- * values need no reference counts. */
+ * values need no reference counts; None, the bools and small ints are
+ * shared, which values never change. A value is 48 bytes (a file of
+ * numbers in lists makes one per number): fields that no type uses
+ * together share their place. */
 typedef struct pv {
-	pv_type t;
-	unsigned depth;        /* containers: nesting below this one */
-	int64_t i;             /* PV_BOOL, PV_INT; PV_GLOBAL: a pv_global */
-	double f;
-	char *s;               /* PV_STR (NUL-terminated), PV_BYTES, PV_ARRAY data */
-	size_t n;              /* bytes of s */
-	struct pv **items;     /* tuple, list, object array; dict: key, value pairs */
-	size_t len, cap;       /* items used (dict: pairs * 2) and allocated */
-	/* PV_DTYPE: kind 'f' 'i' 'u' 'b' 'O', item size, byte order '<' '>' '|' */
-	char kind, order;
-	unsigned itemsize;
-	/* PV_ARRAY: element type, shape; data in C order, native byte order */
-	struct pv *dtype;
-	unsigned ndim;
-	uint64_t shape[8];
-	uint64_t count;
-	int ready;             /* state set (BUILD, _frombuffer) */
+	unsigned char t;       /* a pv_type */
+	char kind, order;      /* PV_DTYPE: kind 'f' 'i' 'u' 'b' 'O', byte order '<' '>' '|' */
+	unsigned char ndim;    /* PV_ARRAY: dimensions (up to 8) */
+	unsigned char ready;   /* PV_ARRAY: state set (BUILD, _frombuffer) */
+	unsigned char borrowed; /* s is another value's */
+	unsigned short depth;  /* containers: nesting below this one */
+	union {
+		int64_t i;         /* PV_BOOL, PV_INT; PV_GLOBAL: a pv_global */
+		double f;          /* PV_FLOAT; PV_BIGINT: about its value */
+		unsigned itemsize; /* PV_DTYPE */
+		struct pv *dtype;  /* PV_ARRAY: element type */
+	};
+	union {
+		char *s;           /* PV_STR (NUL-terminated), PV_BYTES, numeric PV_ARRAY data
+				    * (C order, native byte order) */
+		struct pv **items; /* tuple, list, object array; dict: key, value pairs */
+	};
+	union {
+		size_t n;          /* bytes of s */
+		size_t len;        /* items used (dict: pairs * 2) */
+	};
+	union {
+		size_t cap;        /* items allocated */
+		uint64_t count;    /* PV_ARRAY: elements (an object array's: len) */
+	};
+	uint64_t *shape;       /* PV_ARRAY: its ndim extents */
 } pv;
+
+/* What an import may allocate: the reader's values and the network's
+ * arrays, charged as they are allocated (with what the allocator and the
+ * engine add), against a limit set from the file's size on disk
+ * (PK_MEMORY_FACTOR times it plus PK_MEMORY_BASE) or by the option
+ * max-memory (budget.c). A file that needs more is refused before it
+ * takes it: a small file can hold few values, however many it
+ * references (a shared row, a size that nothing backs). */
+#define PK_MEMORY_FACTOR 16
+#define PK_MEMORY_BASE ((uint64_t)32 << 20)
+typedef struct pk_budget {
+	uint64_t limit, used;
+	uint64_t file;  /* the size the limit derives from; 0: unknown yet */
+	int given;      /* the limit is max-memory's */
+	int growing;    /* no size on disk: the limit follows the bytes read */
+} pk_budget;
+
+/* Set @b for an import of @path from the option max-memory of @args, else
+ * from @file_size (0: unknown, then from the bytes read). NS_EINVAL for a
+ * bad option. */
+int pk_budget_init(pk_budget *b, const ns_plugin_args *args, uint64_t file_size,
+		   const char *path);
+/* Charge @bytes to @b: 0, or -1 (nothing charged) beyond its limit. */
+int pk_charge(pk_budget *b, uint64_t bytes);
+/* The bytes read so far, for a limit that follows them. */
+void pk_budget_read(pk_budget *b, uint64_t bytes);
+/* The end of a message about the limit: "the import's memory limit of
+ * 48 MiB (16 times the file's 1.0 MiB, plus 32 MiB; -o max-memory=SIZE
+ * raises it)". */
+const char *pk_budget_text(char buf[192], const pk_budget *b);
+/* @bytes as "1.5 MiB". */
+const char *pk_size_text(char buf[32], uint64_t bytes);
 
 typedef struct pk_reader pk_reader;
 
 /* Read the pickle @p data (@p n bytes) into *@p root; values live until
- * pk_reader_free(). Errors name @p path and the byte offset. */
+ * pk_reader_free(). Errors name @p path and the byte offset. Memory is
+ * charged to @p budget. */
 int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n,
-	    const char *path);
+	    const char *path, pk_budget *budget);
+/* The same from stream @p in, read as far as the pickle's STOP and a few
+ * bytes beyond it (more is refused unread). */
+int pk_read_stream(pk_reader **out, pv **root, ns_istream *in, const char *path,
+		   pk_budget *budget);
 void pk_reader_free(pk_reader *r);
 /* A reader that reads nothing: a pool for values built by hand (the npz
  * plugin's root dict), freed with pk_reader_free(). */
-int pk_reader_new(pk_reader **out, const char *path);
+int pk_reader_new(pk_reader **out, const char *path, pk_budget *budget);
 
 /* The reader's machine, for numpy.c: record an error naming the file and
- * the opcode's offset; make a value (owned by the reader); push one. */
+ * the opcode's offset; allocate (charged to the budget; pk_oom() then
+ * says which limit it met); make a value (owned by the reader); push one. */
 int pk_fail(pk_reader *r, int code, const char *fmt, ...);
 int pk_oom(pk_reader *r);
+void *pk_alloc(pk_reader *r, size_t size);
 pv *pk_pv_new(pk_reader *r, pv_type t);
 int pk_push(pk_reader *r, pv *v);
 int pk_push_int(pk_reader *r, pv_type t, int64_t i);
 int pk_push_bytes(pk_reader *r, pv_type t, const unsigned char *b, size_t len);
 
-/* numpy.c: GLOBAL against the allow-list, REDUCE and BUILD. */
-int pk_resolve_global(pk_reader *r, const char *module, const char *name);
+/* numpy.c: GLOBAL against the allow-list (@module and @name of @mlen and
+ * @nlen bytes, which may hold NULs), REDUCE and BUILD. */
+int pk_resolve_global(pk_reader *r, const char *module, size_t mlen, const char *name,
+		      size_t nlen);
 int pk_reduce(pk_reader *r, const pv *f, const pv *args);
 int pk_build(pk_reader *r, pv *obj, const pv *state);
+/* Give array @a (dtype set) the shape @shape of @ndim extents and its
+ * element count. */
+int pk_array_shape(pk_reader *r, pv *a, const uint64_t *shape, unsigned ndim);
 /* Fill numeric array @a (dtype, shape and count set) from the raw bytes
  * @raw (PV_BYTES), converting Fortran order and big-endian bytes to C
- * order, little-endian. */
-int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran);
+ * order, little-endian. With @share, @a may keep @raw's bytes (@raw is
+ * the reader's, and lives as long). */
+int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran, int share);
 
 /* Helpers on values. */
 pv *pv_dict_get(const pv *d, const char *key);
 const char *pv_type_name(const pv *v);
 
-/* A number (bool, int, float, or a numpy array of one value): 1, else 0. */
+/* number.c: values as numbers (plugins/common/number.h). @v as a number
+ * (bool, int, float, or a numpy array of one value): 1, else 0. */
+int pk_num_of(const pv *v, nsp_num *out);
+/* The same as a double (0 for an integer beyond int64). */
 int pk_number(const pv *v, double *out);
+/* The element at @p of an array of numpy dtype @dt: 1, else 0. */
+int pk_elem_num(const pv *dt, const void *p, nsp_num *out);
+/* Whether numpy's dtype @d is nsnap's @t (kind and size; the reader has
+ * put the data in native byte order). */
+int pk_is_dtype(const pv *d, ns_dtype t);
+/* Store @x as element @i of a @t array when it fits exactly; else an
+ * error naming file @path and @what ("population 'E': attribute 'v'"). */
+int pk_put(void *data, ns_dtype t, size_t i, const nsp_num *x, const char *path,
+	   const char *what);
 
 /* nsnap's own entry 'nsnap' of a whole-network file (record.c). Its
  * values point into the reader's tree. */
@@ -98,7 +169,8 @@ int pk_record_read(pk_record *r, const pv *e, const char *path);
 int pk_record_network(const pk_record *r, ns_network *net, const char *path);
 /* Add the arrays of @r (its table 'arrays') to @net, whose objects are
  * read. */
-int pk_record_arrays(const pk_record *r, ns_network *net, const char *path);
+int pk_record_arrays(const pk_record *r, ns_network *net, const char *path,
+		     pk_budget *budget);
 /* The type of object @obj, or NULL. */
 const char *pk_record_type(const pk_record *r, const char *obj);
 /* 1 when @r lists object @obj. */
@@ -111,8 +183,9 @@ int pk_record_attr(const pk_record *r, const char *obj, const char *attr, ns_att
 const pv *pk_record_semiglobal(const pk_record *r, const char *obj, const char *attr);
 
 /* Map the unpickled dict @root (a whole network or one object, in
- * ANNarchy's layout) onto a new network. */
-int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args);
+ * ANNarchy's layout) onto a new network, its arrays charged to @budget. */
+int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args,
+		   pk_budget *budget);
 
 int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args);
 

@@ -1,14 +1,21 @@
 /* A safe pickle reader: runs the pickle machine of protocols 0 to 5 over
- * a buffer, building plain values (pickle.h). It never imports or calls
- * anything: GLOBAL and STACK_GLOBAL resolve only an allow-list (numpy's
- * array reconstructors, numpy.dtype, OrderedDict, the latin-1 codec of
- * protocol 2 bytes), and REDUCE and BUILD apply only those. Every length
- * is checked against the bytes left before anything is allocated, and
- * the mark stack, nesting and memo are bounded, so a hostile file costs
- * at most a few times its size in memory. */
-#include "pickle.h"
+ * a stream or a buffer, building plain values (pickle.h). It never imports
+ * or calls anything: GLOBAL and STACK_GLOBAL resolve only an allow-list
+ * (numpy's array reconstructors, numpy.dtype, OrderedDict, the latin-1
+ * codec of protocol 2 bytes), and REDUCE and BUILD apply only those.
+ *
+ * Memory: a stream is read as it is parsed, through a window that grows
+ * only as bytes arrive (input.c), so a declared length allocates nothing
+ * the file does not hold; reading stops at STOP (a few bytes after it are let be,
+ * more are refused unread: a gzip of a pickle and gigabytes of zeros is not
+ * inflated); every allocation is charged to the import's budget, which
+ * refuses a file whose values need more than a small multiple of its size
+ * (pool.c, pickle.h); None, the bools and the ints below PK_INTS are shared, so a
+ * file of numbers costs a value only per float or large int; nesting and
+ * the memo are bounded. */
+#include "reader.h"
 
-#include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,118 +24,14 @@
 #define PK_MAX_DEPTH 256
 /* Memo slots above the values the file could have made are refused. */
 #define PK_MEMO_SLACK 1024
-/* Values are allocated this many at a time: a list of lists of numbers is
- * one value a number, millions of them, and a malloc each cost more than
- * the parsing. */
-#define PK_SLAB 4096
-
-struct pk_reader {
-	const unsigned char *p;
-	size_t n, pos, op;     /* input, read position, current opcode's offset */
-	const char *path;
-	pv **stack;
-	size_t sp, scap;
-	size_t *marks;
-	size_t nmarks, mcap;
-	pv **memo;
-	size_t nmemo, nmemo_next; /* memo slots allocated; MEMOIZE's next */
-	pv **slabs;               /* every value made, PK_SLAB a slab */
-	size_t nslabs, slabcap;
-	size_t npool;             /* values made */
-	int proto;
-};
-
-int pk_fail(pk_reader *r, int code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return host->error(code, "file '%s': byte %zu: %s", r->path, r->op, msg);
-}
-
-int pk_oom(pk_reader *r)
-{
-	return pk_fail(r, NS_ENOMEM, "out of memory");
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 16;
-	void *q;
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	if (!(q = host->realloc(*p, c * elem)))
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
-pv *pk_pv_new(pk_reader *r, pv_type t)
-{
-	pv *v;
-	if (r->npool % PK_SLAB == 0) {
-		pv *slab;
-		if (grow((void **)&r->slabs, &r->slabcap, r->nslabs + 1, sizeof *r->slabs) < 0 ||
-		    !(slab = host->alloc(PK_SLAB * sizeof *slab)))
-			return NULL;
-		r->slabs[r->nslabs++] = slab;
-	}
-	v = &r->slabs[r->npool / PK_SLAB][r->npool % PK_SLAB];
-	r->npool++;
-	memset(v, 0, sizeof *v);
-	v->t = t;
-	return v;
-}
-
-void pk_reader_free(pk_reader *r)
-{
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->npool; i++) {
-		pv *v = &r->slabs[i / PK_SLAB][i % PK_SLAB];
-		host->free(v->s);
-		host->free(v->items);
-	}
-	for (size_t k = 0; k < r->nslabs; k++)
-		host->free(r->slabs[k]);
-	host->free(r->slabs);
-	host->free(r->stack);
-	host->free(r->marks);
-	host->free(r->memo);
-	host->free(r);
-}
-
-const char *pv_type_name(const pv *v)
-{
-	static const char *const names[] = { "None", "a bool", "an int", "a float", "a str",
-					     "bytes", "a tuple", "a list", "a dict", "a global",
-					     "a numpy dtype", "a numpy array", "a mark" };
-	return v ? names[v->t] : "nothing";
-}
-
-pv *pv_dict_get(const pv *d, const char *key)
-{
-	if (!d || d->t != PV_DICT)
-		return NULL;
-	/* The last of duplicate keys wins, as in Python. */
-	for (size_t i = d->len; i >= 2; i -= 2) {
-		const pv *k = d->items[i - 2];
-		if (k->t == PV_STR && strcmp(k->s, key) == 0)
-			return d->items[i - 1];
-	}
-	return NULL;
-}
+/* Bytes after STOP that are let be (padding); more are refused. */
+#define PK_TRAILING_MAX 4096
 
 /* ------------------------------------------------------------------ stack */
 
 int pk_push(pk_reader *r, pv *v)
 {
-	if (!v || grow((void **)&r->stack, &r->scap, r->sp + 1, sizeof *r->stack) < 0)
+	if (!v || pk_grow(r, (void **)&r->stack, &r->scap, r->sp + 1, sizeof *r->stack) < 0)
 		return pk_oom(r);
 	r->stack[r->sp++] = v;
 	return NS_OK;
@@ -138,7 +41,7 @@ static int pop(pk_reader *r, pv **out)
 {
 	size_t floor = r->nmarks ? r->marks[r->nmarks - 1] : 0;
 	if (r->sp <= floor)
-		return pk_fail(r, NS_EFORMAT, "stack underflow (opcode 0x%02x)", r->p[r->op]);
+		return pk_fail(r, NS_EFORMAT, "stack underflow (opcode 0x%02x)", r->opc);
 	*out = r->stack[--r->sp];
 	return NS_OK;
 }
@@ -147,7 +50,7 @@ static int top(pk_reader *r, pv **out)
 {
 	size_t floor = r->nmarks ? r->marks[r->nmarks - 1] : 0;
 	if (r->sp <= floor)
-		return pk_fail(r, NS_EFORMAT, "stack underflow (opcode 0x%02x)", r->p[r->op]);
+		return pk_fail(r, NS_EFORMAT, "stack underflow (opcode 0x%02x)", r->opc);
 	*out = r->stack[r->sp - 1];
 	return NS_OK;
 }
@@ -156,7 +59,7 @@ static int top(pk_reader *r, pv **out)
 static int pop_mark(pk_reader *r, size_t *first, size_t *count)
 {
 	if (!r->nmarks)
-		return pk_fail(r, NS_EFORMAT, "no mark on the stack (opcode 0x%02x)", r->p[r->op]);
+		return pk_fail(r, NS_EFORMAT, "no mark on the stack (opcode 0x%02x)", r->opc);
 	*first = r->marks[--r->nmarks];
 	*count = r->sp - *first;
 	r->sp = *first;
@@ -166,12 +69,12 @@ static int pop_mark(pk_reader *r, size_t *first, size_t *count)
 /* Add @child into @parent (a container), with the nesting bounded. */
 static int add_item(pk_reader *r, pv *parent, pv *child)
 {
-	if (grow((void **)&parent->items, &parent->cap, parent->len + 1,
+	if (pk_grow(r, (void **)&parent->items, &parent->cap, parent->len + 1,
 		 sizeof *parent->items) < 0)
 		return pk_oom(r);
 	parent->items[parent->len++] = child;
 	if (child->depth + 1 > parent->depth)
-		parent->depth = child->depth + 1;
+		parent->depth = (unsigned short)(child->depth + 1);
 	if (parent->depth > PK_MAX_DEPTH)
 		return pk_fail(r, NS_EFORMAT, "values nested more than %d deep", PK_MAX_DEPTH);
 	return NS_OK;
@@ -181,7 +84,7 @@ static int make_seq(pk_reader *r, pv_type t, size_t first, size_t count)
 {
 	pv *v = pk_pv_new(r, t);
 	int rc;
-	if (!v)
+	if (!v || pk_grow(r, (void **)&v->items, &v->cap, count, sizeof *v->items) < 0)
 		return pk_oom(r);
 	for (size_t i = 0; i < count; i++)
 		if ((rc = add_item(r, v, r->stack[first + i])) < 0)
@@ -189,99 +92,90 @@ static int make_seq(pk_reader *r, pv_type t, size_t first, size_t count)
 	return pk_push(r, v);
 }
 
-/* ------------------------------------------------------------------ input */
-
-static int take(pk_reader *r, const unsigned char **out, uint64_t len)
-{
-	if (len > r->n - r->pos)
-		return pk_fail(r, NS_EFORMAT, "truncated: %llu bytes declared, %zu left",
-			    (unsigned long long)len, r->n - r->pos);
-	*out = r->p + r->pos;
-	r->pos += (size_t)len;
-	return NS_OK;
-}
-
-static int take_uint(pk_reader *r, uint64_t *out, unsigned size)
-{
-	const unsigned char *b = NULL;
-	int rc;
-	if ((rc = take(r, &b, size)) < 0)
-		return rc;
-	*out = 0;
-	for (unsigned k = size; k > 0; k--)
-		*out = (*out << 8) | b[k - 1];
-	return NS_OK;
-}
-
-/* A text line (protocol 0), without its newline, copied NUL-terminated. */
-static int take_line(pk_reader *r, char *buf, size_t size)
-{
-	const unsigned char *nl = memchr(r->p + r->pos, '\n', r->n - r->pos);
-	size_t len;
-	if (!nl)
-		return pk_fail(r, NS_EFORMAT, "truncated: a line without its end");
-	len = (size_t)(nl - (r->p + r->pos));
-	if (len >= size)
-		return pk_fail(r, NS_EFORMAT, "a line of %zu bytes is too long", len);
-	memcpy(buf, r->p + r->pos, len);
-	buf[len] = '\0';
-	r->pos += len + 1;
-	return NS_OK;
-}
-
-int pk_push_bytes(pk_reader *r, pv_type t, const unsigned char *b, size_t len)
+static int push_owned(pk_reader *r, pv_type t, char *s, size_t len)
 {
 	pv *v = pk_pv_new(r, t);
-	if (!v || !(v->s = host->alloc(len + 1)))
+	if (!v) {
+		host->free(s);
 		return pk_oom(r);
-	memcpy(v->s, b, len);
-	v->s[len] = '\0';
+	}
+	v->s = s;
 	v->n = len;
 	return pk_push(r, v);
 }
 
+int pk_push_bytes(pk_reader *r, pv_type t, const unsigned char *b, size_t len)
+{
+	char *s = pk_alloc(r, len + 1);
+	if (!s)
+		return pk_oom(r);
+	memcpy(s, b, len);
+	s[len] = '\0';
+	return push_owned(r, t, s, len);
+}
+
 static int push_sized(pk_reader *r, pv_type t, unsigned size)
 {
-	const unsigned char *b = NULL;
+	char *s = NULL;
 	uint64_t len;
 	int rc;
-	if ((rc = take_uint(r, &len, size)) < 0 || (rc = take(r, &b, len)) < 0)
+	if ((rc = pk_take_uint(r, &len, size)) < 0 || (rc = pk_take_copy(r, &s, len)) < 0)
 		return rc;
-	return pk_push_bytes(r, t, b, (size_t)len);
+	return push_owned(r, t, s, (size_t)len);
 }
 
 int pk_push_int(pk_reader *r, pv_type t, int64_t i)
 {
-	pv *v = pk_pv_new(r, t);
-	if (!v)
+	pv *v;
+	if (t == PV_BOOL)
+		return pk_push(r, pk_shared(r, &r->bools[i != 0], PV_BOOL, i != 0));
+	if (t == PV_INT && i >= 0 && i < PK_INTS) {
+		if (!r->ints) {
+			if (!(r->ints = pk_alloc(r, PK_INTS * sizeof *r->ints)))
+				return pk_oom(r);
+			memset(r->ints, 0, PK_INTS * sizeof *r->ints);
+		}
+		return pk_push(r, pk_shared(r, &r->ints[i], PV_INT, i));
+	}
+	if (!(v = pk_pv_new(r, t)))
 		return pk_oom(r);
 	v->i = i;
 	return pk_push(r, v);
 }
 
-static int push_float(pk_reader *r, double f)
+static int push_float(pk_reader *r, pv_type t, double f)
 {
-	pv *v = pk_pv_new(r, PV_FLOAT);
+	pv *v = pk_pv_new(r, t);
 	if (!v)
 		return pk_oom(r);
 	v->f = f;
 	return pk_push(r, v);
 }
 
-/* LONG1 / LONG4: little-endian two's complement of up to 8 bytes. */
+/* LONG1 / LONG4: little-endian two's complement of any length; one beyond
+ * int64 is kept as such (the layout refuses it by name where it is used). */
 static int push_long(pk_reader *r, unsigned size)
 {
 	const unsigned char *b = NULL;
 	uint64_t len, u = 0;
-	int rc;
-	if ((rc = take_uint(r, &len, size)) < 0 || (rc = take(r, &b, len)) < 0)
+	int neg, rc;
+	if ((rc = pk_take_uint(r, &len, size)) < 0)
 		return rc;
-	if (len > 8)
-		return pk_fail(r, NS_EUNSUPPORTED, "an integer of %llu bytes (over 64 bits)",
-			    (unsigned long long)len);
+	if (len > SIZE_MAX || (rc = pk_take(r, &b, (size_t)len)) < 0)
+		return len > SIZE_MAX ? pk_truncated(r, len, r->n - r->pos) : rc;
+	neg = len && (b[len - 1] & 0x80);
+	/* bytes beyond the eighth that only extend the sign fit int64 */
+	while (len > 8 && b[len - 1] == (neg ? 0xff : 0) && ((b[len - 2] & 0x80) != 0) == neg)
+		len--;
+	if (len > 8) {
+		double f = 0; /* the magnitude, about: a negative one's complement + 1 */
+		for (size_t k = len; k > 0; k--)
+			f = f * 256 + (neg ? 0xff - b[k - 1] : b[k - 1]);
+		return push_float(r, PV_BIGINT, neg ? -(f + 1) : f);
+	}
 	for (size_t k = len; k > 0; k--)
 		u = (u << 8) | b[k - 1];
-	if (len && len < 8 && (b[len - 1] & 0x80))
+	if (len && len < 8 && neg)
 		u |= ~(uint64_t)0 << (8 * len);
 	return pk_push_int(r, PV_INT, (int64_t)u);
 }
@@ -292,10 +186,10 @@ static int memo_put(pk_reader *r, uint64_t idx, pv *v)
 {
 	if (idx >= r->npool + PK_MEMO_SLACK)
 		return pk_fail(r, NS_EFORMAT, "memo index %llu out of range",
-			    (unsigned long long)idx);
+			       (unsigned long long)idx);
 	if (idx >= r->nmemo) {
 		size_t cap = r->nmemo;
-		if (grow((void **)&r->memo, &cap, (size_t)idx + 1, sizeof *r->memo) < 0)
+		if (pk_grow(r, (void **)&r->memo, &cap, (size_t)idx + 1, sizeof *r->memo) < 0)
 			return pk_oom(r);
 		memset(r->memo + r->nmemo, 0, (cap - r->nmemo) * sizeof *r->memo);
 		r->nmemo = cap;
@@ -311,29 +205,31 @@ static int memo_get(pk_reader *r, uint64_t idx)
 	return pk_push(r, r->memo[idx]);
 }
 
-/* ------------------------------------------------------------------- loop */
-
+/* ------------------------------------------------------------------- text */
 
 /* A protocol 0 quoted string ('...' or "..."), with Python's escapes
  * \\ \' \" \n \r \t \xHH; the rest of its escapes are refused. */
-static int push_quoted(pk_reader *r, const char *line)
+static int push_quoted(pk_reader *r)
 {
-	size_t len = strlen(line), k = 0;
+	const unsigned char *line = NULL;
+	size_t len = 0, k = 0;
 	char *s;
 	int rc;
+	if ((rc = pk_take_line_at(r, &line, &len, SIZE_MAX - 1)) < 0)
+		return rc;
 	if (len < 2 || (line[0] != '\'' && line[0] != '"') || line[len - 1] != line[0])
 		return pk_fail(r, NS_EFORMAT, "STRING without quotes");
-	if (!(s = host->alloc(len)))
+	if (!(s = pk_alloc(r, len)))
 		return pk_oom(r);
 	for (size_t i = 1; i + 1 < len; i++) {
-		char c = line[i];
+		char c = (char)line[i];
 		if (c == '\\' && i + 2 < len) {
-			c = line[++i];
+			c = (char)line[++i];
 			if (c == 'n') c = '\n';
 			else if (c == 'r') c = '\r';
 			else if (c == 't') c = '\t';
 			else if (c == 'x' && i + 3 < len) {
-				char hex[3] = { line[i + 1], line[i + 2], 0 };
+				char hex[3] = { (char)line[i + 1], (char)line[i + 2], 0 };
 				c = (char)strtol(hex, NULL, 16);
 				i += 2;
 			} else if (c != '\\' && c != '\'' && c != '"') {
@@ -343,9 +239,8 @@ static int push_quoted(pk_reader *r, const char *line)
 		}
 		s[k++] = c;
 	}
-	rc = pk_push_bytes(r, PV_STR, (const unsigned char *)s, k);
-	host->free(s);
-	return rc;
+	s[k] = '\0';
+	return push_owned(r, PV_STR, s, k);
 }
 
 static void utf8_put(char *s, size_t *k, unsigned long cp)
@@ -371,15 +266,13 @@ static void utf8_put(char *s, size_t *k, unsigned long cp)
  * \uXXXX, \UXXXXXXXX escapes), stored as UTF-8. */
 static int push_raw_unicode(pk_reader *r)
 {
-	const unsigned char *b = r->p + r->pos, *nl = memchr(b, '\n', r->n - r->pos);
-	size_t len, k = 0;
+	const unsigned char *b = NULL;
+	size_t len = 0, k = 0;
 	char *s;
 	int rc;
-	if (!nl)
-		return pk_fail(r, NS_EFORMAT, "truncated: a line without its end");
-	len = (size_t)(nl - b);
-	r->pos += len + 1;
-	if (!(s = host->alloc(len * 2 + 1)))
+	if ((rc = pk_take_line_at(r, &b, &len, SIZE_MAX / 2 - 1)) < 0)
+		return rc;
+	if (!(s = pk_alloc(r, len * 2 + 1)))
 		return pk_oom(r);
 	for (size_t i = 0; i < len; i++) {
 		unsigned long cp = b[i];
@@ -402,14 +295,16 @@ static int push_raw_unicode(pk_reader *r)
 		}
 		utf8_put(s, &k, cp);
 	}
-	rc = pk_push_bytes(r, PV_STR, (const unsigned char *)s, k);
-	host->free(s);
-	return rc;
+	s[k] = '\0';
+	return push_owned(r, PV_STR, s, k);
 }
+
+/* ------------------------------------------------------------------- loop */
 
 static int run(pk_reader *r, pv **root)
 {
 	char line[256], line2[256];
+	size_t len = 0, len2 = 0;
 	const unsigned char *b = NULL;
 	uint64_t u = 0;
 	size_t first = 0, count = 0;
@@ -418,23 +313,43 @@ static int run(pk_reader *r, pv **root)
 
 	for (;;) {
 		unsigned char op;
-		r->op = r->pos;
-		if (r->pos >= r->n)
-			return pk_fail(r, NS_EFORMAT, "truncated: no STOP opcode at the end");
-		op = r->p[r->pos++];
+		r->op = pk_at(r);
+		if ((rc = pk_fill(r, 1)) <= 0)
+			return rc < 0 ? rc : pk_fail(r, NS_EFORMAT,
+						     "truncated: no STOP opcode at the end");
+		op = r->opc = r->p[r->pos++];
 		switch (op) {
 		case 0x80: /* PROTO */
-			if ((rc = take_uint(r, &u, 1)) < 0)
+			if ((rc = pk_take_uint(r, &u, 1)) < 0)
 				return rc;
 			if (u > 5)
 				return pk_fail(r, NS_EUNSUPPORTED, "pickle protocol %u", (unsigned)u);
 			r->proto = (int)u;
 			break;
-		case 0x95: /* FRAME: a hint only */
-			if ((rc = take_uint(r, &u, 8)) < 0)
+		case 0x95: /* FRAME: a hint, which must fit the file as Python's */
+			if ((rc = pk_take_uint(r, &u, 8)) < 0)
 				return rc;
+			if (pk_at(r) < r->frame_end)
+				return pk_fail(r, NS_EFORMAT, "a FRAME inside the frame at byte %llu",
+					       (unsigned long long)r->frame_at);
+			/* a stream is checked as far as a window reaches, and at STOP */
+			if (!r->in)
+				rc = u <= r->n - r->pos;
+			else if ((rc = pk_fill(r, u < PK_WINDOW ? (size_t)u : PK_WINDOW)) < 0)
+				return rc;
+			if (!rc)
+				return pk_fail(r, NS_EFORMAT, "a FRAME of %llu bytes, longer than "
+					       "the rest of the file (%zu bytes)",
+					       (unsigned long long)u, r->n - r->pos);
+			r->frame_at = r->op;
+			r->frame_end = u > UINT64_MAX - pk_at(r) ? UINT64_MAX : pk_at(r) + u;
 			break;
 		case '.': /* STOP */
+			if (r->frame_end > pk_at(r))
+				return pk_fail(r, NS_EFORMAT, "STOP inside the FRAME at byte %llu, "
+					       "which declares %llu bytes more",
+					       (unsigned long long)r->frame_at,
+					       (unsigned long long)(r->frame_end - pk_at(r)));
 			if ((rc = pop(r, root)) < 0)
 				return rc;
 			return NS_OK;
@@ -442,7 +357,7 @@ static int run(pk_reader *r, pv **root)
 			if (r->nmarks >= PK_MAX_DEPTH)
 				return pk_fail(r, NS_EFORMAT, "marks nested more than %d deep",
 					    PK_MAX_DEPTH);
-			if (grow((void **)&r->marks, &r->mcap, r->nmarks + 1, sizeof *r->marks) < 0)
+			if (pk_grow(r, (void **)&r->marks, &r->mcap, r->nmarks + 1, sizeof *r->marks) < 0)
 				return pk_oom(r);
 			r->marks[r->nmarks++] = r->sp;
 			break;
@@ -458,11 +373,14 @@ static int run(pk_reader *r, pv **root)
 			if ((rc = top(r, &v)) < 0 || (rc = pk_push(r, v)) < 0)
 				return rc;
 			break;
-		case 'N': if ((rc = pk_push(r, pk_pv_new(r, PV_NONE))) < 0) return rc; break;
+		case 'N':
+			if ((rc = pk_push(r, pk_shared(r, &r->none, PV_NONE, 0))) < 0)
+				return rc;
+			break;
 		case 0x88: if ((rc = pk_push_int(r, PV_BOOL, 1)) < 0) return rc; break;
 		case 0x89: if ((rc = pk_push_int(r, PV_BOOL, 0)) < 0) return rc; break;
 		case 'J': case 'K': case 'M': /* BININT, BININT1, BININT2 */
-			if ((rc = take_uint(r, &u, op == 'J' ? 4 : op == 'K' ? 1 : 2)) < 0 ||
+			if ((rc = pk_take_uint(r, &u, op == 'J' ? 4 : op == 'K' ? 1 : 2)) < 0 ||
 			    (rc = pk_push_int(r, PV_INT, op == 'J' ? (int64_t)(int32_t)(uint32_t)u :
 					   (int64_t)u)) < 0)
 				return rc;
@@ -474,15 +392,19 @@ static int run(pk_reader *r, pv **root)
 		case 'I': case 'L': { /* INT, LONG (text) */
 			char *end;
 			long long i;
-			if ((rc = take_line(r, line, sizeof line)) < 0)
+			if ((rc = pk_take_line(r, line, sizeof line, &len)) < 0)
 				return rc;
 			if (op == 'I' && (strcmp(line, "00") == 0 || strcmp(line, "01") == 0)) {
 				rc = pk_push_int(r, PV_BOOL, line[1] == '1');
 			} else {
+				errno = 0;
 				i = strtoll(line, &end, 10);
-				if (end == line || (*end && !(op == 'L' && *end == 'L' && !end[1])))
+				if (end == line || end != line + len - (op == 'L' && len &&
+									 line[len - 1] == 'L'))
 					return pk_fail(r, NS_EFORMAT, "a bad integer '%.40s'", line);
-				rc = pk_push_int(r, PV_INT, i);
+				/* beyond int64: kept as such, about its value */
+				rc = errno == ERANGE ? push_float(r, PV_BIGINT, strtod(line, NULL)) :
+				     pk_push_int(r, PV_INT, i);
 			}
 			if (rc < 0)
 				return rc;
@@ -491,30 +413,29 @@ static int run(pk_reader *r, pv **root)
 		case 'F': { /* FLOAT (text) */
 			char *end;
 			double f;
-			if ((rc = take_line(r, line, sizeof line)) < 0)
+			if ((rc = pk_take_line(r, line, sizeof line, &len)) < 0)
 				return rc;
 			f = strtod(line, &end);
-			if (end == line || *end)
+			if (end == line || end != line + len)
 				return pk_fail(r, NS_EFORMAT, "a bad float '%.40s'", line);
-			if ((rc = push_float(r, f)) < 0)
+			if ((rc = push_float(r, PV_FLOAT, f)) < 0)
 				return rc;
 			break;
 		}
 		case 'G': { /* BINFLOAT, big-endian */
 			double f;
-			if ((rc = take(r, &b, 8)) < 0)
+			if ((rc = pk_take(r, &b, 8)) < 0)
 				return rc;
 			u = 0;
 			for (int k = 0; k < 8; k++)
 				u = (u << 8) | b[k];
 			memcpy(&f, &u, sizeof f);
-			if ((rc = push_float(r, f)) < 0)
+			if ((rc = push_float(r, PV_FLOAT, f)) < 0)
 				return rc;
 			break;
 		}
 		case 'S': /* STRING */
-			if ((rc = take_line(r, line, sizeof line)) < 0 ||
-			    (rc = push_quoted(r, line)) < 0)
+			if ((rc = push_quoted(r)) < 0)
 				return rc;
 			break;
 		case 'V': /* UNICODE (raw-unicode-escape) */
@@ -604,9 +525,9 @@ static int run(pk_reader *r, pv **root)
 					return rc;
 			break;
 		case 'c': /* GLOBAL */
-			if ((rc = take_line(r, line, sizeof line)) < 0 ||
-			    (rc = take_line(r, line2, sizeof line2)) < 0 ||
-			    (rc = pk_resolve_global(r, line, line2)) < 0)
+			if ((rc = pk_take_line(r, line, sizeof line, &len)) < 0 ||
+			    (rc = pk_take_line(r, line2, sizeof line2, &len2)) < 0 ||
+			    (rc = pk_resolve_global(r, line, len, line2, len2)) < 0)
 				return rc;
 			break;
 		case 0x93: /* STACK_GLOBAL */
@@ -615,7 +536,7 @@ static int run(pk_reader *r, pv **root)
 			if (v->t != PV_STR || w->t != PV_STR)
 				return pk_fail(r, NS_EFORMAT, "STACK_GLOBAL of %s and %s",
 					    pv_type_name(v), pv_type_name(w));
-			if ((rc = pk_resolve_global(r, v->s, w->s)) < 0)
+			if ((rc = pk_resolve_global(r, v->s, v->n, w->s, w->n)) < 0)
 				return rc;
 			break;
 		case 'R': /* REDUCE */
@@ -630,10 +551,11 @@ static int run(pk_reader *r, pv **root)
 			break;
 		case 'p': case 'g': { /* PUT, GET (text) */
 			char *end;
-			if ((rc = take_line(r, line, sizeof line)) < 0)
+			if ((rc = pk_take_line(r, line, sizeof line, &len)) < 0)
 				return rc;
+			errno = 0;
 			u = strtoull(line, &end, 10);
-			if (end == line || *end)
+			if (end == line || end != line + len || errno)
 				return pk_fail(r, NS_EFORMAT, "a bad memo index '%.40s'", line);
 			if (op == 'g')
 				rc = memo_get(r, u);
@@ -646,7 +568,7 @@ static int run(pk_reader *r, pv **root)
 		case 'q': case 'r': case 0x94: /* BINPUT, LONG_BINPUT, MEMOIZE */
 			if (op == 0x94)
 				u = r->nmemo_next;
-			else if ((rc = take_uint(r, &u, op == 'q' ? 1 : 4)) < 0)
+			else if ((rc = pk_take_uint(r, &u, op == 'q' ? 1 : 4)) < 0)
 				return rc;
 			if ((rc = top(r, &v)) < 0 || (rc = memo_put(r, u, v)) < 0)
 				return rc;
@@ -654,7 +576,7 @@ static int run(pk_reader *r, pv **root)
 				r->nmemo_next++;
 			break;
 		case 'h': case 'j': /* BINGET, LONG_BINGET */
-			if ((rc = take_uint(r, &u, op == 'h' ? 1 : 4)) < 0 ||
+			if ((rc = pk_take_uint(r, &u, op == 'h' ? 1 : 4)) < 0 ||
 			    (rc = memo_get(r, u)) < 0)
 				return rc;
 			break;
@@ -673,29 +595,52 @@ static int run(pk_reader *r, pv **root)
 	}
 }
 
-int pk_reader_new(pk_reader **out, const char *path)
+int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n, const char *path,
+	    pk_budget *budget)
 {
-	pk_reader *r = host->alloc(sizeof *r);
-	if (!r)
-		return host->error(NS_ENOMEM, "out of memory");
-	memset(r, 0, sizeof *r);
-	r->path = path;
+	pk_reader *r;
+	int rc;
+	if ((rc = pk_reader_new(&r, path, budget)) < 0)
+		return rc;
+	r->p = data;
+	r->n = n;
+	if ((rc = run(r, root)) < 0) {
+		pk_reader_free(r);
+		return rc;
+	}
 	*out = r;
 	return NS_OK;
 }
 
-int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n, const char *path)
+/* After STOP: a few bytes (padding) are let be, with a warning; more are
+ * refused without reading them all, whatever they would inflate to. */
+static int check_end(pk_reader *r)
 {
-	pk_reader *r = host->alloc(sizeof *r);
+	uint64_t stop = pk_at(r) - 1;
+	int rc = pk_fill(r, PK_TRAILING_MAX + 1);
+	if (rc < 0)
+		return rc;
+	if (rc)
+		return host->error(NS_EFORMAT, "file '%s': more than %d bytes after the pickle's "
+				   "end (its STOP opcode at byte %llu): not a pickle, or one "
+				   "followed by something else", r->path, PK_TRAILING_MAX,
+				   (unsigned long long)stop);
+	if (r->n > r->pos)
+		host->log(NS_LOG_WARNING, "file '%s': %zu bytes after the pickle's end (its STOP "
+			  "opcode at byte %llu) ignored", r->path, r->n - r->pos,
+			  (unsigned long long)stop);
+	return NS_OK;
+}
+
+int pk_read_stream(pk_reader **out, pv **root, ns_istream *in, const char *path,
+		   pk_budget *budget)
+{
+	pk_reader *r;
 	int rc;
-	if (!r)
-		return host->error(NS_ENOMEM, "out of memory");
-	memset(r, 0, sizeof *r);
-	r->p = data;
-	r->n = n;
-	r->path = path;
-	rc = run(r, root);
-	if (rc < 0) {
+	if ((rc = pk_reader_new(&r, path, budget)) < 0)
+		return rc;
+	r->in = in;
+	if ((rc = run(r, root)) < 0 || (rc = check_end(r)) < 0) {
 		pk_reader_free(r);
 		return rc;
 	}

@@ -60,20 +60,6 @@ static int table(const pv **out, const pv *e, const char *name, size_t width, si
 	return NS_OK;
 }
 
-/* Whether numpy's dtype @d is nsnap's @t (kind and size; the reader has
- * put the data in native byte order). */
-static int is_dtype(const pv *d, ns_dtype t)
-{
-	static const struct {
-		char kind;
-		unsigned size;
-	} np[] = { [NS_DTYPE_F64] = { 'f', 8 }, [NS_DTYPE_F32] = { 'f', 4 },
-		   [NS_DTYPE_I64] = { 'i', 8 }, [NS_DTYPE_I32] = { 'i', 4 },
-		   [NS_DTYPE_U8] = { 'u', 1 },	[NS_DTYPE_BOOL] = { 'b', 1 } };
-	return d && t > NS_DTYPE_BYTES && t <= NS_DTYPE_BOOL && d->kind == np[t].kind &&
-	       d->itemsize == np[t].size;
-}
-
 int pk_record_read(pk_record *r, const pv *e, const char *path)
 {
 	const pv *v;
@@ -136,7 +122,7 @@ int pk_record_read(pk_record *r, const pv *e, const char *path)
 		ns_dtype t;
 		if (!nsp_array_desc(&k, &t, it[2]->s, it[3]->s))
 			return bad(path, "arrays", "has an unknown kind or element type", i + 1);
-		if (!(it[4]->t == PV_ARRAY && it[4]->ndim == 1 && is_dtype(it[4]->dtype, t)))
+		if (!(it[4]->t == PV_ARRAY && it[4]->ndim == 1 && pk_is_dtype(it[4]->dtype, t)))
 			return bad(path, "arrays", "holds values that are not a 1-D numpy array of "
 				   "the element type it names", i + 1);
 	}
@@ -199,14 +185,22 @@ int pk_record_listed(const pk_record *r, const char *obj)
 	return 0;
 }
 
-int pk_record_arrays(const pk_record *r, ns_network *net, const char *path)
+int pk_record_arrays(const pk_record *r, ns_network *net, const char *path,
+		     pk_budget *budget)
 {
 	for (size_t i = 0; r->arrays && i < r->arrays->len; i++) {
 		pv *const *it = r->arrays->items[i]->items;
+		char lim[192];
 		ns_attr_kind k;
 		ns_dtype t;
 		int rc;
 		nsp_array_desc(&k, &t, it[2]->s, it[3]->s);
+		/* the bytes are the file's: only the copy the network makes is new */
+		if (pk_charge(budget, it[4]->count * host->dtype_size(t)) < 0)
+			return host->error(NS_ENOMEM, "file '%s': entry 'nsnap': 'arrays' row %zu: "
+					   "%llu values, beyond %s", path, i + 1,
+					   (unsigned long long)it[4]->count,
+					   pk_budget_text(lim, budget));
 		if ((rc = nsp_add_array(net, path, "entry 'nsnap'", i + 1, it[0]->s, it[1]->s, k, t,
 					it[4]->count, it[4]->s)) < 0)
 			return rc;

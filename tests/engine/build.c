@@ -121,6 +121,20 @@ Test(engine_build, a_geometry_whose_product_is_not_the_size_is_refused)
 	ns_network_free(net);
 }
 
+/* (2^32, 2^32) wraps to 0 in 64 bits: it must not pass as a population of
+ * size 0. */
+Test(engine_build, a_geometry_whose_product_overflows_is_refused_naming_the_population)
+{
+	static const uint64_t shape[] = { UINT64_C(1) << 32, UINT64_C(1) << 32 };
+	ns_network *net = NULL;
+	ns_object *o = NULL;
+	NT_OK(ns_network_new(&net, NULL));
+	NT_FAILS(NS_EINVAL, ns_population_add(&o, net, "big", 0, shape, 2, NULL));
+	NT_MESSAGE_HAS("population 'big': a geometry of more neurons than 64 bits count");
+	cr_assert_eq(ns_network_object_count(net), 0);
+	ns_network_free(net);
+}
+
 Test(engine_build, a_geometry_of_more_than_the_maximum_dimensions_is_refused)
 {
 	uint64_t shape[NS_MAX_DIMS + 1];

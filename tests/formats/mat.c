@@ -613,3 +613,80 @@ Test(formats_mat, arrays_of_any_length_are_in_nsnaps_variable_only)
 	ns_store_close(s);
 	ns_plugins_free(ps);
 }
+
+/* ----------------------------------------------------------- numbers */
+
+/* Network "n": population P of 3 neurons with the f64 global 'g' and the
+ * f64 local 'v' given, exported to @file (MAT v5). */
+static void export_doubles(ns_plugins *ps, ns_store *s, double g, const double *v,
+			   const char *file)
+{
+	static double gv, vv[3];
+	ns_network *net = NULL;
+	ns_object *p;
+	gv = g;
+	memcpy(vv, v, sizeof vv);
+	NT_OK(ns_network_new(&net, "n"));
+	NT_OK(ns_population_add(&p, net, "P", 3, NULL, 0, NULL));
+	NT_OK(ns_attr_add(NULL, p, "g", NS_PARAMETER, NS_GLOBAL, NS_DTYPE_F64, &gv, 0));
+	NT_OK(ns_attr_add(NULL, p, "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, vv, 0));
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	ns_network_free(net);
+	NT_OK(export_with(ps, s, "HEAD", nt_path(file), NULL));
+}
+
+/* Doubles beyond int64's range are f64 values like any (reading one was
+ * undefined behaviour: it was cast to int64 on the way). */
+Test(formats_mat, doubles_beyond_int64_import_back_as_the_same_f64_values)
+{
+	static const double v[3] = { 1e300, -1e300, 0x1p63 };
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	export_doubles(ps, s, 1e300, v, "big.mat");
+	NT_OK(import_file(NULL, ps, s, nt_path("big.mat")));
+	expect_same_versions(s, "1", "2");
+	NT_OK(ns_network_open(&net, s, "2"));
+	expect_attr(net, "P", "v", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, v, 3);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* nsnap's variable says i64 for a field that holds the double 1e300:
+ * refused by name, not cast. */
+Test(formats_mat, a_double_that_does_not_fit_its_recorded_int_type_is_refused_naming_the_field)
+{
+	static const double v[3] = { 1, 2, 3 };
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	size_t n;
+	char *x, *f64, *again;
+	export_doubles(ps, s, 1e300, v, "big.mat");
+	x = nt_slurp(nt_path("big.mat"), &n);
+	/* the element type of 'g', the first of the rows of 'attributes' */
+	cr_assert_not_null(f64 = memmem(x, n, "f64", 3));
+	f64[0] = 'i';
+	cr_assert_not_null(again = memmem(f64, n - (size_t)(f64 - x), "f64", 3));
+	nt_write_file(nt_path("i64.mat"), x, n);
+	free(x);
+	NT_FAILS(NS_EFORMAT, import_file(NULL, ps, s, nt_path("i64.mat")));
+	NT_MESSAGE_HAS("i64.mat': variable 'P': field 'g' holds the value "
+		       "1.0000000000000001e+300, which does not fit i64");
+	cr_assert_eq(nt_stats(s).versions, 1);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+Test(formats_mat, a_geometry_whose_product_overflows_is_refused_naming_the_field)
+{
+	cr_assert_eq(python("import sys\n"
+			    "import numpy as np, scipy.io as sio\n"
+			    "p = {'name': 'P', 'size': np.int64(0),\n"
+			    "     'geometry': np.array([2**32, 2**32], dtype=np.int64),\n"
+			    "     'attributes': '', 'parameters': '', 'variables': ''}\n"
+			    "sio.savemat(sys.argv[1], {'P': p, 'time_step': np.int64(1)})\n",
+			    nt_path("geom.mat")), 0);
+	refused(nt_path("geom.mat"), NS_EFORMAT,
+		"variable 'P': field 'geometry' holds more than 10^15 neurons");
+}
