@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install what nsnap needs from Debian's packages, and only what is missing.
-# Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
+# Usage: scripts/deps.sh [build|test|fuzz]   (test adds what the test suite
+# needs; fuzz adds clang and its libFuzzer and sanitizer runtimes, which
+# clang only recommends, for scripts/fuzz.sh)
 set -euo pipefail
 
 want=(build-essential cmake pkg-config liblmdb-dev libzstd-dev zlib1g-dev
@@ -8,6 +10,9 @@ want=(build-essential cmake pkg-config liblmdb-dev libzstd-dev zlib1g-dev
 if [ "${1:-build}" = test ]; then
   # Brian2 (and Cython, for its Cython target) for the nsnap.brian2 tests.
   want+=(libcriterion-dev python3-pytest python3-scipy python3-brian cython3 gzip zstd)
+fi
+if [ "${1:-build}" = fuzz ]; then
+  want+=(libcriterion-dev clang libclang-rt-14-dev)
 fi
 
 missing=()

@@ -2,36 +2,74 @@
  * the corpus on every build without libFuzzer. Each input is also replayed
  * cut at every length and with single bytes flipped, so that a small corpus
  * still walks the parser's error paths. A crash or a sanitizer report fails
- * the test; a parser's error return is expected.
+ * the test; a parser's error return is expected. When a run aborts (a
+ * target's check, or a sanitizer with abort_on_error=1), the input it was
+ * given is written to ./replay-failure and named on standard error, to be
+ * replayed alone or kept as a reproducer.
  *
  *   fuzz_X_replay FILE_OR_DIR...
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static unsigned long runs;
 
-static void replay(const uint8_t *data, size_t size)
+/* The run under way, for the signal handler. */
+static struct {
+	char what[4200];
+	const uint8_t *data;
+	size_t size;
+} current;
+
+static void on_fatal(int sig)
+{
+	static const char msg[] = "replay: the input that failed is in ./replay-failure: ";
+	int fd = open("replay-failure", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		if (write(fd, current.data, current.size) < 0) {
+			/* nothing more can be done in a signal handler */
+		}
+		close(fd);
+	}
+	if (write(2, msg, sizeof msg - 1) < 0 || write(2, current.what, strlen(current.what)) < 0) {
+		/* as above */
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void run(const uint8_t *data, size_t size)
+{
+	current.data = data;
+	current.size = size;
+	LLVMFuzzerTestOneInput(data, size);
+	runs++;
+}
+
+static void replay(const char *path, const uint8_t *data, size_t size)
 {
 	uint8_t *copy = malloc(size + 1);
 	if (!copy)
 		exit(2);
 	for (size_t cut = 0; cut <= size; cut++) {
 		memcpy(copy, data, cut);
-		LLVMFuzzerTestOneInput(copy, cut);
-		runs++;
+		snprintf(current.what, sizeof current.what, "%s cut to %zu bytes\n", path, cut);
+		run(copy, cut);
 	}
 	for (size_t i = 0; i < size; i++) {
 		memcpy(copy, data, size);
 		copy[i] ^= (uint8_t)(0x01u << (i % 8)) | 0x80u;
-		LLVMFuzzerTestOneInput(copy, size);
-		runs++;
+		snprintf(current.what, sizeof current.what, "%s with byte %zu flipped\n", path, i);
+		run(copy, size);
 	}
 	free(copy);
 }
@@ -52,7 +90,7 @@ static int replay_file(const char *path)
 		return 1;
 	}
 	fclose(f);
-	replay(buf, (size_t)n);
+	replay(path, buf, (size_t)n);
 	free(buf);
 	return 0;
 }
@@ -60,6 +98,10 @@ static int replay_file(const char *path)
 int main(int argc, char **argv)
 {
 	unsigned files = 0;
+	signal(SIGABRT, on_fatal);
+	signal(SIGSEGV, on_fatal);
+	signal(SIGBUS, on_fatal);
+	signal(SIGFPE, on_fatal);
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		DIR *d;
