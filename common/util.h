@@ -14,4 +14,9 @@ int ns__grow_array(void *items, size_t *cap, size_t n, size_t size);
  * the locale. */
 const char *ns__shortest_double(char buf[32], double v);
 
+/* The offset of the first byte of @s (NUL-terminated) that is not part of
+ * well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF), or -1 when all of it is. */
+long ns__utf8_invalid_at(const char *s);
+
 #endif

@@ -63,11 +63,17 @@ static ns_dtype read_type(const struct sums *s)
 	return s->integer ? NS_DTYPE_I64 : NS_DTYPE_F64;
 }
 
+/* Values are the same when equal or both NaN: what was stored came back. */
+static int same_f64(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
 static void accumulate_f64(struct sums *s, const double *a, const double *b, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
 		double d;
-		if (a[i] == b[i] || (isnan(a[i]) && isnan(b[i])))
+		if (same_f64(a[i], b[i]))
 			d = 0;
 		else
 			d = b[i] - a[i];
@@ -702,8 +708,8 @@ int ns_diff_versions(ns_diff **out, ns_store *store, const char *rev_a, const ch
 	/* A selection compares those objects only; the whole network also has
 	 * its clock and dictionary. */
 	d->pub.equal = o->select.only || o->select.no_populations || o->select.no_projections ||
-		       (d->pub.n_meta == 0 && a->t_ms == b->t_ms && a->step == b->step &&
-			a->dt_ms == b->dt_ms && !network_changed);
+		       (d->pub.n_meta == 0 && same_f64(a->t_ms, b->t_ms) && a->step == b->step &&
+			same_f64(a->dt_ms, b->dt_ms) && !network_changed);
 	for (size_t i = 0; i < d->pub.n_objects; i++)
 		if (d->objs[i].change != NS_SAME && d->objs[i].kind != NS_NETWORK_ITSELF)
 			d->pub.equal = 0;

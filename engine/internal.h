@@ -62,6 +62,9 @@ struct ns_network {
 
 /* network.c */
 int ns__name_check(const char *what, const char *name);
+/* NS_OK when @s (may be NULL) is UTF-8, else NS_EINVAL naming @what's
+ * @field ("name", "target", ...) and the first bad byte. */
+int ns__text_check(const char *what, const char *field, const char *s);
 /* The number of values an attribute of @scope has on @obj. */
 uint64_t ns__attr_length(const ns_object *obj, ns_scope scope);
 /* Convert @n values from @src (of @from) into @dst (of @to); @what names

@@ -16,6 +16,16 @@ int ns__name_check(const char *what, const char *name)
 		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
 			return ns_err(NS_EINVAL, "%s name '%s': '/' and control characters are "
 				      "not allowed", what, name);
+	return ns__text_check(what, "name", name);
+}
+
+int ns__text_check(const char *what, const char *field, const char *s)
+{
+	long bad = s ? ns__utf8_invalid_at(s) : -1;
+	if (bad >= 0)
+		return ns_err(NS_EINVAL, "%s %s '%.*s...': byte 0x%02x at offset %ld is not "
+			      "UTF-8 (names and texts are UTF-8 text, as every format nsnap "
+			      "writes needs)", what, field, (int)bad, s, (unsigned char)s[bad], bad);
 	return NS_OK;
 }
 
@@ -58,8 +68,11 @@ static int writable(const ns_network *net, const char *what)
 int ns_network_new(ns_network **out, const char *name)
 {
 	ns_network *net;
+	int rc;
 	if (!out)
 		return ns_err(NS_EINVAL, "ns_network_new: out must not be NULL");
+	if ((rc = ns__text_check("network", "name", name)) < 0)
+		return rc;
 	net = calloc(1, sizeof *net);
 	if (!net || !(net->name = dup_or_empty(name))) {
 		free(net);
@@ -162,6 +175,9 @@ int ns_network_set_meta(ns_network *net, const char *key, const char *string, do
 
 	if (!key || !*key)
 		return ns_err(NS_EINVAL, "network '%s': a dictionary entry needs a key", net->name);
+	if ((rc = ns__text_check("network dictionary entry", "key", key)) < 0 ||
+	    (rc = ns__text_check("network dictionary entry", "value", string)) < 0)
+		return rc;
 	if (string && !(str = strdup(string)))
 		return ns_err(NS_ENOMEM, "network '%s': dictionary entry '%s': out of memory",
 			      net->name, key);
@@ -238,6 +254,12 @@ int ns__object_new(ns_object **out, ns_network *net, const char *name, ns_object
 static int object_strings(ns_object *o, const char *type, const char *pre, const char *post,
 			  const char *target)
 {
+	char what[NS_OBJ_NAME_MAX + 32];
+	int rc;
+	snprintf(what, sizeof what, "%s '%s':", ns_object_kind_name(o->kind), o->name);
+	if ((rc = ns__text_check(what, "type", type)) < 0 ||
+	    (rc = ns__text_check(what, "target", target)) < 0)
+		return rc;
 	o->type = dup_or_empty(type);
 	o->pre = dup_or_empty(pre);
 	o->post = dup_or_empty(post);

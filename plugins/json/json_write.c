@@ -82,9 +82,9 @@ static long utf8_decode(const unsigned char *s, size_t n, size_t *len)
 }
 
 /* A JSON string as Python's json writes it with ensure_ascii: every
- * non-ASCII character as \uXXXX (surrogate pairs above U+FFFF). Bytes that
- * are not UTF-8 (names are bytes to nsnap) become U+FFFD: JSON text must
- * be Unicode. */
+ * non-ASCII character as \uXXXX (surrogate pairs above U+FFFF). The engine
+ * takes only UTF-8 names and texts; bytes that are not UTF-8 (in a store
+ * written before it checked) become U+FFFD: JSON text must be Unicode. */
 static void put_string(js_out *o, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;

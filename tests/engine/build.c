@@ -77,6 +77,35 @@ Test(engine_build, an_object_name_with_a_control_character_is_refused)
 	ns_network_free(net);
 }
 
+Test(engine_build, names_and_texts_that_are_not_utf8_are_refused_naming_the_byte)
+{
+	/* a Latin-1 e-acute, an overlong '/', a surrogate, past U+10FFFF, cut short */
+	static const char *const bad[] = { "caf\xe9", "a\xc0\xaf" "b", "\xed\xa0\x80",
+					   "\xf4\x90\x80\x80", "x\xe2\x82" };
+	ns_network *net = two_populations(), *other = NULL;
+	ns_object *o = NULL;
+	ns_attr *a = NULL;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		NT_FAILS(NS_EINVAL, ns_population_add(&o, net, bad[i], 4, NULL, 0, NULL));
+		cr_assert(strstr(ns_error_last()->message, "is not UTF-8"), "%s",
+			  ns_error_last()->message);
+		NT_FAILS(NS_EINVAL, ns_population_add(&o, net, "P", 4, NULL, 0, bad[i]));
+		NT_FAILS(NS_EINVAL, ns_projection_add(&o, net, "EI", "E", "I", bad[i], NULL));
+		NT_FAILS(NS_EINVAL, ns_attr_add(&a, ns_network_object_find(net, "E"), bad[i],
+						NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, NULL, 0));
+		NT_FAILS(NS_EINVAL, ns_network_set_meta(net, bad[i], NULL, 1));
+		NT_FAILS(NS_EINVAL, ns_network_set_meta(net, "k", bad[i], 0));
+		NT_FAILS(NS_EINVAL, ns_network_new(&other, bad[i]));
+	}
+	cr_assert_eq(ns_network_object_count(net), 2);
+	cr_assert_eq(ns_network_meta_count(net), 0);
+	/* two-, three- and four-byte characters are names like any other */
+	NT_OK(ns_population_add(&o, net, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\xa7\xa0", 4, NULL,
+				0, "\xce\xbb"));
+	NT_OK(ns_network_set_meta(net, "\xcf\x84_m", "\xe2\x82\xac", 0));
+	ns_network_free(net);
+}
+
 Test(engine_build, names_may_have_255_bytes_but_not_256)
 {
 	ns_network *net = two_populations();

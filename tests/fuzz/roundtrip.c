@@ -20,30 +20,48 @@ static void fail(const char *fmt, ...)
 	abort();
 }
 
+/* " [not UTF-8]" for a string that is not valid UTF-8, else "": which
+ * formats cannot keep, named in reports so that they can be told apart. */
+static const char *utf8_note(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		unsigned n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+			   : (*p & 0xf8) == 0xf0 ? 3 : 4;
+		if (n == 4 || (n == 1 && *p < 0xc2))
+			return " [not UTF-8]";
+		for (p++; n > 0; n--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return " [not UTF-8]";
+	}
+	return "";
+}
+
 /* What the diff found: each object and attribute that is not the same. */
 static void print_diff(const ns_diff *d)
 {
-	fprintf(stderr, "  time %.17g -> %.17g, dt %.17g -> %.17g\n", d->t_a, d->t_b, d->dt_a,
-		d->dt_b);
+	int others = d->n_meta > 0;
 	for (size_t i = 0; i < d->n_meta; i++)
-		fprintf(stderr, "  dictionary %s: %s: %s -> %s\n", d->meta[i].key,
-			ns_change_name(d->meta[i].change),
-			d->meta[i].value_a ? d->meta[i].value_a : "-",
-			d->meta[i].value_b ? d->meta[i].value_b : "-");
+		fprintf(stderr, "  dictionary '%s'%s: %s: %s%s -> %s%s\n", d->meta[i].key,
+			utf8_note(d->meta[i].key), ns_change_name(d->meta[i].change),
+			d->meta[i].value_a ? d->meta[i].value_a : "-", utf8_note(d->meta[i].value_a),
+			d->meta[i].value_b ? d->meta[i].value_b : "-", utf8_note(d->meta[i].value_b));
 	for (size_t i = 0; i < d->n_objects; i++) {
 		const ns_diff_object *o = &d->objects[i];
 		if (o->change == NS_SAME)
 			continue;
-		fprintf(stderr, "  %s '%s': %s (size %llu -> %llu; synapses -%llu +%llu; %s)\n",
-			ns_object_kind_name(o->kind), o->name, ns_change_name(o->change),
-			(unsigned long long)o->size_a, (unsigned long long)o->size_b,
-			(unsigned long long)o->syn_removed, (unsigned long long)o->syn_added,
-			o->detail ? o->detail : "");
+		others = 1;
+		fprintf(stderr, "  %s '%s'%s: %s (size %llu -> %llu; synapses -%llu +%llu; %s%s)\n",
+			ns_object_kind_name(o->kind), o->name, utf8_note(o->name),
+			ns_change_name(o->change), (unsigned long long)o->size_a,
+			(unsigned long long)o->size_b, (unsigned long long)o->syn_removed,
+			(unsigned long long)o->syn_added, o->detail ? o->detail : "",
+			utf8_note(o->detail));
 		for (size_t k = 0; k < o->n_attrs; k++) {
 			const ns_diff_attr *a = &o->attrs[k];
 			if (a->change != NS_SAME)
-				fprintf(stderr, "    %s: %s: %s %s x%llu -> %s %s x%llu, %llu of %llu "
-					"changed, max |d| %.17g\n", a->name,
+				fprintf(stderr, "    '%s'%s: %s: %s %s x%llu -> %s %s x%llu, %llu of %llu "
+					"changed, max |d| %.17g\n", a->name, utf8_note(a->name),
 					ns_change_name(a->change), ns_scope_name(a->scope_a),
 					ns_dtype_name(a->dtype_a), (unsigned long long)a->count_a,
 					ns_scope_name(a->scope_b), ns_dtype_name(a->dtype_b),
@@ -52,6 +70,8 @@ static void print_diff(const ns_diff *d)
 					(unsigned long long)a->compared, a->max_abs);
 		}
 	}
+	fprintf(stderr, "  %s: time %.17g -> %.17g ms, dt %.17g -> %.17g ms\n",
+		others ? "clock" : "only the clock differs", d->t_a, d->t_b, d->dt_a, d->dt_b);
 }
 
 static void same_kinds(const ns_object *x, const ns_object *y, const char *name)
