@@ -2,6 +2,8 @@
  * a new version. */
 #include "internal.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,15 +123,27 @@ done:
 	return rc;
 }
 
-static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
-		    const ns_snapshot_opts *o, struct snap *sn)
+static void snap_free(struct snap *sn)
 {
-	ns_commit_opts co = NS_COMMIT_OPTS_INIT;
+	for (size_t i = 0; sn->perms && i < sn->n_objs; i++)
+		free(sn->perms[i].order);
+	free(sn->perms);
+	free(sn->objs);
+	free(sn->gathers);
+	memset(sn, 0, sizeof *sn);
+}
+
+/* The commit of the selected objects of @net, its arrays borrowed from
+ * @net and from @sn (the gathers' permutations), not finished yet. */
+static int prepare(ns_commit **out, ns_store *store, const ns_network *net,
+		   const ns_snapshot_opts *o, struct snap *sn)
+{
 	ns_commit *c = NULL;
 	uint8_t *blob = NULL;
 	size_t blob_size, arrays = 0;
 	int rc;
 
+	NS_TRY(ns__opts_check(o->version, NS_SNAPSHOT_OPTS_VERSION, "snapshot"));
 	NS_TRY(ns__select_check(&o->select, net, NULL));
 	sn->objs = calloc(net->n_objs + 1, sizeof *sn->objs);
 	sn->perms = calloc(net->n_objs + 1, sizeof *sn->perms);
@@ -165,17 +179,23 @@ static int snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 		NS_TRY(add_object(c, sn, sn->objs[i], &sn->perms[i]));
 	if (net->self)
 		NS_TRY(add_object(c, sn, net->self, NULL));
-	co.message = o->message;
-	co.branch = o->branch;
-	co.tag = o->tag;
-	co.codec = o->codec;
-	co.level = o->level;
-	rc = ns_commit_finish(out, c, &co);
+	*out = c;
 	c = NULL;
 done:
 	ns_commit_free(c);
 	free(blob);
+	if (rc < 0)
+		ns_err_wrap(rc, "network '%s': snapshot", net->name);
 	return rc;
+}
+
+static void commit_opts(ns_commit_opts *co, const ns_snapshot_opts *o)
+{
+	co->message = o->message;
+	co->branch = o->branch;
+	co->tag = o->tag;
+	co->codec = o->codec;
+	co->level = o->level;
 }
 
 int ns_snapshot(uint64_t *out, ns_store *store, const ns_network *net,
@@ -183,18 +203,170 @@ int ns_snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 {
 	ns_snapshot_opts defaults = NS_SNAPSHOT_OPTS_INIT;
 	const ns_snapshot_opts *o = opts ? opts : &defaults;
+	ns_commit_opts co = NS_COMMIT_OPTS_INIT;
 	struct snap sn = { NULL, NULL, NULL, 0, 0 };
+	ns_commit *c = NULL;
 	int rc;
 
-	if ((rc = ns__opts_check(o->version, NS_SNAPSHOT_OPTS_VERSION, "snapshot")) < 0)
+	if ((rc = prepare(&c, store, net, o, &sn)) == NS_OK) {
+		commit_opts(&co, o);
+		if ((rc = ns_commit_finish(out, c, &co)) < 0)
+			ns_err_wrap(rc, "network '%s': snapshot", net->name);
+	}
+	snap_free(&sn);
+	return rc;
+}
+
+/* ------------------------------------------------------------ in the background */
+
+/* An asynchronous snapshot: its commit, captured, finished by a thread of
+ * its own. One runs per store at a time: jobs[] lists those running, and
+ * a new one waits (in ns_snapshot_async(), before it captures anything)
+ * until the store has none, so that memory holds the copies of one
+ * snapshot per store, not of every snapshot taken faster than the disk. */
+struct ns_snapshot_job {
+	ns_store *store;
+	ns_commit *c;
+	ns_commit_opts co;
+	char *message, *branch, *tag, *net_name;
+	pthread_t thread;
+	uint64_t copied, number;
+	int rc;
+	char error[1024];
+	int done; /* guarded by jobs_lock */
+	struct ns_snapshot_job *next;
+};
+
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_cond = PTHREAD_COND_INITIALIZER;
+static struct ns_snapshot_job *running;
+
+static int store_busy(const ns_store *store)
+{
+	for (const struct ns_snapshot_job *j = running; j; j = j->next)
+		if (j->store == store)
+			return 1;
+	return 0;
+}
+
+/* Take @j off the running list, marked done. */
+static void job_over(struct ns_snapshot_job *j)
+{
+	pthread_mutex_lock(&jobs_lock);
+	for (struct ns_snapshot_job **p = &running; *p; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			break;
+		}
+	j->done = 1;
+	pthread_cond_broadcast(&jobs_cond);
+	pthread_mutex_unlock(&jobs_lock);
+}
+
+static void job_free(struct ns_snapshot_job *j)
+{
+	ns_commit_free(j->c);
+	free(j->message);
+	free(j->branch);
+	free(j->tag);
+	free(j->net_name);
+	free(j);
+}
+
+static void *job_run(void *arg)
+{
+	struct ns_snapshot_job *j = arg;
+	j->rc = ns_commit_finish(&j->number, j->c, &j->co);
+	j->c = NULL;
+	if (j->rc < 0)
+		snprintf(j->error, sizeof j->error, "network '%s': snapshot in the background: %s",
+			 j->net_name, ns_error_last()->message);
+	job_over(j);
+	return NULL;
+}
+
+static int dup_opt(char **out, const char *s)
+{
+	if (s && !(*out = strdup(s)))
+		return ns_err(NS_ENOMEM, "snapshot: out of memory");
+	return NS_OK;
+}
+
+int ns_snapshot_async(ns_snapshot_job **out, ns_store *store, const ns_network *net,
+		      const ns_snapshot_opts *opts)
+{
+	ns_snapshot_opts defaults = NS_SNAPSHOT_OPTS_INIT;
+	const ns_snapshot_opts *o = opts ? opts : &defaults;
+	struct snap sn = { NULL, NULL, NULL, 0, 0 };
+	struct ns_snapshot_job *j;
+	int rc;
+
+	if (!out)
+		return ns_err(NS_EINVAL, "ns_snapshot_async: out must not be NULL");
+	if (!(j = calloc(1, sizeof *j)))
+		return ns_err(NS_ENOMEM, "snapshot: out of memory");
+	j->store = store;
+	j->co = (ns_commit_opts)NS_COMMIT_OPTS_INIT;
+	commit_opts(&j->co, o);
+	if ((rc = dup_opt(&j->message, o->message)) < 0 || (rc = dup_opt(&j->branch, o->branch)) < 0 ||
+	    (rc = dup_opt(&j->tag, o->tag)) < 0 || (rc = dup_opt(&j->net_name, net->name)) < 0) {
+		job_free(j);
 		return rc;
-	rc = snapshot(out, store, net, o, &sn);
-	if (rc < 0)
+	}
+	j->co.message = j->message;
+	j->co.branch = j->branch;
+	j->co.tag = j->tag;
+
+	pthread_mutex_lock(&jobs_lock);
+	while (store_busy(store))
+		pthread_cond_wait(&jobs_cond, &jobs_lock);
+	j->next = running;
+	running = j;
+	pthread_mutex_unlock(&jobs_lock);
+
+	if ((rc = prepare(&j->c, store, net, o, &sn)) == NS_OK &&
+	    (rc = ns_commit_capture(j->c, &j->copied)) < 0)
 		ns_err_wrap(rc, "network '%s': snapshot", net->name);
-	for (size_t i = 0; sn.perms && i < sn.n_objs; i++)
-		free(sn.perms[i].order);
-	free(sn.perms);
-	free(sn.objs);
-	free(sn.gathers);
+	snap_free(&sn);
+	if (rc == NS_OK && (rc = pthread_create(&j->thread, NULL, job_run, j)) != 0)
+		rc = ns_err(NS_ENOMEM, "network '%s': snapshot: cannot start a thread: %s",
+			    net->name, strerror(rc));
+	if (rc < 0) {
+		job_over(j);
+		job_free(j);
+		return rc;
+	}
+	*out = j;
+	return NS_OK;
+}
+
+int ns_snapshot_poll(const ns_snapshot_job *job)
+{
+	int done;
+	if (!job)
+		return ns_err(NS_EINVAL, "ns_snapshot_poll: no job");
+	pthread_mutex_lock(&jobs_lock);
+	done = job->done;
+	pthread_mutex_unlock(&jobs_lock);
+	return done;
+}
+
+uint64_t ns_snapshot_copied(const ns_snapshot_job *job)
+{
+	return job ? job->copied : 0;
+}
+
+int ns_snapshot_wait(uint64_t *out, ns_snapshot_job *job)
+{
+	int rc;
+	if (!job)
+		return ns_err(NS_EINVAL, "ns_snapshot_wait: no job");
+	pthread_join(job->thread, NULL);
+	rc = job->rc;
+	if (rc < 0)
+		ns_err(rc, "%s", job->error);
+	else if (out)
+		*out = job->number;
+	job_free(job);
 	return rc;
 }

@@ -262,8 +262,12 @@ int ns_import(uint64_t *out, ns_plugins *ps, ns_store *store, const char *path,
 	NS_TRY(open_import(&in, &fmt, ps, path, o, &args));
 	NS_TRY(ns__options_check(fmt, o->options));
 	ns__host_enter(o->verbose);
-	if ((rc = ns__host_result(fmt->format->import_network(&net, in, &args), fmt, "import")) < 0)
+	if ((rc = ns__host_result(fmt->format->import_network(&net, in, &args), fmt, "import")) < 0) {
+		/* What the engine refused (a name, a size) names the file too. */
+		if (!strstr(ns_error_last()->message, path))
+			ns_err_wrap(rc, "file '%s'", path);
 		goto done;
+	}
 	if (!net) {
 		rc = ns_err(NS_EPLUGIN, "plugin '%s' import of '%s' returned no network",
 			    fmt->name, path);

@@ -18,6 +18,11 @@ struct commit_array {
 	uint64_t from_array;
 	int keyed;
 	uint8_t key[NS_CONTENT_KEY_SIZE];
+	/* After ns_commit_capture(): every chunk's hash, and where the copy
+	 * of each chunk the store did not have then is (NULL for the others:
+	 * in the commit's blocks). */
+	uint8_t *cap_hashes;
+	uint8_t **cap_chunks;
 };
 
 struct ns_commit {
@@ -28,7 +33,18 @@ struct ns_commit {
 	size_t n_meta, cap_meta;
 	void *blob;
 	size_t blob_size;
+	/* ns_commit_capture()'s copies, in blocks of capture_block() bytes:
+	 * a list through each block's first pointer; the last block filled
+	 * up to block_used. */
+	void *blocks;
+	size_t block_used;
 };
+
+static uint64_t n_chunks_of(const ns_commit *c, const struct commit_array *a)
+{
+	uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
+	return (nbytes + c->s->chunk_size - 1) / c->s->chunk_size;
+}
 
 int ns_commit_new(ns_commit **out, ns_store *s)
 {
@@ -44,12 +60,71 @@ int ns_commit_new(ns_commit **out, ns_store *s)
 	return NS_OK;
 }
 
+/* The size of a block of captured chunks: a whole number of chunks. */
+static size_t capture_block(const ns_store *s)
+{
+	size_t want = (size_t)16 << 20;
+	return (size_t)s->chunk_size * (want > s->chunk_size ? want / s->chunk_size : 1) +
+	       sizeof(void *);
+}
+
+/* The commit's capture blocks go to its store's spare list. */
+static void blocks_give_back(ns_commit *c)
+{
+	void *b = c->blocks, *next;
+	pthread_mutex_lock(&c->s->lock);
+	for (; b; b = next) {
+		memcpy(&next, b, sizeof next);
+		memcpy(b, &c->s->spare_blocks, sizeof b);
+		c->s->spare_blocks = b;
+	}
+	pthread_mutex_unlock(&c->s->lock);
+	c->blocks = NULL;
+}
+
+void ns__capture_blocks_free(ns_store *s)
+{
+	void *b = s->spare_blocks, *next;
+	for (; b; b = next) {
+		memcpy(&next, b, sizeof next);
+		free(b);
+	}
+	s->spare_blocks = NULL;
+}
+
+/* Room for @n bytes of captured chunk in @c's blocks: the last block, a
+ * spare one of the store's, or a new one. */
+static uint8_t *block_room(ns_commit *c, size_t n)
+{
+	size_t size = capture_block(c->s);
+	void *b;
+	if (c->blocks && c->block_used + n <= size) {
+		uint8_t *p = (uint8_t *)c->blocks + c->block_used;
+		c->block_used += n;
+		return p;
+	}
+	pthread_mutex_lock(&c->s->lock);
+	if ((b = c->s->spare_blocks))
+		memcpy(&c->s->spare_blocks, b, sizeof b);
+	pthread_mutex_unlock(&c->s->lock);
+	if (!b && !(b = malloc(size)))
+		return NULL;
+	memcpy(b, &c->blocks, sizeof b);
+	c->blocks = b;
+	c->block_used = sizeof(void *) + n;
+	return (uint8_t *)b + sizeof(void *);
+}
+
 void ns_commit_free(ns_commit *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n_arrays; i++)
+	for (size_t i = 0; i < c->n_arrays; i++) {
+		free(c->arrays[i].cap_chunks);
+		free(c->arrays[i].cap_hashes);
 		free(c->arrays[i].name);
+	}
+	blocks_give_back(c);
 	for (size_t i = 0; i < 2 * c->n_meta; i++)
 		free(c->meta[i]);
 	free(c->arrays);
@@ -220,12 +295,6 @@ struct job {
 	uint64_t ci, next_ci, batch_bytes;
 };
 
-static uint64_t n_chunks_of(const ns_commit *c, const struct commit_array *a)
-{
-	uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
-	return (nbytes + c->s->chunk_size - 1) / c->s->chunk_size;
-}
-
 static uint8_t *put_str(uint8_t *p, const char *str)
 {
 	uint32_t n = (uint32_t)strlen(str);
@@ -283,6 +352,22 @@ static int build_record(struct job *j)
 	return NS_OK;
 }
 
+/* Elements [@first, @first + @n) of @a from its fill callback into @buf. */
+static int call_fill(const struct commit_array *a, uint64_t first, uint64_t n, void *buf)
+{
+	int rc;
+	/* A callback that fails without a message gets one, not a stale one. */
+	ns_error_clear();
+	rc = a->fill(a->ctx, first, n, buf);
+	if (rc > 0)
+		return ns_err(NS_ERROR, "commit: fill callback of array '%s' returned %d, "
+			      "not NS_OK or a negative nsnap error code", a->name, rc);
+	if (rc < 0 && ns_error_last()->code == NS_OK)
+		return ns_err(rc, "commit: fill callback of array '%s' returned %d (%s)",
+			      a->name, rc, ns_strerror(rc));
+	return rc;
+}
+
 /* The bytes of chunk @ci of array @ai, wherever they come from. */
 static int chunk_bytes(struct job *j, size_t ai, uint64_t ci, const uint8_t **out, size_t *n)
 {
@@ -292,20 +377,20 @@ static int chunk_bytes(struct job *j, size_t ai, uint64_t ci, const uint8_t **ou
 	int rc;
 
 	*n = (size_t)(nbytes - off < chunk ? nbytes - off : chunk);
+	if (a->cap_hashes) {
+		if (!(*out = a->cap_chunks[ci]))
+			return ns_err(NS_ENOTFOUND, "commit: array '%s': chunk %llu was stored when "
+				      "the commit was captured but is gone now (a version deleted "
+				      "meanwhile freed it); nothing was committed", a->name,
+				      (unsigned long long)ci);
+		return NS_OK;
+	}
 	if (a->data) {
 		*out = (const uint8_t *)a->data + off;
 		return NS_OK;
 	}
 	if (a->fill) {
-		/* A callback that fails without a message gets one, not a stale one. */
-		ns_error_clear();
-		rc = a->fill(a->ctx, off / esize, *n / esize, j->scratch);
-		if (rc > 0)
-			return ns_err(NS_ERROR, "commit: fill callback of array '%s' returned %d, "
-				      "not NS_OK or a negative nsnap error code", a->name, rc);
-		if (rc < 0 && ns_error_last()->code == NS_OK)
-			return ns_err(rc, "commit: fill callback of array '%s' returned %d (%s)",
-				      a->name, rc, ns_strerror(rc));
+		rc = call_fill(a, off / esize, *n / esize, j->scratch);
 	} else {
 		rc = ns_version_read_chunk(j->scratch, *n, a->from, a->from_array, ci, 0);
 	}
@@ -326,6 +411,8 @@ static void copy_known_hashes(struct job *j)
 		if (a->from) {
 			ns_version_array_at(&info, a->from, a->from_array);
 			memcpy(j->hashes[ai], info.hashes, NS_HASH_SIZE * nc);
+		} else if (a->cap_hashes) {
+			memcpy(j->hashes[ai], a->cap_hashes, NS_HASH_SIZE * nc);
 		} else if (!a->keyed || !ns__memo_get(j->c->s, a->name, a->key, a->dtype, a->count,
 						       j->hashes[ai])) {
 			continue;
@@ -649,5 +736,87 @@ done:
 	free(j.counted_saved);
 	free(j.hashed);
 	ns_commit_free(c);
+	return rc;
+}
+
+/* The bytes at @off (@n of them) of array @a, from memory or its fill. */
+static int source_bytes(const struct commit_array *a, uint64_t off, size_t n, uint8_t *scratch,
+			const uint8_t **out)
+{
+	size_t esize = ns_dtype_size(a->dtype);
+	int rc;
+	if (a->data) {
+		*out = (const uint8_t *)a->data + off;
+		return NS_OK;
+	}
+	if ((rc = call_fill(a, off / esize, n / esize, scratch)) < 0)
+		return ns_err_wrap(rc, "commit: capturing array '%s'", a->name);
+	*out = scratch;
+	return NS_OK;
+}
+
+/* Capture array @a: hash each chunk (or take the hashes the handle's memo
+ * has for a keyed array) and copy those that @txn's store lacks. */
+static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a, uint8_t *scratch,
+			 uint64_t *copied)
+{
+	uint64_t nc = n_chunks_of(c, a), chunk = c->s->chunk_size;
+	uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
+	int known, rc;
+
+	a->cap_hashes = malloc(NS_HASH_SIZE * nc + 1);
+	a->cap_chunks = calloc(nc + 1, sizeof *a->cap_chunks);
+	if (!a->cap_hashes || !a->cap_chunks)
+		return ns_err(NS_ENOMEM, "commit: capturing array '%s': out of memory", a->name);
+	known = a->keyed && ns__memo_get(c->s, a->name, a->key, a->dtype, a->count, a->cap_hashes);
+	for (uint64_t ci = 0; ci < nc; ci++) {
+		uint64_t off = ci * chunk;
+		size_t n = (size_t)(nbytes - off < chunk ? nbytes - off : chunk);
+		uint8_t *h = a->cap_hashes + NS_HASH_SIZE * ci;
+		const uint8_t *data = NULL;
+		if (!known) {
+			if ((rc = source_bytes(a, off, n, scratch, &data)) < 0)
+				return rc;
+			ns__chunk_hash(h, data, n);
+		}
+		if ((rc = ns__chunk_has(txn, c->s, h)) < 0)
+			return rc;
+		if (rc == 1)
+			continue;
+		if (!data && (rc = source_bytes(a, off, n, scratch, &data)) < 0)
+			return rc;
+		if (!(a->cap_chunks[ci] = block_room(c, n)))
+			return ns_err(NS_ENOMEM, "commit: capturing array '%s': out of memory for "
+				      "chunk %llu", a->name, (unsigned long long)ci);
+		memcpy(a->cap_chunks[ci], data, n);
+		*copied += n;
+	}
+	/* From now on the commit reads only what it captured. */
+	a->data = NULL;
+	a->fill = NULL;
+	a->ctx = NULL;
+	return NS_OK;
+}
+
+int ns_commit_capture(ns_commit *c, uint64_t *copied)
+{
+	MDB_txn *txn = NULL;
+	uint8_t *scratch;
+	uint64_t total = 0;
+	int rc = NS_OK;
+
+	if (!(scratch = malloc(c->s->chunk_size)))
+		return ns_err(NS_ENOMEM, "commit: out of memory");
+	NS_TRY(ns__store_txn_begin(&txn, c->s, MDB_RDONLY));
+	for (size_t ai = 0; ai < c->n_arrays; ai++) {
+		struct commit_array *a = &c->arrays[ai];
+		if (!a->from && !a->cap_hashes)
+			NS_TRY(capture_array(c, txn, a, scratch, &total));
+	}
+	if (copied)
+		*copied = total;
+done:
+	ns__store_txn_end(c->s, txn, 0, &rc);
+	free(scratch);
 	return rc;
 }

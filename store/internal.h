@@ -43,6 +43,11 @@ struct ns_store {
 	struct memo_entry *memo;
 	size_t n_memo;
 
+	/* commit.c: blocks of captured chunks that finished commits gave
+	 * back, for the next capture (their pages are faulted in already);
+	 * a list through each block's first bytes, guarded by lock. */
+	void *spare_blocks;
+
 	/* Growing the map needs every transaction of this env to be over. */
 	pthread_mutex_t lock;
 	unsigned active; /* transactions open, guarded by lock */
@@ -181,6 +186,9 @@ int ns__check_pages(ns_store *s, int full, int (*problem)(void *ctx, const char 
  * or replacing its record: NS_ECORRUPT when it lies on overflow pages
  * whose header is damaged (LMDB would free pages it reads from there). */
 int ns__check_value(ns_store *s, const MDB_val *v, const char *what);
+
+/* commit.c: free the spare capture blocks (at close). */
+void ns__capture_blocks_free(ns_store *s);
 
 /* compact.c: fsync the folder holding @path (a new name in it is durable);
  * remove the temporary files of compactions into @dest that were killed. */

@@ -498,6 +498,7 @@ void ns_store_close(ns_store *s)
 	if (s->env)
 		mdb_env_close(s->env);
 	ns__memo_free(s);
+	ns__capture_blocks_free(s);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the lock */
 	pthread_mutex_destroy(&s->lock);

@@ -70,6 +70,57 @@ NS_API int ns_snapshot_opts_init(ns_snapshot_opts *opts, unsigned version);
 NS_API int ns_snapshot(uint64_t *out, ns_store *store, const ns_network *net,
 		       const ns_snapshot_opts *opts);
 
+/** A snapshot being committed in the background (ns_snapshot_async()). */
+typedef struct ns_snapshot_job ns_snapshot_job;
+
+/**
+ * Snapshot as ns_snapshot() does, without making the simulator wait for the
+ * disk: the state is captured (each chunk of the selected arrays hashed,
+ * and those the store does not have copied; see ns_commit_capture()), then
+ * a thread of its own commits it while the caller goes on. When it
+ * returns, the network's arrays may be overwritten at once: the version
+ * holds exactly the state at this call. The caller is blocked for about a
+ * read of the state plus a copy of the chunks that changed since they were
+ * last stored.
+ *
+ * Memory: the copies of one snapshot per store (at most the state's size,
+ * the changed chunks only, in blocks of 16 MiB), kept by the store handle
+ * for the next snapshot once the commit ends, freed by ns_store_close(). A second
+ * ns_snapshot_async() on a store whose previous one is still committing
+ * waits for it before capturing anything: snapshots taken faster than the
+ * disk writes them slow the simulator down rather than grow memory.
+ *
+ * Every job must be ended with ns_snapshot_wait() before the store is
+ * closed. Other calls on the store may run meanwhile (commits are
+ * serialised), as from any other thread.
+ *
+ * @param out  the job (required)
+ * @return NS_OK with the job started; the errors of ns_snapshot() found
+ *         before the commit (validation, options, selection, memory) with
+ *         nothing started; the commit's own errors come from
+ *         ns_snapshot_wait().
+ */
+NS_API int ns_snapshot_async(ns_snapshot_job **out, ns_store *store, const ns_network *net,
+			     const ns_snapshot_opts *opts);
+
+/** 1 when @p job's commit is over (ns_snapshot_wait() will not block), 0
+ *  while it runs; NS_EINVAL for a NULL @p job. */
+NS_API int ns_snapshot_poll(const ns_snapshot_job *job);
+
+/** The bytes @p job copied when it captured the state (the chunks the store
+ *  did not have); 0 for NULL. */
+NS_API uint64_t ns_snapshot_copied(const ns_snapshot_job *job);
+
+/**
+ * Wait for @p job's commit to end, give its result, and free the job
+ * (always, whatever it returns).
+ * @param out  the new version's number (may be NULL)
+ * @return NS_OK; the errors of ns_commit_finish(), with the message of the
+ *         background commit ("network 'n': snapshot in the background:
+ *         ..."); NS_EINVAL for a NULL @p job.
+ */
+NS_API int ns_snapshot_wait(uint64_t *out, ns_snapshot_job *job);
+
 /** What a restore did to one attribute (or object). */
 typedef enum ns_restore_status {
 	NS_RESTORED = 0,      /**< values written */

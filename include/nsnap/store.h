@@ -225,6 +225,31 @@ NS_API int ns_commit_add_fill_keyed(ns_commit *commit, const char *name, ns_dtyp
 				    void *ctx, const uint8_t *key);
 
 /**
+ * Take the commit's arrays now, so that ns_commit_finish() can run later,
+ * on another thread, while the caller changes them: every chunk of the
+ * arrays added from memory or by a fill function is hashed (a keyed array
+ * the handle committed before under the same key is not read), and each
+ * chunk the store does not have is copied. After it returns, the arrays'
+ * memory may change or be freed and the fill functions are not called
+ * again; what ns_commit_finish() commits is the state at this call. Costs
+ * one read of the arrays and a copy of their new chunks, held until the
+ * commit is finished or freed; the memory of the copies is then kept by
+ * the store handle for the next capture (so that its pages need not be
+ * faulted in again) and freed by ns_store_close(). Arrays added with
+ * ns_commit_add_from() are not copied: their version stays borrowed.
+ * Arrays added afterwards are captured by a further call, or read at
+ * ns_commit_finish() as usual.
+ *
+ * A chunk the store had at this call but that another writer frees before
+ * ns_commit_finish() (by deleting the only version using it) fails the
+ * commit with NS_ENOTFOUND, naming the array; nothing is committed.
+ *
+ * @param copied  the bytes copied (may be NULL)
+ * @return NS_OK; NS_ENOMEM; a fill function's error, naming the array.
+ */
+NS_API int ns_commit_capture(ns_commit *commit, uint64_t *copied);
+
+/**
  * Add array @p array of the open version @p from under @p name (NULL for its
  * own name), sharing its chunks: nothing is read or written again. @p from
  * must be of the same store and stay open until ns_commit_finish().
