@@ -41,6 +41,9 @@ struct ns_plugins {
 	size_t n, cap;
 	char **dirs; /* searched, NULL-terminated once ns_plugins_new() returns */
 	size_t n_dirs, cap_dirs;
+	char **failed; /* NS_PLUGINS_SKIP_BROKEN: messages, NULL-terminated */
+	size_t n_failed, cap_failed;
+	unsigned flags;
 };
 
 static void unload(struct loaded *l)
@@ -63,6 +66,9 @@ void ns_plugins_free(ns_plugins *ps)
 	for (size_t i = 0; i < ps->n_dirs; i++)
 		free(ps->dirs[i]);
 	free(ps->dirs);
+	for (size_t i = 0; i < ps->n_failed; i++)
+		free(ps->failed[i]);
+	free(ps->failed);
 	free(ps);
 }
 
@@ -156,6 +162,16 @@ fail:
 	return rc;
 }
 
+/* Keep the last error's message as a module passed over. */
+static int skip_broken(ns_plugins *ps)
+{
+	if (ns__grow_array(&ps->failed, &ps->cap_failed, ps->n_failed + 1, sizeof *ps->failed) < 0 ||
+	    !(ps->failed[ps->n_failed] = strdup(ns_error_last()->message)))
+		return ns_err(NS_ENOMEM, "plugins: out of memory");
+	ps->failed[++ps->n_failed] = NULL;
+	return NS_OK;
+}
+
 /* Every "*.so" of @dir, in name order; a missing directory is no error. */
 static int load_dir(ns_plugins *ps, const char *dir)
 {
@@ -177,6 +193,8 @@ static int load_dir(ns_plugins *ps, const char *dir)
 		if (rc == NS_OK && len > 3 && strcmp(names[i]->d_name + len - 3, ".so") == 0) {
 			snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
 			rc = ns_plugins_load(ps, path);
+			if (rc < 0 && rc != NS_ENOMEM && (ps->flags & NS_PLUGINS_SKIP_BROKEN))
+				rc = skip_broken(ps);
 		}
 		free(names[i]);
 	}
@@ -249,6 +267,12 @@ static void install_dir(char out[PATH_MAX])
 		memcpy(out, real, strlen(real) + 1);
 }
 
+const char *const *ns_plugins_failures(const ns_plugins *ps)
+{
+	static const char *const none[] = { NULL };
+	return ps->failed ? (const char *const *)ps->failed : none;
+}
+
 const char *const *ns_plugins_dirs(const ns_plugins *ps)
 {
 	static const char *const none[] = { NULL };
@@ -265,6 +289,7 @@ int ns_plugins_new(ns_plugins **out, const char *const *dirs, unsigned flags)
 		return ns_err(NS_EINVAL, "ns_plugins_new: out must not be NULL");
 	if (!(ps = calloc(1, sizeof *ps)))
 		return ns_err(NS_ENOMEM, "plugins: out of memory");
+	ps->flags = flags;
 	for (size_t i = 0; dirs && dirs[i] && rc == NS_OK; i++)
 		rc = load_dir(ps, dirs[i]);
 	if (rc == NS_OK && env && *env && !(flags & NS_PLUGINS_NO_ENV)) {

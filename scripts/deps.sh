@@ -8,8 +8,11 @@ set -euo pipefail
 want=(build-essential cmake pkg-config liblmdb-dev libzstd-dev zlib1g-dev
       libcjson-dev libmatio-dev libzip-dev libxxhash-dev libcairo2-dev python3-dev python3-numpy)
 if [ "${1:-build}" = test ]; then
-  # Brian2 (and Cython, for its Cython target) for the nsnap.brian2 tests.
-  want+=(libcriterion-dev python3-pytest python3-scipy python3-brian cython3 gzip zstd)
+  # Brian2 (and Cython, for its Cython target) for the nsnap.brian2 tests;
+  # groff checks the manual page, script(1) of bsdutils gives the CLI's
+  # progress test a terminal.
+  want+=(libcriterion-dev python3-pytest python3-scipy python3-brian cython3 gzip zstd
+         groff-base bsdutils)
 fi
 if [ "${1:-build}" = fuzz ]; then
   want+=(libcriterion-dev clang libclang-rt-14-dev)

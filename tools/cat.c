@@ -67,7 +67,8 @@ static int print(struct cli *c, ns_object *obj, ns_attr *attr)
 
 static int run(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_LONG, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { CLI_COMMON_LONG, CLI_NO_VERIFY_LONG,
+					      { NULL, 0, NULL, 0 } };
 	ns_network *net = NULL;
 	ns_object *obj;
 	ns_attr *attr = NULL;
@@ -92,18 +93,23 @@ static int run(struct cli *c, int argc, char **argv)
 	else if (argc == 2 && (ns_object_get_info(&oi, obj), oi.kind == NS_POPULATION))
 		rc = cli_fail(c, "'%s' is a population: name one of its attributes (%s)", argv[1],
 			      attr_names(names, sizeof names, obj));
-	else
+	else if (cli_check(c, net, NULL, argv[1], argc == 3 ? argv[2] : NULL) == CLI_OK)
 		rc = print(c, obj, attr);
+	else
+		rc = CLI_ERROR;
 	ns_network_free(net);
 	return rc;
 }
 
 const struct command cmd_cat = {
 	"cat", run, "print the values of an attribute",
-	"usage: nsnap cat REV OBJECT [ATTRIBUTE]\n"
+	"usage: nsnap cat REV OBJECT [ATTRIBUTE] [--no-verify]\n"
 	"\n"
 	"Print the values of ATTRIBUTE of population or projection OBJECT in revision\n"
 	"REV, one per line, exactly (they read back to the same bits). A projection's\n"
 	"local attributes print one synapse per line as 'pre post value'; without an\n"
-	"attribute, a projection prints its synapses as 'pre post'.\n",
+	"attribute, a projection prints its synapses as 'pre post'. The hashes of the\n"
+	"chunks read are checked first: a damaged chunk prints nothing.\n"
+	"\n"
+	"  --no-verify  do not check the chunks' hashes\n",
 };

@@ -12,11 +12,27 @@
 #include <time.h>
 #include <unistd.h>
 
+/* "nsnap: CMD: ", or "nsnap: " before a command is known (NULL). */
+static void prefix(const struct cli *c)
+{
+	if (c->cmd)
+		fprintf(stderr, "nsnap: %s: ", c->cmd);
+	else
+		fputs("nsnap: ", stderr);
+}
+
+/* "nsnap CMD --help", or "nsnap --help". */
+static const char *help_of(char buf[64], const struct cli *c)
+{
+	snprintf(buf, 64, "nsnap%s%s --help", c->cmd ? " " : "", c->cmd ? c->cmd : "");
+	return buf;
+}
+
 int cli_fail(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
-	fprintf(stderr, "nsnap: %s: ", c->cmd);
+	prefix(c);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -26,7 +42,27 @@ int cli_fail(struct cli *c, const char *fmt, ...)
 
 int cli_fail_ns(struct cli *c)
 {
+	size_t n = 0;
+	if (c->plugins)
+		for (const char *const *f = ns_plugins_failures(c->plugins); *f; f++)
+			n++;
+	/* What was not found may be in a module that did not load. */
+	if (n && (ns_error_last()->code == NS_ENOTFOUND || ns_error_last()->code == NS_EFORMAT))
+		return cli_fail(c, "%s (%zu plugin%s could not be loaded: see the warning%s above)",
+				ns_error_last()->message, n, n == 1 ? "" : "s", n == 1 ? "" : "s");
 	return cli_fail(c, "%s", ns_error_last()->message);
+}
+
+void cli_warn(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	prefix(c);
+	fputs("warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 int cli_fail_export(struct cli *c, const char *file)
@@ -47,7 +83,7 @@ void cli_getopt_reset(void)
 int cli_getopt(struct cli *c, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts)
 {
-	char spec[128];
+	char spec[128], help[64];
 	int ch;
 
 	/* A leading '+' (stop at the first operand) must lead the whole spec. */
@@ -62,21 +98,30 @@ int cli_getopt(struct cli *c, int argc, char **argv, const char *shortopts,
 	case 'J':
 		c->json = 1;
 		return cli_getopt(c, argc, argv, shortopts, longopts);
+	case 'q':
+		c->quiet = 1;
+		return cli_getopt(c, argc, argv, shortopts, longopts);
+	case CLI_PROGRESS:
+		c->progress = 1;
+		return cli_getopt(c, argc, argv, shortopts, longopts);
+	case CLI_NO_VERIFY:
+		c->verify = 0;
+		return cli_getopt(c, argc, argv, shortopts, longopts);
 	case 'h':
 		fputs(c->usage, stdout);
 		c->exit = CLI_OK;
 		return CLI_STOP;
 	case ':':
-		c->exit = cli_fail(c, "option '%s' needs a value (see 'nsnap %s --help')",
-				   argv[optind - 1], c->cmd);
+		c->exit = cli_fail(c, "option '%s' needs a value (see '%s')", argv[optind - 1],
+				   help_of(help, c));
 		return CLI_STOP;
 	case '?':
 		if (optopt)
-			c->exit = cli_fail(c, "unknown option '-%c' (see 'nsnap %s --help')",
-					   optopt, c->cmd);
+			c->exit = cli_fail(c, "unknown option '-%c' (see '%s')", optopt,
+					   help_of(help, c));
 		else
-			c->exit = cli_fail(c, "unknown option '%s' (see 'nsnap %s --help')",
-					   argv[optind - 1], c->cmd);
+			c->exit = cli_fail(c, "unknown option '%s' (see '%s')", argv[optind - 1],
+					   help_of(help, c));
 		return CLI_STOP;
 	default:
 		return ch;
@@ -85,11 +130,12 @@ int cli_getopt(struct cli *c, int argc, char **argv, const char *shortopts,
 
 int cli_operands(struct cli *c, int argc, int min, int max)
 {
+	char help[64];
 	if (argc < min)
-		return cli_fail(c, "%s (see 'nsnap %s --help')",
-				argc ? "too few arguments" : "arguments missing", c->cmd);
+		return cli_fail(c, "%s (see '%s')", argc ? "too few arguments" : "arguments missing",
+				help_of(help, c));
 	if (argc > max)
-		return cli_fail(c, "too many arguments (see 'nsnap %s --help')", c->cmd);
+		return cli_fail(c, "too many arguments (see '%s')", help_of(help, c));
 	return CLI_OK;
 }
 
@@ -167,8 +213,11 @@ int cli_load_plugins(struct cli *c)
 				dirs[0] = NSNAP_BUILD_PLUGIN_DIR;
 		}
 	}
-	if (ns_plugins_new(&c->plugins, dirs, 0) < 0)
+	if (ns_plugins_new(&c->plugins, dirs, NS_PLUGINS_SKIP_BROKEN) < 0)
 		return cli_fail_ns(c);
+	/* One broken module costs only what it would have brought. */
+	for (const char *const *f = ns_plugins_failures(c->plugins); *f; f++)
+		cli_warn(c, "%s; passed over", *f);
 	return CLI_OK;
 }
 
@@ -233,6 +282,26 @@ static void consider(struct nearest *nr, const char *name)
 		nr->n++;
 }
 
+/* "'a', 'b'" of the names of @nr into @list. */
+static const char *nearest_list(char *list, size_t size, const struct nearest *nr)
+{
+	size_t used = 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < nr->n && used < size; i++)
+		used += (size_t)snprintf(list + used, size - used, "%s'%s'", i ? ", " : "",
+					 nr->names[i]);
+	return list;
+}
+
+const char *cli_nearest(char *buf, size_t size, const char *want, const char *const *names,
+			size_t n)
+{
+	struct nearest nr = { want, { "" }, { 0 }, 0, 0 };
+	for (size_t i = 0; i < n; i++)
+		consider(&nr, names[i]);
+	return nearest_list(buf, size, &nr);
+}
+
 static int consider_ref(const ns_ref *ref, void *ctx)
 {
 	consider(ctx, ref->name);
@@ -242,8 +311,7 @@ static int consider_ref(const ns_ref *ref, void *ctx)
 int cli_resolve(struct cli *c, uint64_t *out, char buf[24], const char *rev)
 {
 	struct nearest nr = { NULL, { "" }, { 0 }, 0, 0 };
-	char base[256], list[900] = "", message[1024];
-	size_t used = 0;
+	char base[256], list[900], message[1024];
 
 	if (ns_store_resolve(out, c->store, rev) == NS_OK) {
 		snprintf(buf, 24, "%llu", (unsigned long long)*out);
@@ -260,9 +328,7 @@ int cli_resolve(struct cli *c, uint64_t *out, char buf[24], const char *rev)
 	nr.want = base;
 	consider(&nr, "HEAD");
 	ns_ref_foreach(c->store, consider_ref, &nr);
-	for (size_t i = 0; i < nr.n; i++)
-		used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'",
-					 i ? ", " : "", nr.names[i]);
+	nearest_list(list, sizeof list, &nr);
 	if (nr.n && !nr.exact)
 		return cli_fail(c, "unknown revision '%s' (nearest: %s)", rev, list);
 	return cli_fail(c, "%s", message);
@@ -386,67 +452,16 @@ int cli_print_json(struct cli *c, cJSON *json)
 	return CLI_OK;
 }
 
-/* ---------------------------------------------------------------- progress */
-
-static struct {
-	const char *label;
-	struct timespec start, last;
-	int shown, colour;
-} bar;
-
-static double since(const struct timespec *a, const struct timespec *b)
+int cli_report(struct cli *c, cJSON *json, const char *fmt, ...)
 {
-	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) * 1e-9;
-}
-
-static void draw(void *ctx, const char *what, uint64_t done, uint64_t total)
-{
-	struct timespec now;
-	char a[32], b[32];
-	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (since(&bar.start, &now) < 1.0 || (bar.shown && since(&bar.last, &now) < 0.1))
-		return;
-	bar.last = now;
-	bar.shown = 1;
-	int bytes = strcmp(what, "import") == 0 || strcmp(what, "export") == 0;
-	if (bytes)
-		cli_bytes(a, done);
-	else
-		snprintf(a, sizeof a, "%llu chunks", (unsigned long long)done);
-	fprintf(stderr, "\r\033[K%s ", bar.label);
-	if (total && done <= total) {
-		int width = 30, full = (int)((double)done / (double)total * width);
-		fputs(bar.colour ? "\033[32m" : "", stderr);
-		for (int i = 0; i < width; i++)
-			fputc(i < full ? '#' : '.', stderr);
-		fputs(bar.colour ? "\033[0m" : "", stderr);
-		fprintf(stderr, " %3d%% %s of %s", (int)(100.0 * (double)done / (double)total), a,
-			bytes ? cli_bytes(b, total)
-			      : (snprintf(b, sizeof b, "%llu", (unsigned long long)total), b));
-	} else {
-		fprintf(stderr, "%s", a);
-	}
-	fprintf(stderr, " (%.0f s)", since(&bar.start, &now));
-	fflush(stderr);
-}
-
-void cli_progress_begin(struct cli *c, const char *label)
-{
-	const char *term = getenv("TERM");
-	if (c->json || !isatty(STDERR_FILENO))
-		return;
-	bar.label = label;
-	bar.shown = 0;
-	bar.colour = !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
-	clock_gettime(CLOCK_MONOTONIC, &bar.start);
-	ns_progress_set(draw, NULL);
-}
-
-void cli_progress_end(void)
-{
-	ns_progress_set(NULL, NULL);
-	if (bar.shown)
-		fputs("\r\033[K", stderr);
-	bar.shown = 0;
+	va_list ap;
+	if (c->json)
+		return cli_print_json(c, json);
+	cJSON_Delete(json);
+	if (c->quiet)
+		return CLI_OK;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	return CLI_OK;
 }

@@ -17,11 +17,14 @@
 enum { CLI_OK = 0, CLI_DIFFERENT = 1, CLI_ERROR = 2 };
 
 struct cli {
-	const char *cmd;        /* the subcommand, in messages */
+	const char *cmd;        /* the subcommand, in messages; NULL before it */
 	const char *usage;      /* its help text */
 	const char *store_path; /* -s/--store, or NSNAP_STORE */
 	int json;               /* --json */
+	int quiet;              /* -q/--quiet */
+	int progress;           /* --progress: whatever stderr is */
 	int exit;               /* set when cli_getopt() returns CLI_STOP */
+	int verify;             /* reads check chunk hashes (not --no-verify) */
 	ns_store *store;
 	ns_plugins *plugins;
 };
@@ -40,8 +43,11 @@ extern const struct command cmd_init, cmd_log, cmd_show, cmd_cat, cmd_diff, cmd_
 
 /* Print "nsnap: <cmd>: <message>" on stderr; returns CLI_ERROR. */
 int cli_fail(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same with nsnap's last error message as the message. */
+/* The same with nsnap's last error message as the message (which, for
+ * something not found while plugins were passed over, points to them). */
 int cli_fail_ns(struct cli *c);
+/* "nsnap: <cmd>: warning: <message>" on stderr. */
+void cli_warn(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A failed export to @file: nsnap's message, but an existing file (which
  * ns_export() refuses atomically) points to --force. */
 int cli_fail_export(struct cli *c, const char *file);
@@ -55,7 +61,15 @@ int cli_fail_export(struct cli *c, const char *file);
 #define CLI_COMMON_LONG                                               \
 	{ "store", required_argument, NULL, 's' },                   \
 	{ "help", no_argument, NULL, 'h' }
+/* Options cli_getopt() handles itself for the commands that list them:
+ * --json, -q/--quiet ('q' in @shortopts too), --progress and --no-verify
+ * set c->json, quiet, progress and verify (to 0). */
 #define CLI_JSON_LONG { "json", no_argument, NULL, 'J' }
+#define CLI_PROGRESS 0x10002
+#define CLI_PROGRESS_LONG { "progress", no_argument, NULL, CLI_PROGRESS }
+#define CLI_QUIET_LONG { "quiet", no_argument, NULL, 'q' }
+#define CLI_NO_VERIFY 0x10001
+#define CLI_NO_VERIFY_LONG { "no-verify", no_argument, NULL, CLI_NO_VERIFY }
 void cli_getopt_reset(void);
 int cli_getopt(struct cli *c, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
@@ -74,7 +88,8 @@ int add_option(struct cli *c, const char ***list, size_t *n, const char *arg);
 /* Open the store (read-only unless @writable). Errors say what to do. */
 int cli_open(struct cli *c, int writable);
 /* Load the plugins: the build tree's beside the program, NSNAP_PLUGIN_PATH,
- * the install folder. */
+ * the install folder. A module that fails to load is a warning naming it
+ * and why; only what needs it fails. */
 int cli_load_plugins(struct cli *c);
 /* Close what was opened. */
 void cli_close(struct cli *c);
@@ -84,10 +99,25 @@ void cli_close(struct cli *c);
  * functions that take a revision). */
 int cli_resolve(struct cli *c, uint64_t *out, char buf[24], const char *rev);
 
+/* Up to three of the @n @names nearest to @want (a typo's), as "'a', 'b'"
+ * in @buf; "" when none is near enough to be what was meant. */
+const char *cli_nearest(char *buf, size_t size, const char *want, const char *const *names,
+			size_t n);
+
 /* Open the store read-only and revision @rev as a network; @v and @num as
  * cli_resolve() gives them. */
 int cli_open_network(struct cli *c, ns_network **net, uint64_t *v, char num[24],
 		     const char *rev);
+
+/* Unless --no-verify: check the hashes of the chunks that reading @net will
+ * use (the objects @sel selects, NULL for all, and the network's arrays;
+ * or only object @object: its connectivity and attribute @attr). A
+ * damaged chunk is an error naming the version, array and chunk. */
+int cli_check(struct cli *c, const ns_network *net, const ns_select *sel, const char *object,
+	      const char *attr);
+
+/* The bytes of the arrays of version @v (0 when it cannot be opened). */
+uint64_t cli_version_bytes(struct cli *c, uint64_t v);
 
 /* "--only A,B": replace *@only with the list of @arg. */
 int cli_only(struct cli *c, const char ***only, const char *arg);
@@ -123,9 +153,23 @@ void cli_json_add_f64(cJSON *o, const char *key, double v);
  * (out of memory). */
 int cli_print_json(struct cli *c, cJSON *json);
 
-/* A progress bar on stderr for what the library reports, when stderr is a
- * terminal and the operation has taken more than a second. */
-void cli_progress_begin(struct cli *c, const char *label);
+/* What a command made or did: @json (freed) with --json, else the line
+ * @fmt on stdout unless --quiet. */
+int cli_report(struct cli *c, cJSON *json, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Progress on stderr of what the library reports (bytes of a file, chunks):
+ * done, the total (@total when the library knows none: 0, or for an export
+ * the bytes of the arrays written), the rate and the time. Shown on a
+ * terminal once the operation has lasted a second, or at once with
+ * --progress whatever stderr is; never with --quiet or --json (unless
+ * --progress). Lines are redrawn with a carriage return; escape sequences
+ * (line clearing, colour) only when $TERM names a terminal that has them
+ * (not "dumb"), colour only without $NO_COLOR. */
+void cli_progress_begin(struct cli *c, const char *label, uint64_t total);
+/* The amount done at the end, which the library reports only every so
+ * often (an export's file size). */
+void cli_progress_done(uint64_t done);
 void cli_progress_end(void);
 
 #endif

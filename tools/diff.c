@@ -7,19 +7,28 @@
 #include <string.h>
 
 
-static void print_attr(const ns_diff_attr *a, double tol)
+/* How a diff is printed: the tolerance, --all, and the width of the name
+ * column (the longest attribute name printed). */
+struct view {
+	double tol;
+	int all;
+	int width;
+};
+
+static void print_attr(const ns_diff_attr *a, const struct view *w)
 {
+	double tol = w->tol;
 	char x[32], y[32], z[32];
 	if (a->change == NS_ADDED || a->change == NS_REMOVED) {
 		int add = a->change == NS_ADDED;
-		printf("    %c %-14s %s %s, %llu value%s\n", add ? '+' : '-', a->name,
+		printf("    %c %-*s %s %s, %llu value%s\n", add ? '+' : '-', w->width, a->name,
 		       ns_scope_name(add ? a->scope_b : a->scope_a),
 		       ns_dtype_name(add ? a->dtype_b : a->dtype_a),
 		       (unsigned long long)(add ? a->count_b : a->count_a),
 		       (add ? a->count_b : a->count_a) == 1 ? "" : "s");
 		return;
 	}
-	printf("    %c %-14s ", a->change == NS_SAME ? ' ' : '~', a->name);
+	printf("    %c %-*s ", a->change == NS_SAME ? ' ' : '~', w->width, a->name);
 	if (a->scope_a != a->scope_b)
 		printf("scope %s -> %s; ", ns_scope_name(a->scope_a), ns_scope_name(a->scope_b));
 	if (a->dtype_a != a->dtype_b)
@@ -64,15 +73,28 @@ static void print_attr(const ns_diff_attr *a, double tol)
 	printf(": max |Δ| %s, mean Δ %s, RMS Δ %s\n", x, y, z);
 }
 
-static void print_object(const ns_diff_object *o, double tol)
+/* The attributes of @o that differ (every one with --all), and how many
+ * were left out. */
+static void print_attrs(const ns_diff_object *o, const struct view *w)
+{
+	size_t same = 0;
+	for (size_t i = 0; i < o->n_attrs; i++)
+		if (w->all || o->attrs[i].change != NS_SAME)
+			print_attr(&o->attrs[i], w);
+		else
+			same++;
+	if (same)
+		printf("      (%zu attribute%s the same)\n", same, same == 1 ? "" : "s");
+}
+
+static void print_object(const ns_diff_object *o, const struct view *w)
 {
 	char mark = o->change == NS_ADDED ? '+' : o->change == NS_REMOVED ? '-'
 					     : o->change == NS_CHANGED ? '~' : ' ';
 	const char *unit = o->kind == NS_POPULATION ? "neurons" : "synapses";
 	if (o->kind == NS_NETWORK_ITSELF) {
 		printf("%c network-wide arrays\n", mark);
-		for (size_t i = 0; i < o->n_attrs; i++)
-			print_attr(&o->attrs[i], tol);
+		print_attrs(o, w);
 		return;
 	}
 	printf("%c %s %s: ", mark, ns_object_kind_name(o->kind), o->name);
@@ -80,11 +102,12 @@ static void print_object(const ns_diff_object *o, double tol)
 		printf("%s, %llu %s\n", o->change == NS_ADDED ? "added" : "removed",
 		       (unsigned long long)(o->change == NS_ADDED ? o->size_b : o->size_a), unit);
 		for (size_t i = 0; i < o->n_attrs; i++)
-			print_attr(&o->attrs[i], tol);
+			print_attr(&o->attrs[i], w); /* all of them are new or gone */
 		return;
 	}
 	if (o->change == NS_SAME) {
 		printf("same\n");
+		print_attrs(o, w);
 		return;
 	}
 	if (o->kind == NS_POPULATION && o->size_a != o->size_b)
@@ -97,8 +120,68 @@ static void print_object(const ns_diff_object *o, double tol)
 	else
 		printf("%llu %s", (unsigned long long)o->size_a, unit);
 	printf("%s%s\n", *o->detail ? "; " : "", o->detail);
-	for (size_t i = 0; i < o->n_attrs; i++)
-		print_attr(&o->attrs[i], tol);
+	print_attrs(o, w);
+}
+
+/* The width of the name column: the longest name that will be printed. */
+static int name_width(const ns_diff *d, const struct view *w)
+{
+	size_t width = 1;
+	for (size_t i = 0; i < d->n_objects; i++) {
+		const ns_diff_object *o = &d->objects[i];
+		if (o->change == NS_SAME && !w->all)
+			continue;
+		for (size_t k = 0; k < o->n_attrs; k++)
+			if (w->all || o->change != NS_CHANGED || o->attrs[k].change != NS_SAME)
+				if (strlen(o->attrs[k].name) > width)
+					width = strlen(o->attrs[k].name);
+	}
+	return width > 64 ? 64 : (int)width;
+}
+
+/* --stat: a line per object that differs, as git diff --stat has per file. */
+static void print_stat(const ns_diff *d, const struct view *w)
+{
+	size_t width = 1, changed = 0, same = 0;
+	for (size_t i = 0; i < d->n_objects; i++) {
+		const ns_diff_object *o = &d->objects[i];
+		size_t len = o->kind == NS_NETWORK_ITSELF ? strlen("(network)") : strlen(o->name);
+		if ((w->all || o->change != NS_SAME) && len > width)
+			width = len;
+	}
+	for (size_t i = 0; i < d->n_objects; i++) {
+		const ns_diff_object *o = &d->objects[i];
+		uint64_t values = 0;
+		size_t attrs = 0;
+		if (o->change != NS_SAME)
+			changed++;
+		else if (o->kind != NS_NETWORK_ITSELF)
+			same++;
+		if (o->change == NS_SAME && !w->all)
+			continue;
+		printf(" %-*s | ", (int)width, o->kind == NS_NETWORK_ITSELF ? "(network)" : o->name);
+		if (o->change == NS_ADDED || o->change == NS_REMOVED) {
+			printf("%s\n", o->change == NS_ADDED ? "added" : "removed");
+			continue;
+		}
+		for (size_t k = 0; k < o->n_attrs; k++)
+			if (o->attrs[k].change != NS_SAME) {
+				attrs++;
+				values += o->attrs[k].changed;
+			}
+		printf("%zu of %zu attribute%s changed", attrs, o->n_attrs, o->n_attrs == 1 ? "" : "s");
+		if (values)
+			printf(" (%llu value%s)", (unsigned long long)values, values == 1 ? "" : "s");
+		if (o->kind == NS_POPULATION && o->size_a != o->size_b)
+			printf(", %llu -> %llu neurons", (unsigned long long)o->size_a,
+			       (unsigned long long)o->size_b);
+		if (o->kind == NS_PROJECTION && (o->syn_added || o->syn_removed))
+			printf(", %llu synapse%s removed, %llu added",
+			       (unsigned long long)o->syn_removed, o->syn_removed == 1 ? "" : "s",
+			       (unsigned long long)o->syn_added);
+		putchar('\n');
+	}
+	printf(" %zu object%s changed, %zu the same\n", changed, changed == 1 ? "" : "s", same);
 }
 
 static cJSON *json_diff(const ns_diff *d, double tol)
@@ -199,13 +282,34 @@ static int load_values(struct cli *c, double **out, uint64_t *n, const char *rev
 		return cli_fail_ns(c);
 	if ((o = ns_network_object_find(net, obj)) && (a = ns_object_attr_find(o, attr))) {
 		ns_attr_get_info(&info, a);
-		if (!(*out = malloc((info.count ? info.count : 1) * sizeof **out)))
+		if (cli_check(c, net, NULL, obj, attr) != CLI_OK)
+			rc = CLI_ERROR;
+		else if (!(*out = malloc((info.count ? info.count : 1) * sizeof **out)))
 			rc = cli_fail(c, "out of memory");
 		else if (ns_attr_read(*out, NS_DTYPE_F64, a) < 0)
 			rc = cli_fail_ns(c);
 		else
 			*n = info.count;
 	}
+	ns_network_free(net);
+	return rc;
+}
+
+/* Unless --no-verify, check the chunks of the histogram's attribute in @rev
+ * before anything is printed. */
+static int check_histogram(struct cli *c, const char *rev, const char *spec)
+{
+	const char *slash = strchr(spec, '/');
+	char obj[256];
+	ns_network *net = NULL;
+	int rc;
+
+	if (!c->verify || (size_t)(slash - spec) >= sizeof obj)
+		return CLI_OK; /* histogram() says what is wrong with the name */
+	snprintf(obj, sizeof obj, "%.*s", (int)(slash - spec), spec);
+	if (ns_network_open(&net, c->store, rev) < 0)
+		return cli_fail_ns(c);
+	rc = cli_check(c, net, NULL, obj, slash + 1);
 	ns_network_free(net);
 	return rc;
 }
@@ -301,6 +405,9 @@ static int run(struct cli *c, int argc, char **argv)
 					      { "only", required_argument, NULL, 'O' },
 					      { "histogram", required_argument, NULL, 'H' },
 					      { "bins", required_argument, NULL, 'B' },
+					      { "all", no_argument, NULL, 'a' },
+					      { "stat", no_argument, NULL, 'S' },
+					      CLI_NO_VERIFY_LONG,
 					      { NULL, 0, NULL, 0 } };
 	ns_diff_opts o = NS_DIFF_OPTS_INIT;
 	const char **only = NULL, *hist = NULL;
@@ -309,11 +416,14 @@ static int run(struct cli *c, int argc, char **argv)
 	char na[24], nb[24], x[32], y[32], *end;
 	size_t same = 0;
 	cJSON *json = NULL;
-	int ch, rc = CLI_ERROR;
+	struct view w = { 0, 0, 14 };
+	int ch, rc = CLI_ERROR, stat = 0;
 
-	while ((ch = cli_getopt(c, argc, argv, "", opts)) != -1) {
+	while ((ch = cli_getopt(c, argc, argv, "a", opts)) != -1) {
 		switch (ch) {
 		case CLI_STOP: rc = c->exit; goto done;
+		case 'a': w.all = 1; break;
+		case 'S': stat = 1; break;
 		case 't':
 			o.tol = strtod(optarg, &end);
 			if (!*optarg || *end || !(o.tol >= 0) || isinf(o.tol)) {
@@ -349,13 +459,22 @@ static int run(struct cli *c, int argc, char **argv)
 	    cli_resolve(c, &vb, nb, argv[1]) != CLI_OK)
 		goto done;
 	o.select.only = only;
+	o.verify = c->verify;
+	if (hist && (check_histogram(c, na, hist) != CLI_OK || check_histogram(c, nb, hist) != CLI_OK))
+		goto done;
 	if (ns_diff_versions(&d, c->store, na, nb, &o) < 0) {
 		rc = cli_fail_ns(c);
 		goto done;
 	}
+	w.tol = o.tol;
+	w.width = name_width(d, &w);
 	if (c->json) {
 		json = json_diff(d, o.tol);
 		cJSON_AddItemToObject(json, "histograms", cJSON_CreateArray());
+	} else if (stat) {
+		printf("diff of version %s and version %s%s\n", na, nb,
+		       d->equal ? ": equal" : "");
+		print_stat(d, &w);
 	} else {
 		printf("diff of version %s and version %s%s\n", na, nb,
 		       d->equal ? ": equal" : "");
@@ -373,12 +492,15 @@ static int run(struct cli *c, int argc, char **argv)
 			       d->meta[i].key, d->meta[i].value_a ? d->meta[i].value_a : "(none)",
 			       d->meta[i].value_b ? d->meta[i].value_b : "(none)");
 		for (size_t i = 0; i < d->n_objects; i++)
-			if (d->objects[i].change != NS_SAME)
-				print_object(&d->objects[i], o.tol);
+			if (w.all || d->objects[i].change != NS_SAME)
+				print_object(&d->objects[i], &w);
 			else if (d->objects[i].kind != NS_NETWORK_ITSELF)
 				same++;
-		if (same)
+		if (same && d->equal)
 			printf("  %zu object%s the same\n", same, same == 1 ? "" : "s");
+		else if (same)
+			printf("  %zu object%s the same (--all shows %s)\n", same,
+			       same == 1 ? "" : "s", same == 1 ? "it" : "them");
 	}
 	if (hist && histogram(c, json, hist, na, nb, bins) != CLI_OK) {
 		cJSON_Delete(json);
@@ -396,7 +518,7 @@ done:
 const struct command cmd_diff = {
 	"diff", run, "what changed between two versions",
 	"usage: nsnap diff REV_A REV_B [--tol X] [--only A,B] [--histogram OBJ/ATTR]\n"
-	"                             [--bins N] [--json]\n"
+	"                             [--bins N] [-a] [--stat] [--json]\n"
 	"\n"
 	"Compare two versions semantically: populations and projections added,\n"
 	"removed or resized; synapses added and removed, matched by (pre, post), not\n"
@@ -405,7 +527,8 @@ const struct command cmd_diff = {
 	"time, dt and network dictionary. Arrays whose chunks are identical are known\n"
 	"equal without being read. Lines start with '+' (added), '-' (removed) or\n"
 	"'~' (changed). Integer attributes (i64, i32, u8, bool) are compared\n"
-	"exactly, as integers, their max |Δ| and globals printed exactly.\n"
+	"exactly, as integers, their max |Δ| and globals printed exactly. Only what\n"
+	"differs is shown, unless --all.\n"
 	"Exit status 0 when equal, 1 when different, 2 on an error.\n"
 	"\n"
 	"  --tol X               ignore changes of at most X (for integers, of\n"
@@ -413,5 +536,10 @@ const struct command cmd_diff = {
 	"  --only A,B            only these populations and projections\n"
 	"  --histogram OBJ/ATTR  a text histogram of an attribute in both versions\n"
 	"  --bins N              bins of the histogram (default 20)\n"
-	"  --json                the same as a JSON object\n",
+	"  -a, --all             also the objects and attributes that are the same\n"
+	"  --stat                a line per object that differs: attributes and\n"
+	"                        values changed, synapses added and removed\n"
+	"  --json                the same as a JSON object (every object and\n"
+	"                        attribute, the same ones too)\n"
+	"  --no-verify           do not check the hashes of the chunks read\n",
 };

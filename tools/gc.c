@@ -37,6 +37,7 @@ static int run(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = { CLI_COMMON_LONG,
 					      { "keep-last", required_argument, NULL, 'k' },
 					      { "dry-run", no_argument, NULL, 'n' },
+					      CLI_PROGRESS_LONG,
 					      { NULL, 0, NULL, 0 } };
 	struct ref_list refs = { NULL, 0, 0 };
 	struct versions all = { NULL, 0, 0 };
@@ -45,7 +46,7 @@ static int run(struct cli *c, int argc, char **argv)
 	int ch, rc = CLI_ERROR, has_keep = 0, dry = 0;
 	char a[32], b[32];
 
-	while ((ch = cli_getopt(c, argc, argv, "n", opts)) != -1) {
+	while ((ch = cli_getopt(c, argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case CLI_STOP: return c->exit;
 		case 'k':
@@ -86,7 +87,7 @@ static int run(struct cli *c, int argc, char **argv)
 		rc = CLI_OK;
 		goto done;
 	}
-	cli_progress_begin(c, "collecting garbage");
+	cli_progress_begin(c, "collecting garbage", 0);
 	rc = ns_store_gc(c->store, &chunks, &bytes);
 	cli_progress_end();
 	if (rc < 0 || ns_store_stats_get(&after, c->store) < 0) {
@@ -108,12 +109,13 @@ done:
 
 const struct command cmd_gc = {
 	"gc", run, "delete old versions, free unused chunks",
-	"usage: nsnap gc [--keep-last N] [--dry-run]\n"
+	"usage: nsnap gc [--keep-last N] [--dry-run] [--progress]\n"
 	"\n"
 	"Free the chunks that no version uses (left by interrupted commits). With\n"
 	"--keep-last N, first delete every version but the N newest, keeping tagged\n"
 	"versions and the tips of branches whatever their age.\n"
 	"\n"
 	"  --keep-last N  keep the N newest versions (and every tagged one)\n"
-	"  -n, --dry-run  say what would be deleted, delete nothing\n",
+	"  --dry-run      say what would be deleted, delete nothing\n"
+	"  --progress     show progress even when stderr is not a terminal\n",
 };

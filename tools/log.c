@@ -1,6 +1,8 @@
 /* nsnap log: the versions, newest first. */
 #include "refs.h"
 
+#include <string.h>
+
 struct log {
 	struct cli *c;
 	struct ref_list refs;
@@ -58,7 +60,25 @@ static int run(struct cli *c, int argc, char **argv)
 					      { "max-count", required_argument, NULL, 'n' },
 					      { NULL, 0, NULL, 0 } };
 	struct log l = { c, { NULL, 0, 0 }, 0, 0, NULL };
-	int ch, rc = CLI_ERROR;
+	int ch, rc = CLI_ERROR, kept = 1;
+
+	/* "-3" is "-n 3", as for git log; taken out before getopt sees it. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[kept++] = argv[i++];
+			break;
+		}
+		if (argv[i][0] == '-' && argv[i][1] && strspn(argv[i] + 1, "0123456789") ==
+		    strlen(argv[i] + 1)) {
+			if (cli_number(c, &l.max, argv[i], argv[i] + 1) != CLI_OK)
+				return CLI_ERROR;
+			continue;
+		}
+		argv[kept++] = argv[i];
+	}
+	argc = kept;
+	argv[argc] = NULL;
 
 	while ((ch = cli_getopt(c, argc, argv, "n:", opts)) != -1) {
 		if (ch == CLI_STOP)
@@ -89,12 +109,12 @@ done:
 
 const struct command cmd_log = {
 	"log", run, "list the versions, newest first",
-	"usage: nsnap log [-n N] [--json]\n"
+	"usage: nsnap log [-n N | -N] [--json]\n"
 	"\n"
 	"List the versions, newest first: number, time (local), logical size of its\n"
 	"arrays, bytes its commit added to the store (what it really cost), its tags\n"
 	"and branches (the current branch starred), and its message.\n"
 	"\n"
-	"  -n, --max-count N  only the N newest\n"
+	"  -n, --max-count N  only the N newest (-N is the same: 'nsnap log -3')\n"
 	"  --json             the same as a JSON array (times in UTC, ISO 8601)\n",
 };

@@ -1,6 +1,7 @@
 /* nsnap: look after the checkpoints of a store. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,10 +15,16 @@ static const struct command *const commands[] = {
 static void usage(FILE *f)
 {
 	fputs("usage: nsnap [-s STORE] COMMAND [ARGS]\n"
+	      "       nsnap --version | --help | help COMMAND\n"
 	      "\n"
 	      "Keeps versioned checkpoints of neural networks in one store file.\n"
-	      "The store is -s PATH (--store PATH) or $NSNAP_STORE. Revisions are a\n"
-	      "version number, a tag, a branch or HEAD, with ~N for N versions back.\n"
+	      "Revisions are a version number, a tag, a branch or HEAD, with ~N for N\n"
+	      "versions back.\n"
+	      "\n"
+	      "  -s, --store PATH  the store file (default $NSNAP_STORE); every command\n"
+	      "                    takes it, before or after its name\n"
+	      "  -h, --help        this text; 'nsnap COMMAND --help' a command's\n"
+	      "  -V, --version     nsnap's version\n"
 	      "\n"
 	      "Commands:\n",
 	      f);
@@ -36,12 +43,24 @@ static const struct command *find(const char *name)
 	return NULL;
 }
 
+/* An unknown command: the nearest names, as for a mistyped revision. */
+static int unknown(struct cli *c, const char *name)
+{
+	const char *names[N_COMMANDS + 1] = { "help" };
+	char near[256];
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		names[i + 1] = commands[i]->name;
+	cli_nearest(near, sizeof near, name, names, N_COMMANDS + 1);
+	return cli_fail(c, "unknown command '%s'%s%s%s (see 'nsnap --help')", name,
+			*near ? " (nearest: " : "", near, *near ? ")" : "");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_LONG,
 					      { "version", no_argument, NULL, 'V' },
 					      { NULL, 0, NULL, 0 } };
-	struct cli c = { "nsnap", NULL, getenv("NSNAP_STORE"), 0, 0, NULL, NULL };
+	struct cli c = { .cmd = NULL, .store_path = getenv("NSNAP_STORE"), .verify = 1 };
 	const struct command *cmd;
 	char usage_text[4096];
 	FILE *mem;
@@ -72,15 +91,12 @@ int main(int argc, char **argv)
 			return CLI_OK;
 		}
 		if (!(cmd = find(argv[optind + 1])))
-			return cli_fail(&c, "unknown command '%s' (see 'nsnap --help')",
-					argv[optind + 1]);
+			return unknown(&c, argv[optind + 1]);
 		fputs(cmd->usage, stdout);
 		return CLI_OK;
 	}
-	if (!(cmd = find(argv[optind]))) {
-		c.cmd = argv[optind];
-		return cli_fail(&c, "unknown command (see 'nsnap --help')");
-	}
+	if (!(cmd = find(argv[optind])))
+		return unknown(&c, argv[optind]);
 	c.cmd = cmd->name;
 	c.usage = cmd->usage;
 	argc -= optind;
@@ -88,7 +104,9 @@ int main(int argc, char **argv)
 	cli_getopt_reset();
 	rc = cmd->run(&c, argc, argv);
 	cli_close(&c);
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout))
-		return cli_fail(&c, "writing the output failed");
+		return cli_fail(&c, "writing the output failed: %s",
+				errno ? strerror(errno) : "an I/O error");
 	return rc;
 }

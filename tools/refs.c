@@ -1,6 +1,7 @@
 /* The tags and branches of a store, by version. */
 #include "refs.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,13 +62,38 @@ const char *refs_tag_of(const struct ref_list *list, uint64_t version)
 	return NULL;
 }
 
-int refs_list(struct cli *c, ns_ref_kind kind)
+/* Whether @name matches one of the @n @patterns (any when there are none). */
+static int matches(const char *name, char **patterns, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fnmatch(patterns[i], name, 0) == 0)
+			return 1;
+	return n == 0;
+}
+
+int refs_list(struct cli *c, ns_ref_kind kind, char **patterns, int n)
 {
 	struct ref_list l = { NULL, 0, 0 };
+	cJSON *json = NULL;
 	if (cli_open(c, 0) != CLI_OK || refs_load(c, &l) != CLI_OK)
 		return CLI_ERROR;
+	if (c->json) {
+		json = cJSON_CreateArray();
+		for (size_t i = 0; i < l.n; i++) {
+			cJSON *j;
+			if (l.items[i].kind != kind || !matches(l.items[i].name, patterns, n))
+				continue;
+			cJSON_AddItemToArray(json, j = cJSON_CreateObject());
+			cJSON_AddStringToObject(j, "name", l.items[i].name);
+			cli_json_add_u64(j, "version", l.items[i].version);
+			if (kind == NS_REF_BRANCH)
+				cJSON_AddBoolToObject(j, "current", l.items[i].is_head);
+		}
+		refs_free(&l);
+		return cli_print_json(c, json);
+	}
 	for (size_t i = 0; i < l.n; i++)
-		if (l.items[i].kind == kind)
+		if (l.items[i].kind == kind && matches(l.items[i].name, patterns, n))
 			printf("%c %-24s %llu\n", l.items[i].is_head ? '*' : ' ', l.items[i].name,
 			       (unsigned long long)l.items[i].version);
 	refs_free(&l);

@@ -22,8 +22,10 @@ void refs_free(struct ref_list *list);
 /* "v1, main*" for @version (the current branch starred) into @buf; "" when
  * none. */
 const char *refs_of(char *buf, size_t size, const struct ref_list *list, uint64_t version);
-/* Print the tags (or branches) with their versions. */
-int refs_list(struct cli *c, ns_ref_kind kind);
+/* Print the tags (or branches) with their versions: those whose names
+ * match one of the shell patterns @patterns (@n of them; all when 0), as
+ * 'git tag -l PATTERN'. */
+int refs_list(struct cli *c, ns_ref_kind kind, char **patterns, int n);
 /* Delete version @v; a tagged version gets an error saying how to delete
  * it (rm.c). */
 int delete_version(struct cli *c, const struct ref_list *refs, uint64_t v);

@@ -237,7 +237,7 @@ static int show(struct cli *c, ns_network *net, uint64_t v)
 static int run(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_LONG, CLI_JSON_LONG,
-					      { NULL, 0, NULL, 0 } };
+					      CLI_NO_VERIFY_LONG, { NULL, 0, NULL, 0 } };
 	ns_network *net = NULL;
 	uint64_t v;
 	char num[24];
@@ -251,21 +251,23 @@ static int run(struct cli *c, int argc, char **argv)
 	if (cli_operands(c, argc, 0, 1) != CLI_OK ||
 	    cli_open_network(c, &net, &v, num, argc ? argv[0] : "HEAD") != CLI_OK)
 		return CLI_ERROR;
-	rc = show(c, net, v);
+	rc = cli_check(c, net, NULL, NULL, NULL) == CLI_OK ? show(c, net, v) : CLI_ERROR;
 	ns_network_free(net);
 	return rc;
 }
 
 const struct command cmd_show = {
 	"show", run, "the network of a version",
-	"usage: nsnap show [REV] [--json]\n"
+	"usage: nsnap show [REV] [--json] [--no-verify]\n"
 	"\n"
 	"Describe the network of revision REV (default HEAD): its time, dt and\n"
 	"dictionary; each population (size, geometry, neuron type) and projection\n"
 	"(pre -> post, target, synapse type, synapses), with every attribute's kind,\n"
 	"scope, element type, and its value (globals) or min, max and mean. Values\n"
-	"and the min and max of integer attributes are exact.\n"
+	"and the min and max of integer attributes are exact. The hashes of the\n"
+	"chunks read are checked first: a damaged chunk prints nothing.\n"
 	"\n"
-	"  --json  the same as a JSON object (min, max and mean are null for an\n"
-	"          attribute without values, or with only NaNs)\n",
+	"  --json       the same as a JSON object (min, max and mean are null for\n"
+	"               an attribute without values, or with only NaNs)\n"
+	"  --no-verify  do not check the chunks' hashes\n",
 };

@@ -11,7 +11,8 @@ static int problem(const ns_problem *p, void *ctx)
 
 static int run(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_LONG, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { CLI_COMMON_LONG, CLI_PROGRESS_LONG,
+					      { NULL, 0, NULL, 0 } };
 	ns_store_stats st;
 	uint64_t n = 0;
 	int ch, rc;
@@ -30,7 +31,7 @@ static int run(struct cli *c, int argc, char **argv)
 		printf("store '%s': 1 problem found (too damaged to open)\n", c->store_path);
 		return CLI_DIFFERENT;
 	}
-	cli_progress_begin(c, "verifying");
+	cli_progress_begin(c, "verifying", 0);
 	rc = ns_store_verify(c->store, problem, NULL, &n);
 	cli_progress_end();
 	if (rc < 0 && rc != NS_ECORRUPT)
@@ -49,10 +50,12 @@ static int run(struct cli *c, int argc, char **argv)
 
 const struct command cmd_verify = {
 	"verify", run, "check every chunk and version",
-	"usage: nsnap verify\n"
+	"usage: nsnap verify [--progress]\n"
 	"\n"
 	"Read every chunk and check it against its hash, check that every version has\n"
 	"all its chunks and that the reference counts and sizes add up. Each problem\n"
 	"is printed on a line of its own. Exit status 0 when all is well, 1 when\n"
-	"problems were found, 2 when the check could not run.\n",
+	"problems were found, 2 when the check could not run.\n"
+	"\n"
+	"  --progress  show progress even when stderr is not a terminal\n",
 };

@@ -41,6 +41,11 @@ typedef struct ns_plugins ns_plugins;
 enum {
 	NS_PLUGINS_NO_ENV = 1u << 0,     /**< ignore NSNAP_PLUGIN_PATH */
 	NS_PLUGINS_NO_DEFAULT = 1u << 1, /**< ignore the install directory */
+	/** Pass over a module that fails to load (not a module, no entry
+	 *  symbol, a wrong ABI, a name taken, a failed init) instead of
+	 *  failing: ns_plugins_failures() says which and why. Only the formats
+	 *  and filters it would have brought are missing. */
+	NS_PLUGINS_SKIP_BROKEN = 1u << 2,
 };
 
 /**
@@ -60,6 +65,14 @@ NS_API int ns_plugins_new(ns_plugins **out, const char *const *dirs, unsigned fl
  * were looked for when none was found. Valid until ns_plugins_free().
  */
 NS_API const char *const *ns_plugins_dirs(const ns_plugins *plugins);
+
+/**
+ * The modules passed over with #NS_PLUGINS_SKIP_BROKEN: one message each,
+ * naming the file and the cause, as ns_plugins_new() would have failed
+ * with; NULL-terminated (empty when all loaded). Valid until
+ * ns_plugins_free().
+ */
+NS_API const char *const *ns_plugins_failures(const ns_plugins *plugins);
 
 /** Load one more module file. @return as ns_plugins_new(). */
 NS_API int ns_plugins_load(ns_plugins *plugins, const char *path);

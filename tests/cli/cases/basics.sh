@@ -27,3 +27,4 @@ t stats
 t stats --json
 t verify
 t init --help
+t -s kib.nsnap init --chunk-size 64KiB --json

@@ -47,3 +47,14 @@ flock -x s.nsnap "$NSNAP_BIN" log 2>&1; echo "[exit $?]"
 t -s missing.nsnap log
 t -s "$DATA/net1.nsnt" log
 t verify
+# Global options, mistyped commands, sizes that mean nothing, a full disk.
+t -x log
+t --frobnicate log
+t -s
+t logg
+t hlep
+t help exprot
+t -s zero.nsnap init --chunk-size 0
+t -s zero.nsnap init --chunk-size 0K
+echo '$ nsnap log > /dev/full'
+"$NSNAP_BIN" log 2>&1 >/dev/full; echo "[exit $?]"
