@@ -48,6 +48,9 @@ struct ns_store {
 	 * a list through each block's first bytes, guarded by lock. */
 	void *spare_blocks;
 
+	/* Held by each write transaction of this handle, begin to commit. */
+	pthread_mutex_t write_lock;
+
 	/* Growing the map needs every transaction of this env to be over. */
 	pthread_mutex_t lock;
 	unsigned active; /* transactions open, guarded by lock */

@@ -189,10 +189,22 @@ int ns__store_write(ns_store *s, unsigned txn_flags, int (*fn)(MDB_txn *txn, voi
 	if (s->rdonly)
 		return ns_err(NS_EREADONLY, "store '%s': opened read-only", s->path);
 	for (int attempt = 0;; attempt++) {
-		if ((rc = ns__store_txn_begin(&txn, s, txn_flags)) < 0)
+		/* LMDB 0.9 takes MDB_NOMETASYNC only for the whole environment
+		 * (mdb_txn_begin() ignores it): it is set for this transaction
+		 * alone, while this handle's writers are held off, so that no
+		 * other commit of this process runs without its meta sync. */
+		pthread_mutex_lock(&s->write_lock);
+		if ((rc = ns__store_txn_begin(&txn, s, txn_flags & ~MDB_NOMETASYNC)) < 0) {
+			pthread_mutex_unlock(&s->write_lock);
 			return rc;
+		}
+		if (txn_flags & MDB_NOMETASYNC)
+			mdb_env_set_flags(s->env, MDB_NOMETASYNC, 1);
 		rc = write_cause(s, fn(txn, ctx));
 		ns__store_txn_end(s, txn, 1, &rc);
+		if (txn_flags & MDB_NOMETASYNC)
+			mdb_env_set_flags(s->env, MDB_NOMETASYNC, 0);
+		pthread_mutex_unlock(&s->write_lock);
 		/* A full map is not a full disk: grow it and start again. */
 		if (rc != NS_EFULL || !ns_err_is_map_full() || attempt == 8)
 			return rc;
@@ -461,6 +473,7 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 		return ns_err(NS_ENOMEM, "store '%s': out of memory", path);
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->write_lock, NULL);
 	s->lock_fd = -1;
 	s->rdonly = !!(o->flags & NS_STORE_RDONLY);
 	s->write_batch = o->write_batch ? o->write_batch : 48u << 20;
@@ -502,6 +515,7 @@ void ns_store_close(ns_store *s)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the lock */
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->write_lock);
 	free(s->path);
 	free(s);
 }
