@@ -1,0 +1,464 @@
+/* The collective restore on any number of ranks: plan everything from the
+ * shards' maps, vote, then write. */
+#include "internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where each owned neuron or held synapse of an object is in the shards:
+ * pairs (local index, shard index) grouped by shard, each group in shard
+ * order, so that writing reads every shard forwards. */
+struct pair {
+	uint64_t local, index;
+};
+struct plan {
+	struct pair *pairs;
+	size_t *start;        /* n_shards + 1 */
+	uint64_t *shard_count; /* entries of the object in each shard */
+	uint64_t matched_mix; /* sum of nsm_mix over the matched entries */
+	uint64_t stored;      /* entries in all shards */
+	uint64_t stored_mix;  /* sum of nsm_mix over every stored entry */
+};
+
+struct restore {
+	ns_mpi_net *net;
+	const char *dir;
+	unsigned flags;
+	int n_shards;
+	uint64_t number;   /* global version */
+	char what[64];     /* "version 3" */
+	ns_store *global;
+	ns_version *gv;
+	ns_mpi_net *stored;
+	double t, dt;
+	uint64_t step;
+	ns_store **stores;
+	ns_version **shards;
+	struct plan *plans;           /* per object */
+	struct nsm_reader **readers;  /* per object: n_attrs * n_shards */
+	struct nsm_reader *net_readers; /* network-wide arrays, global-scope values */
+	struct nsm_reader **global_readers; /* per object: n_attrs (global scope) */
+	struct nsm_decode dec;
+};
+
+static uint64_t entry_mix(int shard, uint64_t index)
+{
+	return nsm_mix(((uint64_t)shard << 44) ^ index);
+}
+
+static int meta_u64(uint64_t *out, const struct restore *rs, const char *key)
+{
+	const char *v;
+	char *end;
+	if (ns_version_meta_get(&v, rs->gv, key) < 0)
+		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: no '%s' in the global record",
+			       rs->dir, rs->what, key);
+	*out = strtoull(v, &end, 10);
+	if (!*v || *end)
+		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: bad '%s' ('%s')", rs->dir,
+			       rs->what, key, v);
+	return NS_OK;
+}
+
+static int meta_f64(double *out, const struct restore *rs, const char *key)
+{
+	const char *v;
+	char *end;
+	if (ns_version_meta_get(&v, rs->gv, key) < 0)
+		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: no '%s' in the global record",
+			       rs->dir, rs->what, key);
+	*out = strtod(v, &end);
+	if (!*v || *end)
+		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: bad '%s' ('%s')", rs->dir,
+			       rs->what, key, v);
+	return NS_OK;
+}
+
+/* The global record: structure, time, shard versions. */
+static int open_global(struct restore *rs, const char *rev)
+{
+	char path[NSM_PATH_MAX];
+	ns_store_opts so = NS_STORE_OPTS_INIT;
+	const void *blob;
+	size_t len;
+	uint64_t u, format;
+	int rc;
+	NSM_TRY(nsm_path(path, rs->dir, NSM_GLOBAL_FILE));
+	so.flags = NS_STORE_RDONLY;
+	if ((rc = ns_store_open(&rs->global, path, &so)) < 0) {
+		if (rc == NS_ENOTFOUND)
+			return nsm_err(rc, "store directory '%s': no global store '%s' (not a sharded "
+				       "store, or no snapshot was completed)", rs->dir, path);
+		return nsm_err_ns(rc, "store directory '%s'", rs->dir);
+	}
+	if ((rc = ns_version_open(&rs->gv, rs->global, rev ? rev : "HEAD")) < 0)
+		return nsm_err_ns(rc, "store directory '%s'", rs->dir);
+	rs->number = ns_version_get_info(rs->gv)->number;
+	snprintf(rs->what, sizeof rs->what, "version %" PRIu64, rs->number);
+	NSM_TRY(meta_u64(&format, rs, "nsnap.mpi.format"));
+	if (format > NSM_FORMAT)
+		return nsm_err(NS_EVERSION, "store directory '%s': %s: written by a newer nsnap "
+			       "(format %" PRIu64 ", this one reads up to %d)", rs->dir, rs->what,
+			       format, NSM_FORMAT);
+	NSM_TRY(meta_u64(&u, rs, "nsnap.mpi.ranks"));
+	if (u == 0 || u > 1u << 20)
+		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: %" PRIu64 " shards",
+			       rs->dir, rs->what, u);
+	rs->n_shards = (int)u;
+	NSM_TRY(meta_f64(&rs->t, rs, "nsnap.mpi.time"));
+	NSM_TRY(meta_f64(&rs->dt, rs, "nsnap.mpi.dt"));
+	NSM_TRY(meta_u64(&rs->step, rs, "nsnap.mpi.step"));
+	ns_version_blob(&blob, &len, rs->gv);
+	NSM_TRY(nsm_structure_parse(&rs->stored, blob, len, rs->what));
+	return nsm_structure_compare(rs->stored, rs->what, rs->net, "the network", NS_EMISMATCH);
+done:
+	return rc;
+}
+
+static int open_shards(struct restore *rs)
+{
+	char path[NSM_PATH_MAX], file[64], key[64];
+	const char *round, *theirs;
+	ns_store_opts so = NS_STORE_OPTS_INIT;
+	int rc = NS_OK;
+	so.flags = NS_STORE_RDONLY;
+	rs->stores = calloc((size_t)rs->n_shards, sizeof *rs->stores);
+	rs->shards = calloc((size_t)rs->n_shards, sizeof *rs->shards);
+	if (!rs->stores || !rs->shards)
+		return nsm_err(NS_ENOMEM, "store directory '%s': out of memory", rs->dir);
+	ns_version_meta_get(&round, rs->gv, "nsnap.mpi.round");
+	for (int s = 0; s < rs->n_shards; s++) {
+		uint64_t v;
+		nsm_shard_file(file, s);
+		NSM_TRY(nsm_path(path, rs->dir, file));
+		snprintf(key, sizeof key, "nsnap.mpi.shard.%d", s);
+		NSM_TRY(meta_u64(&v, rs, key));
+		if ((rc = ns_store_open(&rs->stores[s], path, &so)) < 0 ||
+		    (rc = ns_version_open_number(&rs->shards[s], rs->stores[s], v)) < 0)
+			return nsm_err_ns(rc == NS_ENOTFOUND ? NS_ECORRUPT : rc,
+					  "store directory '%s': %s needs version %" PRIu64
+					  " of shard '%s'", rs->dir, rs->what, v, path);
+		if (ns_version_meta_get(&theirs, rs->shards[s], "nsnap.mpi.round") < 0 || !round ||
+		    strcmp(theirs, round))
+			return nsm_err(NS_ECORRUPT,
+				       "store directory '%s': %s: version %" PRIu64 " of shard '%s' "
+				       "is of another snapshot (the file was replaced?)",
+				       rs->dir, rs->what, v, path);
+	}
+done:
+	return rc;
+}
+
+/* Match the owned neurons (@b NULL) or held synapses of @o against every
+ * shard's sorted ids (@an, and @bn for synapses: post, then pre). */
+static int plan_object(struct restore *rs, struct plan *pl, struct nsm_obj *o)
+{
+	const int64_t *ka = o->kind == NS_POPULATION ? o->gids : o->post_gids;
+	const int64_t *kb = o->kind == NS_POPULATION ? NULL : o->pre_gids;
+	const uint64_t *perm;
+	uint64_t n = o->n_local, done_pairs = 0;
+	uint8_t *assigned = NULL;
+	char name[600];
+	int rc;
+	NSM_TRY(nsm_obj_order(&perm, o));
+	pl->pairs = malloc((n ? n : 1) * sizeof *pl->pairs);
+	pl->start = calloc((size_t)rs->n_shards + 1, sizeof *pl->start);
+	pl->shard_count = calloc((size_t)rs->n_shards, sizeof *pl->shard_count);
+	assigned = calloc(n ? n : 1, 1);
+	if (!pl->pairs || !pl->start || !pl->shard_count || !assigned) {
+		rc = nsm_err(NS_ENOMEM, "%s '%s': out of memory", ns_object_kind_name(o->kind),
+			     o->name);
+		goto done;
+	}
+#define LOCAL(p) (perm ? perm[p] : (p))
+#define KA(p) ka[LOCAL(p)]
+#define KB(p) (kb ? kb[LOCAL(p)] : 0)
+	for (int s = 0; s < rs->n_shards; s++) {
+		struct nsm_reader ra, rb;
+		char what[NSM_PATH_MAX + 64];
+		int64_t pa = INT64_MIN, pb = INT64_MIN;
+		uint64_t p = 0;
+		pl->start[s] = done_pairs;
+		snprintf(what, sizeof what, "shard %d of %s", s, rs->what);
+		snprintf(name, sizeof name, "%s/%s", kb ? "post" : "gid", o->name);
+		NSM_TRY(nsm_reader_open(&ra, rs->shards[s], name, NS_DTYPE_I64, UINT64_MAX,
+					rs->flags, &rs->dec, what));
+		if (kb) {
+			snprintf(name, sizeof name, "pre/%s", o->name);
+			NSM_TRY(nsm_reader_open(&rb, rs->shards[s], name, NS_DTYPE_I64, ra.info.count,
+						rs->flags, &rs->dec, what));
+		}
+		pl->shard_count[s] = ra.info.count;
+		pl->stored += ra.info.count;
+		for (uint64_t i = 0; i < ra.info.count; i++) {
+			int64_t a = nsm_reader_i64(&ra, i, &rc), b = 0;
+			if (rc < 0)
+				goto done;
+			if (kb && (b = nsm_reader_i64(&rb, i, &rc), rc < 0))
+				goto done;
+			pl->stored_mix += entry_mix(s, i);
+			if (a < pa || (a == pa && b < pb) || (!kb && a == pa)) {
+				rc = nsm_err(NS_ECORRUPT, "%s: %s '%s': entry %" PRIu64 " is out of order",
+					     what, ns_object_kind_name(o->kind), o->name, i);
+				goto done;
+			}
+			pa = a;
+			pb = b;
+			while (p < n && (KA(p) < a || (KA(p) == a && KB(p) < b)))
+				p++;
+			if (p == n || KA(p) != a || KB(p) != b)
+				continue;
+			uint64_t u = p;
+			while (u < n && KA(u) == a && KB(u) == b && assigned[u])
+				u++;
+			if (u == n || KA(u) != a || KB(u) != b) {
+				if (kb)
+					rc = nsm_err(NS_EMISMATCH,
+						     "projection '%s': %s has more synapses %" PRId64
+						     " -> %" PRId64 " than rank %d holds (all synapses of "
+						     "one pair must live on one rank)",
+						     o->name, rs->what, b, a, rs->net->rank);
+				else
+					rc = nsm_err(NS_ECORRUPT, "population '%s': %s has neuron %" PRId64
+						     " twice", o->name, rs->what, a);
+				goto done;
+			}
+			assigned[u] = 1;
+			pl->pairs[done_pairs].local = LOCAL(u);
+			pl->pairs[done_pairs].index = i;
+			done_pairs++;
+			pl->matched_mix += entry_mix(s, i);
+		}
+	}
+	pl->start[rs->n_shards] = done_pairs;
+	for (uint64_t p = 0; p < n; p++)
+		if (!assigned[p]) {
+			if (kb)
+				rc = nsm_err(NS_EMISMATCH,
+					     "projection '%s': synapse %" PRId64 " -> %" PRId64
+					     " (entry %" PRIu64 " on rank %d) is not in %s",
+					     o->name, KB(p), KA(p), LOCAL(p), rs->net->rank, rs->what);
+			else
+				rc = nsm_err(NS_EMISMATCH, "population '%s': neuron %" PRId64
+					     " (entry %" PRIu64 " on rank %d) is not in %s",
+					     o->name, KA(p), LOCAL(p), rs->net->rank, rs->what);
+			goto done;
+		}
+#undef LOCAL
+#undef KA
+#undef KB
+	rc = NS_OK;
+done:
+	free(assigned);
+	return rc;
+}
+
+/* Readers for every attribute of every object in every shard, checked. */
+static int open_readers(struct restore *rs)
+{
+	const ns_mpi_net *net = rs->net;
+	char name[600], what[NSM_PATH_MAX + 64];
+	int rc = NS_OK;
+	rs->readers = calloc(net->n_objs + 1, sizeof *rs->readers);
+	rs->global_readers = calloc(net->n_objs + 1, sizeof *rs->global_readers);
+	rs->net_readers = calloc(net->n_net_attrs + 1, sizeof *rs->net_readers);
+	if (!rs->readers || !rs->global_readers || !rs->net_readers)
+		return nsm_err(NS_ENOMEM, "store directory '%s': out of memory", rs->dir);
+	for (size_t i = 0; i < net->n_objs; i++) {
+		const struct nsm_obj *o = &net->objs[i];
+		rs->readers[i] = calloc(o->n_attrs * (size_t)rs->n_shards + 1, sizeof **rs->readers);
+		rs->global_readers[i] = calloc(o->n_attrs + 1, sizeof **rs->global_readers);
+		if (!rs->readers[i] || !rs->global_readers[i])
+			return nsm_err(NS_ENOMEM, "store directory '%s': out of memory", rs->dir);
+		for (size_t k = 0; k < o->n_attrs; k++) {
+			const struct nsm_attr *a = &o->attrs[k];
+			snprintf(name, sizeof name, "attr/%s/%s", o->name, a->name);
+			if (a->scope == NS_GLOBAL) {
+				snprintf(what, sizeof what, "global record of %s", rs->what);
+				NSM_TRY(nsm_reader_open(&rs->global_readers[i][k], rs->gv, name,
+							a->dtype, 1, rs->flags, &rs->dec, what));
+				continue;
+			}
+			for (int s = 0; s < rs->n_shards; s++) {
+				const struct plan *pl = &rs->plans[i];
+				if (a->scope == NS_SEMIGLOBAL)
+					pl = &rs->plans[nsm_obj_find(net, o->post) - net->objs];
+				snprintf(what, sizeof what, "shard %d of %s", s, rs->what);
+				NSM_TRY(nsm_reader_open(&rs->readers[i][k * (size_t)rs->n_shards + (size_t)s],
+							rs->shards[s], name, a->dtype,
+							pl->shard_count[s], rs->flags, &rs->dec, what));
+			}
+		}
+	}
+	snprintf(what, sizeof what, "global record of %s", rs->what);
+	for (size_t k = 0; k < net->n_net_attrs; k++) {
+		const struct nsm_attr *a = &net->net_attrs[k];
+		snprintf(name, sizeof name, "net/%s", a->name);
+		NSM_TRY(nsm_reader_open(&rs->net_readers[k], rs->gv, name, a->dtype, a->count,
+					rs->flags, &rs->dec, what));
+	}
+done:
+	return rc;
+}
+
+static int plan_all(struct restore *rs)
+{
+	int rc = NS_OK;
+	if (!(rs->plans = calloc(rs->net->n_objs + 1, sizeof *rs->plans)))
+		return nsm_err(NS_ENOMEM, "store directory '%s': out of memory", rs->dir);
+	NSM_TRY(open_shards(rs));
+	for (size_t i = 0; i < rs->net->n_objs; i++)
+		NSM_TRY(plan_object(rs, &rs->plans[i], &rs->net->objs[i]));
+	NSM_TRY(open_readers(rs));
+done:
+	return rc;
+}
+
+/* Collective: the ranks hold every stored synapse exactly once. */
+static int check_synapse_totals(struct restore *rs)
+{
+	const ns_mpi_net *net = rs->net;
+	size_t n = net->n_objs;
+	uint64_t *mine = calloc(2 * n + 1, sizeof *mine), *all = calloc(2 * n + 1, sizeof *all);
+	int rc = NS_OK;
+	if (!mine || !all)
+		rc = nsm_err(NS_ENOMEM, "store directory '%s': out of memory", rs->dir);
+	if ((rc = nsm_agree(net->comm, rc)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		mine[2 * i] = net->objs[i].n_local;
+		mine[2 * i + 1] = rs->plans[i].matched_mix;
+	}
+	MPI_Allreduce(mine, all, (int)(2 * n + 1), MPI_UINT64_T, MPI_SUM, net->comm);
+	for (size_t i = 0; i < n && rc == NS_OK; i++) {
+		const struct nsm_obj *o = &net->objs[i];
+		const struct plan *pl = &rs->plans[i];
+		if (o->kind != NS_PROJECTION)
+			continue;
+		if (all[2 * i] != pl->stored)
+			rc = nsm_err(NS_EMISMATCH,
+				     "projection '%s': the %d ranks hold %" PRIu64
+				     " synapses, %s has %" PRIu64, o->name, net->size, all[2 * i],
+				     rs->what, pl->stored);
+		else if (all[2 * i + 1] != pl->stored_mix)
+			rc = nsm_err(NS_EMISMATCH,
+				     "projection '%s': two ranks hold the same synapse of %s and "
+				     "none holds another", o->name, rs->what);
+	}
+	/* Every rank reached the same verdict from the same sums. */
+	rc = nsm_agreed(rc);
+done:
+	free(mine);
+	free(all);
+	return rc;
+}
+
+/* Nothing fails from here on: every chunk was checked, every buffer made. */
+static void copy_values(void *dst, struct nsm_reader *r, const struct pair *p, size_t n)
+{
+	uint8_t *out = dst;
+	for (size_t j = 0; j < n; j++) {
+		const void *src;
+		int rc = nsm_reader_at(&src, r, p[j].index);
+		if (rc == NS_OK)
+			memcpy(out + p[j].local * r->esize, src, r->esize);
+	}
+}
+
+static void write_all(struct restore *rs, const ns_mpi_restore_opts *opts)
+{
+	ns_mpi_net *net = rs->net;
+	for (size_t i = 0; i < net->n_objs; i++) {
+		const struct nsm_obj *o = &net->objs[i];
+		for (size_t k = 0; k < o->n_attrs; k++) {
+			const struct nsm_attr *a = &o->attrs[k];
+			const struct plan *pl = &rs->plans[i];
+			if (a->scope == NS_GLOBAL) {
+				struct pair one = { 0, 0 };
+				copy_values(a->data, &rs->global_readers[i][k], &one, 1);
+				continue;
+			}
+			if (a->scope == NS_SEMIGLOBAL)
+				pl = &rs->plans[nsm_obj_find(net, o->post) - net->objs];
+			for (int s = 0; s < rs->n_shards; s++)
+				copy_values(a->data, &rs->readers[i][k * (size_t)rs->n_shards + (size_t)s],
+					    pl->pairs + pl->start[s], pl->start[s + 1] - pl->start[s]);
+		}
+	}
+	if (opts->no_time)
+		return;
+	for (size_t k = 0; k < net->n_net_attrs; k++) {
+		struct nsm_reader *r = &rs->net_readers[k];
+		for (uint64_t j = 0; j < r->info.count; j++) {
+			struct pair p = { j, j };
+			copy_values(net->net_attrs[k].data, r, &p, 1);
+		}
+	}
+	net->t = rs->t;
+	net->step = rs->step;
+	net->dt = rs->dt;
+}
+
+static void restore_free(struct restore *rs)
+{
+	if (rs->plans)
+		for (size_t i = 0; i < rs->net->n_objs; i++) {
+			free(rs->plans[i].pairs);
+			free(rs->plans[i].start);
+			free(rs->plans[i].shard_count);
+		}
+	free(rs->plans);
+	if (rs->readers)
+		for (size_t i = 0; i < rs->net->n_objs; i++)
+			free(rs->readers[i]);
+	if (rs->global_readers)
+		for (size_t i = 0; i < rs->net->n_objs; i++)
+			free(rs->global_readers[i]);
+	free(rs->readers);
+	free(rs->global_readers);
+	free(rs->net_readers);
+	free(rs->dec.buf);
+	for (int s = 0; s < rs->n_shards && rs->shards; s++)
+		ns_version_close(rs->shards[s]);
+	for (int s = 0; s < rs->n_shards && rs->stores; s++)
+		ns_store_close(rs->stores[s]);
+	free(rs->shards);
+	free(rs->stores);
+	ns_mpi_net_free(rs->stored);
+	ns_version_close(rs->gv);
+	ns_store_close(rs->global);
+}
+
+int ns_mpi_restore(uint64_t *out, const char *dir, const char *rev, ns_mpi_net *net,
+		   const ns_mpi_restore_opts *opts)
+{
+	static const ns_mpi_restore_opts defaults = NS_MPI_RESTORE_OPTS_INIT;
+	struct restore rs = { 0 };
+	int rc = NS_OK;
+	if (!net)
+		return nsm_err(NS_EINVAL, "ns_mpi_restore: no network given");
+	if (!opts)
+		opts = &defaults;
+	rs.net = net;
+	rs.dir = dir;
+	rs.flags = opts->verify ? NS_READ_VERIFY : 0;
+	if (opts->version < 1 || opts->version > NS_MPI_RESTORE_OPTS_VERSION)
+		rc = nsm_err(NS_EINVAL, "ns_mpi_restore: options of version %u (this nsnap knows 1 to %d)",
+			     opts->version, NS_MPI_RESTORE_OPTS_VERSION);
+	else if (!dir || !*dir)
+		rc = nsm_err(NS_EINVAL, "ns_mpi_restore: no store directory given");
+	else if ((rc = nsm_check_local(net)) == NS_OK)
+		rc = open_global(&rs, rev);
+	NSM_TRY(nsm_agree(net->comm, rc));
+	NSM_TRY(nsm_check_partition(net));
+	NSM_TRY(nsm_agree(net->comm, plan_all(&rs)));
+	NSM_TRY(check_synapse_totals(&rs));
+	write_all(&rs, opts);
+	if (out)
+		*out = rs.number;
+done:
+	restore_free(&rs);
+	return rc;
+}
