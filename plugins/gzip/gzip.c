@@ -1,9 +1,9 @@
-/* The gzip filter: decompresses what a format reads from a `.gz` file and
- * compresses what it writes, through zlib's streaming inflate/deflate with
- * bounded buffers. Reads concatenated members (`cat a.gz b.gz`) and zero
- * padding after a member, as gzip(1) and Python's gzip module do; writes one
- * member that both accept. */
-#include <nsnap/plugin.h>
+/* The gzip filter: decompresses what a format reads from a `.gz` file
+ * through zlib's streaming inflate with bounded buffers, and compresses what
+ * it writes on every core (gzip_write.c). Reads concatenated members (`cat
+ * a.gz b.gz`, and what the writer and pigz write) and zero padding after a
+ * member, as gzip(1) and Python's gzip module do. */
+#include "gz.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -14,9 +14,8 @@
 /* windowBits for zlib: a 32 KiB window, with the gzip header and trailer. */
 #define GZ_WINDOW_BITS (15 + 16)
 #define GZ_BUF_SIZE (64 * 1024)
-#define GZ_DEFAULT_LEVEL 6
 
-static const ns_host *host;
+const ns_host *host;
 
 typedef struct gz_reader {
 	z_stream z;
@@ -30,15 +29,7 @@ typedef struct gz_reader {
 	unsigned char in[GZ_BUF_SIZE];
 } gz_reader;
 
-typedef struct gz_writer {
-	z_stream z;
-	ns_ostream *below;
-	char *path;
-	int failed;
-	unsigned char out[GZ_BUF_SIZE];
-} gz_writer;
-
-static char *gz_strdup(const char *s)
+char *gz_strdup(const char *s)
 {
 	if (!s)
 		s = "";
@@ -211,117 +202,6 @@ static ptrdiff_t gz_read(void *state, void *buf, size_t n)
 	return (ptrdiff_t)(n - r->z.avail_out);
 }
 
-/* ----------------------------------------------------------------- write */
-
-static void gz_writer_close(void *state)
-{
-	gz_writer *w = state;
-	if (!w)
-		return;
-	deflateEnd(&w->z);
-	host->free(w->path);
-	host->free(w);
-}
-
-static int gz_writer_open(void **state, ns_ostream *below, const ns_plugin_args *args)
-{
-	const char *path = args && args->path ? args->path : "";
-	int level = args ? args->level : 0;
-	if (level == 0)
-		level = GZ_DEFAULT_LEVEL;
-	if (level < 1 || level > 9)
-		return host->error(NS_EINVAL, "file '%s': gzip level %d is not within 1..9", path,
-				   level);
-	gz_writer *w = host->alloc(sizeof *w);
-	if (!w)
-		return host->error(NS_ENOMEM, "file '%s': gzip: out of memory", path);
-	memset(w, 0, offsetof(gz_writer, out));
-	w->below = below;
-	w->z.zalloc = gz_zalloc;
-	w->z.zfree = gz_zfree;
-	w->path = gz_strdup(path);
-	int zrc = deflateInit2(&w->z, level, Z_DEFLATED, GZ_WINDOW_BITS, 8, Z_DEFAULT_STRATEGY);
-	if (!w->path || zrc != Z_OK) {
-		if (zrc == Z_OK)
-			deflateEnd(&w->z);
-		host->free(w->path);
-		host->free(w);
-		return host->error(NS_ENOMEM, "file '%s': gzip: cannot start deflating", path);
-	}
-	w->z.next_out = w->out;
-	w->z.avail_out = sizeof w->out;
-	*state = w;
-	return NS_OK;
-}
-
-/* Write out what the output buffer holds. */
-static int gz_drain(gz_writer *w)
-{
-	size_t have = sizeof w->out - w->z.avail_out;
-	if (have > 0) {
-		int rc = host->write(w->below, w->out, have);
-		if (rc < 0)
-			return rc;
-	}
-	w->z.next_out = w->out;
-	w->z.avail_out = sizeof w->out;
-	return NS_OK;
-}
-
-/* Deflate the pending input with @flush until it is consumed (and, for
- * Z_FINISH, the trailer written). */
-static int gz_deflate(gz_writer *w, int flush)
-{
-	for (;;) {
-		int zrc = deflate(&w->z, flush);
-		if (zrc == Z_STREAM_ERROR)
-			return host->error(NS_ERROR, "file '%s': gzip: %s", w->path,
-					   gz_zmsg(&w->z, zrc));
-		if (w->z.avail_out == 0 || zrc == Z_STREAM_END) {
-			int rc = gz_drain(w);
-			if (rc < 0)
-				return rc;
-		}
-		if (flush == Z_FINISH ? zrc == Z_STREAM_END
-				      : w->z.avail_in == 0 && w->z.avail_out > 0)
-			return NS_OK;
-	}
-}
-
-static int gz_write(void *state, const void *buf, size_t n)
-{
-	gz_writer *w = state;
-	if (w->failed)
-		return host->error(w->failed, "file '%s': gzip: writing after an earlier error",
-				   w->path);
-	const unsigned char *p = buf;
-	while (n > 0) {
-		uInt chunk = n > UINT_MAX ? UINT_MAX : (uInt)n;
-		w->z.next_in = (unsigned char *)p; /* zlib's API is not const */
-		w->z.avail_in = chunk;
-		int rc = gz_deflate(w, Z_NO_FLUSH);
-		if (rc < 0)
-			return w->failed = rc;
-		p += chunk;
-		n -= chunk;
-	}
-	return NS_OK;
-}
-
-static int gz_writer_finish(void *state)
-{
-	gz_writer *w = state;
-	if (w->failed)
-		return host->error(w->failed, "file '%s': gzip: writing after an earlier error",
-				   w->path);
-	w->z.next_in = NULL;
-	w->z.avail_in = 0;
-	int rc = gz_deflate(w, Z_FINISH);
-	if (rc < 0)
-		w->failed = rc;
-	return rc;
-}
-
 static const ns_filter_ops gz_ops = {
 	.reader_open = gz_reader_open,
 	.read = gz_read,
@@ -339,7 +219,7 @@ static const ns_plugin gz_plugin = {
 	.struct_size = sizeof(ns_plugin),
 	.kind = NS_PLUGIN_FILTER,
 	.name = "gzip",
-	.description = "gzip compression (zlib), levels 1..9, default 6",
+	.description = "gzip compression (libdeflate on every core), levels 1..9, default 6",
 	.extensions = gz_extensions,
 	.probe = gz_probe,
 	.init = gz_init,

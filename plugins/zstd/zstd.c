@@ -2,8 +2,17 @@
  * compresses what it writes, through libzstd's streaming API with bounded
  * buffers. Reads any sequence of frames, skippable ones included, as
  * zstd(1) does; writes one frame with a content checksum, so that damage is
- * found, not decoded into wrong numbers. */
+ * found, not decoded into wrong numbers.
+ *
+ * The writer compresses on every core (ZSTD_c_nbWorkers, NSNAP_THREADS to
+ * ask for fewer): libzstd cuts the input into jobs that workers compress
+ * while the format goes on writing, and joins them into that one frame; its
+ * memory is bounded by the jobs in flight (a few times the window per
+ * worker), not by the file. One core needs no worker: compressing then
+ * happens in the caller, as before. */
 #include <nsnap/plugin.h>
+
+#include "threads.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,6 +220,13 @@ static int zs_writer_open(void **state, ns_ostream *below, const ns_plugin_args 
 		zs_writer_close(w);
 		return host->error(NS_ENOMEM, "file '%s': zstd: cannot start compressing", path);
 	}
+	unsigned threads = nsp_threads();
+	/* A libzstd built without threads refuses workers: it then compresses
+	 * in the caller, which is still correct. */
+	if (threads > 1 &&
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cs, ZSTD_c_nbWorkers, (int)threads)))
+		host->log(NS_LOG_INFO, "file '%s': zstd: this libzstd has no worker threads",
+			  path);
 	*state = w;
 	return NS_OK;
 }
