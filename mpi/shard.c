@@ -82,7 +82,7 @@ int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i)
 
 int64_t nsm_reader_i64(struct nsm_reader *r, uint64_t i, int *rc)
 {
-	const void *p;
+	const void *p = NULL;
 	int64_t x = 0;
 	if ((*rc = nsm_reader_at(&p, r, i)) == NS_OK)
 		memcpy(&x, p, sizeof x);
