@@ -48,32 +48,33 @@ static uint64_t entry_mix(int shard, uint64_t index)
 	return nsm_mix(((uint64_t)shard << 44) ^ index);
 }
 
-static int meta_u64(uint64_t *out, const struct restore *rs, const char *key)
+/* The global record's entry @key, as an unsigned integer (@out) or, when
+ * @f is not NULL, a double (@f). */
+static int meta_number(uint64_t *out, double *f, const struct restore *rs, const char *key)
 {
 	const char *v;
 	char *end;
 	if (ns_version_meta_get(&v, rs->gv, key) < 0)
 		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: no '%s' in the global record",
 			       rs->dir, rs->what, key);
-	*out = strtoull(v, &end, 10);
+	if (f)
+		*f = strtod(v, &end);
+	else
+		*out = strtoull(v, &end, 10);
 	if (!*v || *end)
 		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: bad '%s' ('%s')", rs->dir,
 			       rs->what, key, v);
 	return NS_OK;
 }
 
+static int meta_u64(uint64_t *out, const struct restore *rs, const char *key)
+{
+	return meta_number(out, NULL, rs, key);
+}
+
 static int meta_f64(double *out, const struct restore *rs, const char *key)
 {
-	const char *v;
-	char *end;
-	if (ns_version_meta_get(&v, rs->gv, key) < 0)
-		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: no '%s' in the global record",
-			       rs->dir, rs->what, key);
-	*out = strtod(v, &end);
-	if (!*v || *end)
-		return nsm_err(NS_ECORRUPT, "store directory '%s': %s: bad '%s' ('%s')", rs->dir,
-			       rs->what, key, v);
-	return NS_OK;
+	return meta_number(NULL, out, rs, key);
 }
 
 /* The global record: structure, time, shard versions. */
