@@ -45,6 +45,7 @@ from ._nsnap import (  # noqa: F401
     Projection,
     Store,
     RestoreReport,
+    SnapshotJob,
     Version,
     VersionObject,
     plugins,
@@ -64,5 +65,5 @@ __all__ = [
     "UnsupportedError", "CorruptError", "VersionError", "NotStoreError",
     "ReadOnlyError", "BusyError", "ExistsError", "FullError", "PluginError",
     "IOError_", "Network", "NetworkMeta", "Population", "Projection", "Store",
-    "RestoreReport", "Version", "VersionObject", "plugins",
+    "RestoreReport", "SnapshotJob", "Version", "VersionObject", "plugins",
 ]

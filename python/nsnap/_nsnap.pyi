@@ -1,6 +1,6 @@
 """Type hints of nsnap's C core (nsnap._nsnap); see help(nsnap.Store)."""
 import datetime
-from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, NamedTuple, Optional, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -92,6 +92,14 @@ class Network:
     def __iter__(self) -> Iterator[str]: ...
     def __contains__(self, name: object) -> bool: ...
 
+class SnapshotJob:
+    """A snapshot committed in the background (Store.snapshot(..., background=True))."""
+    @property
+    def done(self) -> bool: ...
+    @property
+    def copied(self) -> int: ...
+    def wait(self) -> int: ...
+
 class RestoreReport(NamedTuple):
     restored: List[Tuple[str, Optional[str], str]]
     converted: List[Tuple[str, Optional[str], str]]
@@ -145,9 +153,14 @@ class Store:
     readonly: bool
     def __init__(self, path: str, create: bool = ..., readonly: bool = ...,
                  chunk_size: Optional[int] = ..., codec: Optional[Literal["raw", "zstd"]] = ...) -> None: ...
+    @overload
     def snapshot(self, net: Network, message: Optional[str] = ..., tag: Optional[str] = ...,
                  branch: Optional[str] = ..., populations: bool = ..., projections: bool = ...,
-                 only: Names = ...) -> int: ...
+                 only: Names = ..., background: Literal[False] = ...) -> int: ...
+    @overload
+    def snapshot(self, net: Network, message: Optional[str] = ..., tag: Optional[str] = ...,
+                 branch: Optional[str] = ..., populations: bool = ..., projections: bool = ...,
+                 only: Names = ..., *, background: Literal[True]) -> SnapshotJob: ...
     def restore(self, rev: Rev, net: Network, populations: bool = ..., projections: bool = ...,
                 only: Names = ..., strict: bool = ..., convert: bool = ..., verify: bool = ...,
                 time: bool = ...) -> RestoreReport: ...

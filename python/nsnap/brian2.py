@@ -458,12 +458,15 @@ def _live_connectivity(syn):
 	return (syn.variables["_synaptic_pre"].get_value(), syn.variables["_synaptic_post"].get_value())
 
 
-def snapshot(store, net, message=None, tag=None, branch=None, random_state=True):
+def snapshot(store, net, message=None, tag=None, branch=None, random_state=True,
+	     background=False):
 	"""Snapshot a brian2.Network into an open nsnap.Store; returns the version number.
 
 	Brian2's arrays are read in place (no copy), except a spike queue's
 	contents, 2-D monitor arrays and the random state, which Brian2 keeps in
-	other shapes. Call it between runs (as Brian2's own store())."""
+	other shapes. Call it between runs (as Brian2's own store()).
+	background=True returns an nsnap.SnapshotJob once the state is captured:
+	net.run() may go on at once, job.wait() gives the version."""
 	b2 = _brian2()
 	plan = describe(net, random_state=random_state)
 	for clock in plan.clocks:
@@ -483,7 +486,7 @@ def snapshot(store, net, message=None, tag=None, branch=None, random_state=True)
 	nnet.meta["brian2.target"] = str(b2.prefs.codegen.target)
 	for k, v in _units_meta(plan).items():
 		nnet.meta[k] = v
-	return store.snapshot(nnet, message=message, tag=tag, branch=branch)
+	return store.snapshot(nnet, message=message, tag=tag, branch=branch, background=background)
 
 
 def _mismatch(msg):

@@ -310,6 +310,7 @@ PyMODINIT_FUNC PyInit__nsnap(void)
 		return NULL;
 	if (nspy_errors_init(m) < 0 || nspy_network_init_types(m) < 0 ||
 	    nspy_store_init_types(m) < 0 || nspy_version_init_types(m) < 0 ||
+	    nspy_job_init_types(m) < 0 ||
 	    PyModule_AddStringConstant(m, "__version__", NSNAP_VERSION_STRING) < 0) {
 		Py_DECREF(m);
 		return NULL;

@@ -111,6 +111,13 @@ PyObject *nspy_store_import(PyObject *self, PyObject *args, PyObject *kw);
 PyObject *nspy_store_verify(PyObject *self, PyObject *unused);
 PyObject *nspy_store_gc(PyObject *self, PyObject *unused);
 int nspy_ops_init_types(PyObject *module);
+
+/* -------------------------------------------------------------- job.c */
+
+/* A SnapshotJob for @job of @store (whose busy count it keeps raised
+ * until waited for). */
+PyObject *nspy_job_new(nspy_store *store, ns_snapshot_job *job);
+int nspy_job_init_types(PyObject *module);
 /* A Version of @p s is fully closed: close the store if it was closing. */
 void nspy_store_version_gone(nspy_store *s);
 

@@ -46,20 +46,22 @@ static void select_set(ns_select *sel, int populations, int projections, const s
 PyObject *nspy_store_snapshot(PyObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "net", "message", "tag", "branch", "populations", "projections",
-				  "only", NULL };
+				  "only", "background", NULL };
 	nspy_store *s = (nspy_store *)self;
 	nspy_network *n;
-	PyObject *only_o = Py_None;
-	int populations = 1, projections = 1, rc;
+	PyObject *only_o = Py_None, *job_o;
+	int populations = 1, projections = 1, background = 0, rc;
 	struct nspy_strv only = { NULL, NULL };
 	ns_snapshot_opts opts;
+	ns_snapshot_job *job = NULL;
 	ns_store *st;
 	uint64_t v = 0;
 
 	ns_snapshot_opts_init(&opts, NS_SNAPSHOT_OPTS_VERSION);
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|zzzppO:snapshot", kwlist, &nspy_network_type,
-					 &n, &opts.message, &opts.tag, &opts.branch, &populations,
-					 &projections, &only_o) ||
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|zzzppOp:snapshot", kwlist,
+					 &nspy_network_type, &n, &opts.message, &opts.tag,
+					 &opts.branch, &populations, &projections, &only_o,
+					 &background) ||
 	    nspy_strv_from(&only, only_o, "snapshot: only") < 0)
 		return NULL;
 	select_set(&opts.select, populations, projections, &only);
@@ -69,14 +71,27 @@ PyObject *nspy_store_snapshot(PyObject *self, PyObject *args, PyObject *kw)
 	}
 	n->busy++;
 	Py_BEGIN_ALLOW_THREADS
-	rc = ns_snapshot(&v, st, n->net, &opts);
+	rc = background ? ns_snapshot_async(&job, st, n->net, &opts)
+			: ns_snapshot(&v, st, n->net, &opts);
 	Py_END_ALLOW_THREADS
 	n->busy--;
-	s->busy--;
 	nspy_strv_free(&only);
-	if (rc != NS_OK)
+	if (rc != NS_OK) {
+		s->busy--;
 		return nspy_raise(rc);
-	return PyLong_FromUnsignedLongLong(v);
+	}
+	if (!background) {
+		s->busy--;
+		return PyLong_FromUnsignedLongLong(v);
+	}
+	/* The job keeps the store busy until it is waited for. */
+	if (!(job_o = nspy_job_new(s, job))) {
+		Py_BEGIN_ALLOW_THREADS
+		ns_snapshot_wait(NULL, job);
+		Py_END_ALLOW_THREADS
+		s->busy--;
+	}
+	return job_o;
 }
 
 /* ------------------------------------------------------------- restore */

@@ -449,13 +449,17 @@ static PyObject *store_repr(PyObject *self)
 static PyMethodDef store_methods[] = {
 	{ "snapshot", KWFN(nspy_store_snapshot), KW,
 	  "snapshot(net, message=None, tag=None, branch=None, populations=True,\n"
-	  "         projections=True, only=None) -> int\n\n"
+	  "         projections=True, only=None, background=False) -> int | SnapshotJob\n\n"
 	  "Write the network's state (its bound arrays, time, dt and dictionary) as a\n"
 	  "new version and return its number. Unchanged arrays cost nothing. `only`\n"
 	  "is a name or a list of names of objects to take; populations=False or\n"
 	  "projections=False leave those out. `branch` commits to that branch\n"
 	  "(created from the current one when new); `tag` tags the new version (an\n"
-	  "existing tag fails the whole snapshot: ExistsError). The GIL is released." },
+	  "existing tag fails the whole snapshot: ExistsError). The GIL is released.\n"
+	  "background=True returns a SnapshotJob as soon as the state is captured\n"
+	  "(every chunk hashed, the changed ones copied): the arrays may change at\n"
+	  "once, a thread commits, job.wait() gives the version or raises; the Store\n"
+	  "cannot close until the job was waited for." },
 	{ "restore", KWFN(nspy_store_restore), KW,
 	  "restore(rev, net, populations=True, projections=True, only=None,\n"
 	  "        strict=False, convert=False, verify=False, time=True) -> RestoreReport\n\n"

@@ -139,6 +139,17 @@ def test_every_kind_of_state_comes_back_into_the_same_network(store):
 	assert float(net.t_) == before["0_t"]
 
 
+def test_a_background_snapshot_holds_the_state_while_the_run_goes_on(store):
+	net = build()
+	net.run(100 * ms)
+	before = full_state(net)
+	job = nb.snapshot(store, net, message="100 ms", background=True)
+	net.run(50 * ms)   # while the commit runs
+	v = job.wait()
+	nb.restore(store, v, net)
+	assert_same(before, full_state(net))
+
+
 def test_the_version_holds_brian2s_state_in_nsnaps_model(store):
 	net = build()
 	net.run(100 * ms)

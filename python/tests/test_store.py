@@ -269,3 +269,36 @@ def test_two_store_objects_of_one_file_share_it(path, net):
         with pytest.raises(nsnap.BusyError, match="read-only"):
             nsnap.Store(path)
         assert r.resolve("HEAD") == 2
+
+
+def test_background_snapshot_holds_the_state_at_the_call(store, net):
+    saved = net.copies()
+    job = store.snapshot(net.net, message="in the background", background=True)
+    assert isinstance(job, nsnap.SnapshotJob)
+    net.scramble()  # the simulator goes on at once
+    assert job.copied > 0
+    with pytest.raises(nsnap.BusyError):
+        store.close()  # not while the job runs
+    v = job.wait()
+    assert job.done and job.wait() == v == 1
+    store.restore(v, net.net)
+    assert_arrays(net, saved)
+    # unchanged state copies nothing: its chunks are stored
+    again = store.snapshot(net.net, background=True)
+    assert again.copied == 0 and again.wait() == 2
+
+
+def test_background_snapshot_errors_come_from_wait_each_time(store, net):
+    store.snapshot(net.net, tag="t")
+    job = store.snapshot(net.net, tag="t", background=True)
+    for _ in range(2):
+        with pytest.raises(nsnap.ExistsError, match="snapshot in the background.*'t'"):
+            job.wait()
+    assert [e["number"] for e in store.log()] == [1]
+
+
+def test_a_job_dropped_without_wait_is_waited_for_with_a_warning(store, net):
+    job = store.snapshot(net.net, background=True)
+    with pytest.warns(ResourceWarning, match="deleted before wait"):
+        del job
+    store.close()
