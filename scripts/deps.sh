@@ -6,7 +6,8 @@
 set -euo pipefail
 
 want=(build-essential cmake pkg-config liblmdb-dev libzstd-dev zlib1g-dev
-      libcjson-dev libmatio-dev libzip-dev libxxhash-dev libcairo2-dev libfontconfig-dev python3-dev python3-numpy
+      libcjson-dev libmatio-dev libzip-dev libxxhash-dev libcairo2-dev libfontconfig-dev
+      python3-dev python3-numpy
       libdeflate-dev libopenmpi-dev openmpi-bin)
 if [ "${1:-build}" = test ]; then
   # Brian2 (and Cython, for its Cython target) for the nsnap.brian2 tests;

@@ -172,4 +172,27 @@ void cli_progress_begin(struct cli *c, const char *label, uint64_t total);
 void cli_progress_done(uint64_t done);
 void cli_progress_end(void);
 
+/* --plot FILE.png (plot.c): what was drawn. */
+struct cli_plot {
+	int width, height; /* pixels */
+	size_t panels, attrs;
+};
+/* The attributes of diff @d (revisions @ra and @rb, as numbers) that
+ * differ and have more than one value, or those @names ("OBJ" for all of
+ * an object's, "OBJ/ATTR"): their distribution in each version and that
+ * of the change (b - a) with the diff's statistics (made with tolerance
+ * @tol), two panels a row, to
+ * the PNG @path. Errors name the file or the attribute; @path is then left
+ * as it was. */
+int cli_plot_diff(struct cli *c, struct cli_plot *out, const char *path, const ns_diff *d,
+		  double tol, const char *ra, const char *rb, char **names, int n_names);
+/* The attributes of @net (revision @rev) that have more than one value,
+ * or those @names: each one's distribution, and a population's local
+ * attribute over a 2-D geometry as a heat map. */
+int cli_plot_show(struct cli *c, struct cli_plot *out, const char *path, ns_network *net,
+		  const char *rev, char **names, int n_names);
+/* "drew 'FILE': ..." on stdout (unless --quiet), or a "plot" member of
+ * @json. */
+void cli_plot_report(struct cli *c, cJSON *json, const char *path, const struct cli_plot *p);
+
 #endif

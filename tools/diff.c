@@ -407,10 +407,12 @@ static int run(struct cli *c, int argc, char **argv)
 					      { "bins", required_argument, NULL, 'B' },
 					      { "all", no_argument, NULL, 'a' },
 					      { "stat", no_argument, NULL, 'S' },
+					      { "plot", required_argument, NULL, 'P' },
 					      CLI_NO_VERIFY_LONG,
 					      { NULL, 0, NULL, 0 } };
 	ns_diff_opts o = NS_DIFF_OPTS_INIT;
-	const char **only = NULL, *hist = NULL;
+	const char **only = NULL, *hist = NULL, *plot = NULL;
+	struct cli_plot drawn = { 0 };
 	ns_diff *d = NULL;
 	uint64_t va, vb, bins = 20;
 	char na[24], nb[24], x[32], y[32], *end;
@@ -424,6 +426,7 @@ static int run(struct cli *c, int argc, char **argv)
 		case CLI_STOP: rc = c->exit; goto done;
 		case 'a': w.all = 1; break;
 		case 'S': stat = 1; break;
+		case 'P': plot = optarg; break;
 		case 't':
 			o.tol = strtod(optarg, &end);
 			if (!*optarg || *end || !(o.tol >= 0) || isinf(o.tol)) {
@@ -454,7 +457,8 @@ static int run(struct cli *c, int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (cli_operands(c, argc, 2, 2) != CLI_OK || cli_open(c, 0) != CLI_OK ||
+	/* with --plot, the attributes to draw may follow the revisions */
+	if (cli_operands(c, argc, 2, plot ? argc : 2) != CLI_OK || cli_open(c, 0) != CLI_OK ||
 	    cli_resolve(c, &va, na, argv[0]) != CLI_OK ||
 	    cli_resolve(c, &vb, nb, argv[1]) != CLI_OK)
 		goto done;
@@ -466,6 +470,9 @@ static int run(struct cli *c, int argc, char **argv)
 		rc = cli_fail_ns(c);
 		goto done;
 	}
+	/* the picture first: when it fails, nothing is printed */
+	if (plot && cli_plot_diff(c, &drawn, plot, d, o.tol, na, nb, argv + 2, argc - 2) != CLI_OK)
+		goto done;
 	w.tol = o.tol;
 	w.width = name_width(d, &w);
 	if (c->json) {
@@ -506,6 +513,8 @@ static int run(struct cli *c, int argc, char **argv)
 		cJSON_Delete(json);
 		goto done;
 	}
+	if (plot)
+		cli_plot_report(c, json, plot, &drawn);
 	if (json && cli_print_json(c, json) != CLI_OK)
 		goto done;
 	rc = d->equal ? CLI_OK : CLI_DIFFERENT;
@@ -519,6 +528,7 @@ const struct command cmd_diff = {
 	"diff", run, "what changed between two versions",
 	"usage: nsnap diff REV_A REV_B [--tol X] [--only A,B] [--histogram OBJ/ATTR]\n"
 	"                             [--bins N] [-a] [--stat] [--json]\n"
+	"                             [--plot FILE.png [OBJ[/ATTR]...]]\n"
 	"\n"
 	"Compare two versions semantically: populations and projections added,\n"
 	"removed or resized; synapses added and removed, matched by (pre, post), not\n"
@@ -541,5 +551,11 @@ const struct command cmd_diff = {
 	"                        values changed, synapses added and removed\n"
 	"  --json                the same as a JSON object (every object and\n"
 	"                        attribute, the same ones too)\n"
+	"  --plot FILE.png       also draw, to the PNG FILE.png (replaced if it\n"
+	"                        exists), the attributes of more than one value\n"
+	"                        that differ, or those named after the revisions\n"
+	"                        (OBJ: all of an object's): their distributions in\n"
+	"                        both versions and that of the change B - A, with\n"
+	"                        the counts and the statistics above\n"
 	"  --no-verify           do not check the hashes of the chunks read\n",
 };

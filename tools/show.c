@@ -237,21 +237,41 @@ static int show(struct cli *c, ns_network *net, uint64_t v)
 static int run(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_LONG, CLI_JSON_LONG,
-					      CLI_NO_VERIFY_LONG, { NULL, 0, NULL, 0 } };
+					      CLI_QUIET_LONG, CLI_NO_VERIFY_LONG,
+					      { "plot", required_argument, NULL, 'P' },
+					      { NULL, 0, NULL, 0 } };
 	ns_network *net = NULL;
+	const char *plot = NULL;
+	struct cli_plot drawn = { 0 };
 	uint64_t v;
 	char num[24];
 	int ch, rc;
 
-	while ((ch = cli_getopt(c, argc, argv, "", opts)) != -1)
+	while ((ch = cli_getopt(c, argc, argv, "q", opts)) != -1)
 		if (ch == CLI_STOP)
 			return c->exit;
+		else if (ch == 'P')
+			plot = optarg;
 	argc -= optind;
 	argv += optind;
-	if (cli_operands(c, argc, 0, 1) != CLI_OK ||
+	/* with --plot, the attributes to draw may follow the revision */
+	if (cli_operands(c, argc, 0, plot ? argc : 1) != CLI_OK ||
 	    cli_open_network(c, &net, &v, num, argc ? argv[0] : "HEAD") != CLI_OK)
 		return CLI_ERROR;
-	rc = cli_check(c, net, NULL, NULL, NULL) == CLI_OK ? show(c, net, v) : CLI_ERROR;
+	if (cli_check(c, net, NULL, NULL, NULL) != CLI_OK)
+		rc = CLI_ERROR;
+	else if (plot)
+		rc = cli_plot_show(c, &drawn, plot, net, num, argv + 1, argc > 1 ? argc - 1 : 0);
+	else
+		rc = show(c, net, v);
+	if (plot && rc == CLI_OK) {
+		cJSON *json = c->json ? cJSON_CreateObject() : NULL;
+		if (json)
+			cli_json_add_u64(json, "version", v);
+		cli_plot_report(c, json, plot, &drawn);
+		if (json)
+			rc = cli_print_json(c, json);
+	}
 	ns_network_free(net);
 	return rc;
 }
@@ -259,6 +279,7 @@ static int run(struct cli *c, int argc, char **argv)
 const struct command cmd_show = {
 	"show", run, "the network of a version",
 	"usage: nsnap show [REV] [--json] [--no-verify]\n"
+	"       nsnap show REV --plot FILE.png [OBJ[/ATTR]...] [-q] [--json]\n"
 	"\n"
 	"Describe the network of revision REV (default HEAD): its time, dt and\n"
 	"dictionary; each population (size, geometry, neuron type) and projection\n"
@@ -267,7 +288,13 @@ const struct command cmd_show = {
 	"and the min and max of integer attributes are exact. The hashes of the\n"
 	"chunks read are checked first: a damaged chunk prints nothing.\n"
 	"\n"
-	"  --json       the same as a JSON object (min, max and mean are null for\n"
-	"               an attribute without values, or with only NaNs)\n"
-	"  --no-verify  do not check the chunks' hashes\n",
+	"  --json           the same as a JSON object (min, max and mean are null\n"
+	"                   for an attribute without values, or with only NaNs)\n"
+	"  --no-verify      do not check the chunks' hashes\n"
+	"  --plot FILE.png  instead, draw to the PNG FILE.png (replaced if it\n"
+	"                   exists) the distribution of every attribute of more\n"
+	"                   than one value, or of those named after REV (OBJ: all\n"
+	"                   of an object's); a population's over a 2-D geometry\n"
+	"                   also as a heat map\n"
+	"  -q, --quiet      with --plot, print nothing\n",
 };

@@ -1,7 +1,8 @@
 #include "plot.h"
 
-#include <cairo.h>
 #include <stdio.h>
+
+#include "draw.h"
 
 #define WIDTH 1200
 #define MARGIN_L 70.0
@@ -12,73 +13,16 @@
 #define GAP_Y 62.0
 #define HIST_H 260.0
 
-/* The colours of the notebook (matplotlib's cycle), one per run. */
-static const double colour[][3] = {
-	{ 0.122, 0.467, 0.706 }, { 1.000, 0.498, 0.055 }, { 0.173, 0.627, 0.173 },
-	{ 0.839, 0.153, 0.157 }, { 0.580, 0.404, 0.741 }, { 0.549, 0.337, 0.294 },
-};
-#define N_COLOURS (sizeof colour / sizeof colour[0])
-
-static void text(cairo_t *cr, double x, double y, double size, double align, const char *s)
-{
-	cairo_text_extents_t e;
-	cairo_set_font_size(cr, size);
-	cairo_text_extents(cr, s, &e);
-	cairo_move_to(cr, x - align * (e.width + e.x_bearing), y);
-	cairo_show_text(cr, s);
-}
-
-static void vtext(cairo_t *cr, double x, double y, double size, const char *s)
-{
-	cairo_text_extents_t e;
-	cairo_save(cr);
-	cairo_set_font_size(cr, size);
-	cairo_text_extents(cr, s, &e);
-	cairo_move_to(cr, x, y + e.width / 2);
-	cairo_rotate(cr, -1.5707963267948966);
-	cairo_show_text(cr, s);
-	cairo_restore(cr);
-}
-
-/* A frame with ticks along x (lo..hi, every @p step) and y. */
-static void axes(cairo_t *cr, double x, double y, double w, double h, double x_lo,
-		 double x_hi, double x_step, const char *x_fmt, double y_lo, double y_hi,
-		 double y_step, const char *y_fmt)
-{
-	char s[32];
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	cairo_set_line_width(cr, 1);
-	cairo_rectangle(cr, x, y, w, h);
-	cairo_stroke(cr);
-	for (double v = x_lo; v <= x_hi + 1e-9 * (x_hi - x_lo); v += x_step) {
-		double px = x + (v - x_lo) / (x_hi - x_lo) * w;
-		cairo_move_to(cr, px, y + h);
-		cairo_line_to(cr, px, y + h + 4);
-		cairo_stroke(cr);
-		snprintf(s, sizeof s, x_fmt, v);
-		text(cr, px, y + h + 16, 11, 0.5, s);
-	}
-	for (double v = y_lo; v <= y_hi + 1e-9 * (y_hi - y_lo); v += y_step) {
-		double py = y + h - (v - y_lo) / (y_hi - y_lo) * h;
-		cairo_move_to(cr, x - 4, py);
-		cairo_line_to(cr, x, py);
-		cairo_stroke(cr);
-		snprintf(s, sizeof s, y_fmt, v);
-		text(cr, x - 7, py + 4, 11, 1.0, s);
-	}
-}
-
 static void raster(cairo_t *cr, const plot_run *r, size_t k, double x, double y, double w,
 		   double h, unsigned n_show)
 {
 	double span = r->t1 - r->t0, step = span >= 500 ? 200 : span >= 100 ? 50 : 10;
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	text(cr, x + w / 2, y - 8, 13, 0.5, r->title);
+	draw_text(cr, x + w / 2, y - 8, 13, 0.5, r->title);
 	cairo_save(cr);
 	cairo_rectangle(cr, x, y, w, h);
 	cairo_clip(cr);
-	cairo_set_source_rgb(cr, colour[k % N_COLOURS][0], colour[k % N_COLOURS][1],
-			     colour[k % N_COLOURS][2]);
+	draw_colour(cr, k, 1);
 	for (size_t i = 0; i < r->n; i++) {
 		double px = x + (r->t[i] - r->t0) / span * w;
 		double py = y + h - (r->id[i] + 0.5) / n_show * h;
@@ -86,11 +30,11 @@ static void raster(cairo_t *cr, const plot_run *r, size_t k, double x, double y,
 		cairo_fill(cr);
 	}
 	cairo_restore(cr);
-	axes(cr, x, y, w, h, r->t0, r->t1, step, "%.0f", 0, n_show, n_show >= 100 ? 25 : 10,
-	     "%.0f");
+	draw_axes(cr, &(draw_frame){ x, y, w, h, r->t0, r->t1, 0, n_show }, step, "%.0f",
+		  n_show >= 100 ? 25 : 10, "%.0f");
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	text(cr, x + w / 2, y + h + 32, 11, 0.5, "time [ms]");
-	vtext(cr, x - 38, y + h / 2, 11, "neuron id");
+	draw_text(cr, x + w / 2, y + h + 32, 11, 0.5, "time [ms]");
+	draw_vtext(cr, x - 38, y + h / 2, 11, "neuron id");
 }
 
 /* Step histograms of the weights, as densities, one outline per run, in a
@@ -114,39 +58,24 @@ static void histograms(cairo_t *cr, const plot_run *runs, size_t n_runs, double 
 	}
 	double ystep = top > 40 ? 20 : top > 20 ? 10 : top > 8 ? 5 : 1;
 	top = ystep * (1 + (int)(top / ystep));
+	draw_frame f = { x, y, w, h, PLOT_W_LO, PLOT_W_HI, 0, top };
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	text(cr, x + w / 2, y - 8, 13, 0.5,
-	     "Excitatory weights at the end of each run (E->E and E->I)");
-	cairo_save(cr);
-	cairo_rectangle(cr, x, y, w, h);
-	cairo_clip(cr);
-	cairo_set_line_width(cr, 3);
-	for (size_t k = 0; k < n; k++) {
-		cairo_set_source_rgba(cr, colour[k % N_COLOURS][0], colour[k % N_COLOURS][1],
-				      colour[k % N_COLOURS][2], 0.7);
-		cairo_move_to(cr, x, y + h);
-		for (int b = 0; b < PLOT_BINS; b++) {
-			double py = y + h - dens[k][b] / top * h;
-			cairo_line_to(cr, x + (double)b / PLOT_BINS * w, py);
-			cairo_line_to(cr, x + (double)(b + 1) / PLOT_BINS * w, py);
-		}
-		cairo_line_to(cr, x + w, y + h);
-		cairo_stroke(cr);
-	}
-	cairo_restore(cr);
-	axes(cr, x, y, w, h, PLOT_W_LO, PLOT_W_HI, 0.1, "%.1f", 0, top, ystep, "%.0f");
-	text(cr, x + w / 2, y + h + 32, 11, 0.5, "weight w [mV]");
-	vtext(cr, x - 38, y + h / 2, 11, "p(w)");
+	draw_text(cr, x + w / 2, y - 8, 13, 0.5,
+		  "Excitatory weights at the end of each run (E->E and E->I)");
+	for (size_t k = 0; k < n; k++)
+		draw_steps(cr, &f, dens[k], PLOT_BINS, PLOT_W_LO, PLOT_W_HI, k, 3, 0);
+	draw_axes(cr, &f, 0.1, "%.1f", ystep, "%.0f");
+	draw_text(cr, x + w / 2, y + h + 32, 11, 0.5, "weight w [mV]");
+	draw_vtext(cr, x - 38, y + h / 2, 11, "p(w)");
 	for (size_t k = 0; k < n; k++) {
 		double ly = y + 18 + 22.0 * k, lx = x + w + 30;
-		cairo_set_source_rgba(cr, colour[k % N_COLOURS][0], colour[k % N_COLOURS][1],
-				      colour[k % N_COLOURS][2], 0.7);
+		draw_colour(cr, k, 0.7);
 		cairo_set_line_width(cr, 3);
 		cairo_move_to(cr, lx, ly - 4);
 		cairo_line_to(cr, lx + 28, ly - 4);
 		cairo_stroke(cr);
 		cairo_set_source_rgb(cr, 0, 0, 0);
-		text(cr, lx + 36, ly, 12, 0, runs[k].title);
+		draw_text(cr, lx + 36, ly, 12, 0, runs[k].title);
 	}
 }
 
@@ -161,14 +90,14 @@ int plot_figure(const char *path, const char *title, const plot_run *runs, size_
 	double col_w = (WIDTH - MARGIN_L - MARGIN_R - GAP_X) / 2;
 	cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, WIDTH, (int)height);
 	cairo_t *cr = cairo_create(surf);
-	cairo_status_t st;
+	char why[256];
 	size_t at[2] = { 0, 0 };
 
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
 	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	text(cr, WIDTH / 2.0, 30, 18, 0.5, title);
+	draw_text(cr, WIDTH / 2.0, 30, 18, 0.5, title);
 	for (size_t k = 0; k < n_runs; k++) {
 		int c = runs[k].column != 0;
 		double x = MARGIN_L + c * (col_w + GAP_X);
@@ -179,15 +108,11 @@ int plot_figure(const char *path, const char *title, const plot_run *runs, size_
 	histograms(cr, runs, n_runs, MARGIN_L, hy, col_w, HIST_H);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	for (size_t i = 0; caption && caption[i]; i++)
-		text(cr, MARGIN_L + col_w + 30, hy + 22.0 * (n_runs < 16 ? n_runs : 16) + 30 + 15.0 * i,
-		     11, 0, caption[i]);
+		draw_text(cr, MARGIN_L + col_w + 30,
+			  hy + 22.0 * (n_runs < 16 ? n_runs : 16) + 30 + 15.0 * i, 11, 0, caption[i]);
 	cairo_destroy(cr);
-	st = cairo_surface_write_to_png(surf, path);
-	cairo_surface_destroy(surf);
-	/* Cairo's font caches, which leak checkers would otherwise report. */
-	cairo_debug_reset_static_data();
-	if (st != CAIRO_STATUS_SUCCESS) {
-		fprintf(stderr, "nest_experiment: figure %s: %s\n", path, cairo_status_to_string(st));
+	if (draw_write_png(surf, path, why, sizeof why) < 0) {
+		fprintf(stderr, "nest_experiment: figure %s: %s\n", path, why);
 		return -1;
 	}
 	return 0;
