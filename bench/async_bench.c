@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* async_bench: how long ns_snapshot_async() blocks the simulator, against
  * the synchronous ns_snapshot() of the same state and memcpy() of the bytes
  * it had to copy, in the same run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the benchmarks share; see bench_util.h. */
 #include "bench_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the benchmarks share: errors, files, timing, the network they
  * checkpoint and the table they print. Not part of nsnap. */
 #ifndef NSNAP_BENCH_UTIL_H

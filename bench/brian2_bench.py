@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """nsnap.brian2 against Brian2's own store(filename=)/restore(filename=).
 
 The same network for both: 20,000 E + 5,000 I neurons, 6.25M synapses

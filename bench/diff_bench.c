@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diff_bench: how fast `nsnap diff` (ns_diff_versions) compares two versions
  * of the balanced E-I network (25,000 neurons, 6.25 million synapses).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine_bench: nsnap's engine against the way ANNarchy saves a network
  * (pickle.dump of numpy arrays in nested dicts), on the balanced E-I network

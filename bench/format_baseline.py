@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The Python side of format_bench: ANNarchy's save() and load() of the
 dict that nsnap's pickle export wrote, as pickle (`.data`) and as ANNarchy's
 `.gz` (pickle.dump into gzip.open(), whose level is 9).

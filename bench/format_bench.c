@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * format_bench: nsnap's export and import of ANNarchy's files (the pickle
  * plugin, alone and under the gzip filter) against what ANNarchy does with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gzip_bench: how fast nsnap writes ANNarchy's `.gz` (the pickle under the
  * gzip filter: libdeflate on every core, one gzip member per 1 MiB block)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The benchmarks' network as a simulator holds it. */
 #include "model.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The benchmarks' network as a simulator holds it: populations E and I,
  * four projections between them, each array bound to an ns_network. */
 #ifndef NSNAP_BENCH_MODEL_H

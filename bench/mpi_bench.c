@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sharded snapshot and restore over MPI, per rank, against what a rank
  * does today without nsnap: write the same bytes to a file of its own and
  * fsync it (and, for a restore, read them back).

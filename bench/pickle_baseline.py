@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The pickle baseline of engine_bench: how long ANNarchy's way of saving
 takes for the same network, pickle.dump of numpy arrays in nested dicts to a
 file (with flush and fsync, to be as durable as a snapshot), and pickle.load

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pickle side of engine_bench; see pickler.h. */
 #include "pickler.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pickle side of engine_bench: pickle_baseline.py --serve, run as a
  * child process and driven one command at a time through pipes, so that
  * its repetitions take turns with the C program's. */

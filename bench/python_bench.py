@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The Python binding's snapshot against the C engine's, on the same arrays.
 
 The benchmarks' network (bench/model.c's shape): E and I, 25,000 neurons,

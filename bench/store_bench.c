@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * store_bench: how fast and how compactly nsnap checkpoints a balanced E-I
  * network (25,000 neurons, 6.25 million synapses, about 150 MB).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Little-endian fields, and a bounds-checked reader of records made of
  * them: the store's version records and the engine's manifests. */
 #ifndef NSNAP_COMMON_BYTES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal error helpers: set the per-thread last error and return its code. */
 #ifndef NSNAP_COMMON_ERR_H
 #define NSNAP_COMMON_ERR_H

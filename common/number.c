@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Printing numbers: the one shortest-double printer of the library and the
  * nsnap command (it has no dependencies, so both build it in). */
 #define _XOPEN_SOURCE 700 /* newlocale, uselocale */

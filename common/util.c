@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Growing arrays, checking UTF-8. */
 #include "util.h"
 

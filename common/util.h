@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small helpers every layer uses. */
 #ifndef NSNAP_COMMON_UTIL_H
 #define NSNAP_COMMON_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A semantic diff of two versions: objects by name, synapses by (pre, post),
  * values chunk by chunk, skipping chunks whose hashes are the same. */
 #include "internal.h"

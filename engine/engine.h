@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the engine offers the layers below it (formats/) beyond the public
  * API. Nothing else of engine/ is reached from outside it. */
 #ifndef NSNAP_ENGINE_ENGINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine's private definitions, shared by the files of engine/. */
 #ifndef NSNAP_ENGINE_INTERNAL_H
 #define NSNAP_ENGINE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The manifest: a network's structure, stored as its version's blob.
  *
  * Little-endian: "NSN" + u8 format; f64 t_ms, u64 step, f64 dt; str name;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The network model: building and walking networks, attributes' values. */
 #include "internal.h"
 

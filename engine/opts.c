@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The option initialisers of the engine, for bindings that cannot use the
  * _INIT macros. */
 #include "internal.h"

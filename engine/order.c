@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The order in which the store keeps synapses: by post, then pre, then (for
  * multapses) their order in the network. Two stable counting sorts (by
  * pre, then by post) give it in O(n) when the indices are small, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Global parameters: new values in a new version that shares the rest. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Restore: a version -> a network's bound arrays, checked before written.
  *
  * A failed restore changes nothing, so everything that can fail happens in

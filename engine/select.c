@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Which objects a snapshot or restore takes: ANNarchy's switches and a
  * selection by name. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Snapshot: a network's selected objects, and its network-wide arrays, ->
  * a new version. */
 #include "internal.h"

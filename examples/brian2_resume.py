@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Exact resume of a Brian2 network through nsnap.
 
 A Brian2 E-I network with STDP and synaptic delays runs 1 s and is

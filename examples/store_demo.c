@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A short tour of the store: what a simulator's checkpoints look like in
  * nsnap. Creates (or reopens) a store file, commits two checkpoints of a
  * small network's arrays, tags one, and shows what each version costs,

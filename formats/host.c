@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host side of the plugin ABI: the function table plugins call. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The plugin host's private definitions, shared by the files of formats/. */
 #ifndef NSNAP_FORMATS_INTERNAL_H
 #define NSNAP_FORMATS_INTERNAL_H

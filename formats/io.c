@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Import (a file -> a new version) and export (a version -> a file). */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Finding, loading, checking and listing plugins. */
 #define _GNU_SOURCE /* realpath(), dl_iterate_phdr() */
 #include "internal.h"

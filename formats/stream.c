@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Streams: a file at the bottom, filters stacked on it. A reader keeps
  * bytes it read ahead for probing and hands them out first. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The layer's per-thread last error, and the vote that gives every rank
  * the same result. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Collecting what failed rounds left: shard versions no global record
  * names, and orphan chunks of killed commits. */
 #include "internal.h"

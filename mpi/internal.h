@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the files of libnsnap_mpi share. Private: never installed. */
 #ifndef NSNAP_MPI_INTERNAL_H
 #define NSNAP_MPI_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A rank's part of a network: objects, gids, bound arrays; the structure
  * as text, parsed back and compared. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A global version of a sharded store assembled into one network, in one
  * process: for tools (show, diff, export) and for checking that a sharded
  * state is the unsharded one. */

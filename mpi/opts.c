@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Option initialisers, for bindings that cannot use the macros. Every
  * version from 1 to the current one is accepted. */
 #include "internal.h"

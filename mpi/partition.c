@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sort orders of gids and synapses, and the collective check that every
  * neuron is owned by exactly one rank. */
 #include "internal.h"

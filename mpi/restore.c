@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The collective restore on any number of ranks: plan everything from the
  * shards' maps, vote, then write. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading the arrays of a shard element by element, from the map. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The collective snapshot: shards first, then one global record. */
 #include "internal.h"
 

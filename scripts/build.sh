@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Configure and build nsnap into DIR (default: build), with CMake.
 # Usage: scripts/build.sh [DIR] [cmake options...]
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install what is missing, build, and run the main job, NEST's store/restore
 # experiment, with its store, figure and exports in the current folder.
 set -euo pipefail

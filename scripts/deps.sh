@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install what nsnap needs from Debian's packages, and only what is missing.
 # Usage: scripts/deps.sh [build|test|fuzz]   (test adds what the test suite
 # needs; fuzz adds clang and its libFuzzer and sanitizer runtimes, which

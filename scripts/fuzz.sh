@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Coverage-guided fuzzing: build every fuzz target of tests/fuzz/ with clang's
 # libFuzzer under ASan + UBSan, run each for SECONDS over a copy of its corpus,
 # and fail on any crash, sanitizer report, leak, timeout or OOM, naming the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install what is missing, build, and run every test.
 # Usage: scripts/test.sh [--sanitize]   (--sanitize: ASan + UBSan build in build-san)
 set -euo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The LMDB file's structure, checked before LMDB reads it.
  *
  * LMDB trusts its file. A page number past the end of the file, a node that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Chunks: hashing, encoding (raw or shuffled zstd) and reference counts. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Commits: arrays (borrowed), metadata and blob, written as a new version. */
 #include "internal.h"
 

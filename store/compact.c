@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Compaction: a copy of the store without its free pages, written to a
  * temporary file beside its destination and named only once whole and
  * durable. A temporary file is "<dest>.compact-<pid>", locked (flock) by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Orphan chunks: stored by a commit that was interrupted, used by no
  * version. Counting and freeing them; gc also removes what killed
  * compactions left. */

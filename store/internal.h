@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The store's private definitions, shared by the files of store/. */
 #ifndef NSNAP_STORE_INTERNAL_H
 #define NSNAP_STORE_INTERNAL_H

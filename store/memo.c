@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The memo of a store handle: for each keyed array it committed (see
  * ns_commit_add_fill_keyed()), the key and the chunk hashes it got, so that
  * a commit of the same content need not produce it again to hash it. One

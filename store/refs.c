@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tags, branches, HEAD and revisions ("7", "v1", "main~2", "HEAD~"). */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Opening, closing and sizing a store; settings, statistics. */
 #include "internal.h"
 

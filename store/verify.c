@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verify: LMDB's pages are sound, every chunk decodes to its hash, every
  * version finds its chunks, reference counts and counters agree with what
  * the versions use. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Versions: parsing records, reading arrays (views and copies), listing,
  * deleting. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers of the Criterion tests. */
 #ifndef NSNAP_TESTS_UTIL_H
 #define NSNAP_TESTS_UTIL_H

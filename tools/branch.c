@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap branch: lines of versions. */
 #include "refs.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap cat: the values of one attribute, one per line. */
 #include "cli.h"
 

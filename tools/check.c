@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reads that leave the store (export, cat, show, diff) check the hashes of
  * the chunks they use first, so that a damaged chunk is an error naming it
  * and nothing is printed or written. */

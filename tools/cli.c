@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The nsnap command's shared parts. */
 #define _DEFAULT_SOURCE /* timegm, readlink */
 #include "cli.h"

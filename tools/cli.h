@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The nsnap command's shared parts: options, errors, the store and the
  * plugins, revisions, and printing numbers, sizes, times and JSON. */
 #ifndef NSNAP_TOOLS_CLI_H

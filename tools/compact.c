@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap compact: give the space of freed pages back to the file system. */
 #include "cli.h"
 

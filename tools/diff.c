@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap diff: what changed between two versions. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap export: a version to a file, through a format plugin. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap gc: forget old versions and free what no version uses. */
 #include "refs.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap import: a file as a new version. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap init: create a store. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap log: the versions, newest first. */
 #include "refs.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap: look after the checkpoints of a store. */
 #include "cli.h"
 

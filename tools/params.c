@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap params: global parameters to and from JSON files, as ANNarchy's
  * save_parameters() and load_parameters(). */
 #include "cli.h"

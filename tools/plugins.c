@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap plugins: the loaded format and filter plugins. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Progress of long operations (import, export, verify, gc) on stderr.
  *
  * The library reports as it reads or writes (at most every 64 KiB or 256

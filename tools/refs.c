@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tags and branches of a store, by version. */
 #include "refs.h"
 

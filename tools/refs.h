@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tags and branches of a store, by version, for listing them. */
 #ifndef NSNAP_TOOLS_REFS_H
 #define NSNAP_TOOLS_REFS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap rm: delete versions. */
 #include "refs.h"
 

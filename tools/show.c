@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap show: the network of a version. */
 #include "cli.h"
 

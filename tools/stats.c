@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap stats: what the store holds and what it costs. */
 #include "cli.h"
 

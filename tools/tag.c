@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap tag: name a version for good. */
 #include "refs.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap verify: check every chunk and every version of the store. */
 #include "cli.h"
 

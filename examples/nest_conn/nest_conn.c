@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * nest_conn: a third-party nsnap format plugin for NEST's connection dump,
  * the table of `nest.GetConnections().get(("source", "target", "weight",

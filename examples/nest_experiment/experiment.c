@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* NEST's store/restore experiment (reference notebook
  * nest-store-restore-example.ipynb) on nsnap, and an exact resume.
  *

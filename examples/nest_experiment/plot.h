@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The notebook's figure, drawn with cairo: a raster plot per run and the
  * excitatory weight histograms at the end of each run. */
 #ifndef NEST_EXPERIMENT_PLOT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator: NEST's iaf_psc_delta, stdp_synapse_hom and
  * poisson_generator, stepped as NEST steps them (see sim.h).
  *

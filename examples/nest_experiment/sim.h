@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small simulator of the network of NEST's store/restore example: leaky
  * integrate-and-fire neurons with delta synapses (iaf_psc_delta), STDP on
  * the excitatory synapses (stdp_synapse_hom), an independent Poisson drive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What nsnap sees of the simulator: its arrays bound to an ns_network (the
  * whole state, for an exact resume), and a network rebuilt from a version
  * the NEST way (V_m, connections and weights only). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file api.h
  * @brief NS_API, the mark of nsnap's public functions.

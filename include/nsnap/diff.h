@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file diff.h
  * @brief A semantic diff of two versions: what learning (or a user) changed.

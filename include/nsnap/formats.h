@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file formats.h
  * @brief Loading plugins, and moving versions in and out of files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file mpi.h
  * @brief Sharded checkpoints over MPI: a snapshot written by N ranks,

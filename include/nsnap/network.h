@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file network.h
  * @brief The network model: populations, projections and their attributes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file nsnap.h
  * @brief nsnap: versioned checkpoints of neural-network simulation state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file plugin.h
  * @brief Writing a plugin: a file format or a compression filter, loaded at

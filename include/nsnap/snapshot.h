@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file snapshot.h
  * @brief Snapshot a network into a store, restore a version into it, open a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file store.h
  * @brief The versioned store: one memory-mapped LMDB file of checkpoints.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Numbers of a file, exactly: see number.h. */
 #include "number.h"
 #include "record.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Numbers of a file, exactly (plugins/common/number.c): what the pickle,
  * npz and mat plugins share to store a file's value in an attribute only
  * when it fits the attribute's element type, never through a cast out of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the pickle and mat plugins share about nsnap's own entry. */
 #include "record.h"
 

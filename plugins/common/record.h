@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the pickle and mat plugins share about nsnap's own entry of their
  * files (the 'nsnap' entry that keeps what ANNarchy's layout has no place
  * for): compiled into each of them, working through their host table. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How many threads a compressing filter (gzip, zstd) uses. */
 #ifndef NSNAP_PLUGIN_THREADS_H
 #define NSNAP_PLUGIN_THREADS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the gzip filter's reader (gzip.c) and writer (gzip_write.c) share. */
 #ifndef NSNAP_PLUGIN_GZ_H
 #define NSNAP_PLUGIN_GZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The gzip filter: decompresses what a format reads from a `.gz` file
  * through zlib's streaming inflate with bounded buffers, and compresses what
  * it writes on every core (gzip_write.c). Reads concatenated members (`cat

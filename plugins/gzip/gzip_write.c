@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The gzip filter's writer: what a format writes is cut into blocks of
  * GZ_BLOCK_SIZE bytes, each compressed by libdeflate on a worker thread
  * into a gzip member of its own, and the members are written below in

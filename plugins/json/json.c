@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON format: ANNarchy's parameter files (save_parameters() and
  * load_parameters()), the global parameters of every population and
  * projection plus a free "network" dictionary:

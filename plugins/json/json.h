@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The json format's shared parts: the host table, the file's name for
  * messages, and the two directions (json_write.c, json_read.c). */
 #ifndef NSNAP_PLUGIN_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Import: a parameter file as Python's json writes it, its NaN and
  * Infinity tokens included (see json.c). */
 #include "json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Export: a version's global parameters, dictionary and constants as
  * Python's json.dump(indent=4) writes them (see json.c). */
 #include "json.h"

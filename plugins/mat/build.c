@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Export, second step: the matio variables. Populations: name, geometry
  * and size (int64), the lists attributes, parameters, variables
  * (space-padded char matrices), local attributes as arrays shaped by the

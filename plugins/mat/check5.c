@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A structural check of MAT v5 bytes before matio reads them. matio trusts
  * the sizes in a file: a damaged dimension makes it allocate gigabytes or
  * loop for minutes over cells that are not there, and a damaged struct

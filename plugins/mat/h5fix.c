@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* MAT v7.3 files of Python's HDF5 writers, made what matio reads. MATLAB
  * and matio write each object's MATLAB_class attribute ("double",
  * "struct", ...) as a fixed-length string ending in a NUL (NULLTERM);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A MAT file's variables as matio reads them: the stream is read whole,
  * its header checked (a v5 file's every element too, by mt_check_v5()),
  * and copied to a private temporary file for matio, which works on names

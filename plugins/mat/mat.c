@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mat format: MATLAB .mat files in ANNarchy's layout, written and read
  * through matio (MAT v5, optionally compressed, and v7.3 on HDF5). See
  * README.md for the layout, the options and the renaming of names. */

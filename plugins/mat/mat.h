@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mat plugin's private interface: the plugin and matio's plumbing
  * (mat.c), a structural check of MAT v5 bytes before matio reads them
  * (check5.c), MATLAB's naming rules and the renaming (names.c), loading a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* matio's variables read with care: nothing in a matvar_t is trusted
  * beyond what mt_check_v5() checked, so every count, type and pointer is
  * checked again before an element is read. The ANNarchy layout on top of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* MATLAB's naming rules, the renaming of names that break them, and the
  * table that records the original names (README.md: "Renaming"). */
 #include "mat.h"

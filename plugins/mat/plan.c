@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Export, first step: the MATLAB names of every object and attribute,
  * checked before anything is written (README.md: "Renaming"). */
 #include "write.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Import: a MAT file in ANNarchy's layout (as scipy.io.savemat writes
  * ANNarchy's save() dict, or MATLAB/Octave saves the same structs) into a
  * new network, with the choices of the pickle plugin's annarchy.c:

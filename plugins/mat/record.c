@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap's own variable of a MAT file, MT_RECORD_VAR ("nsnap"): what
  * ANNarchy's layout has no place for (README.md: "nsnap's own variable"),
  * read before the objects so that the import asks it about each object

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Export, last step: the file. matio writes the variables (time_step and
  * net_id as 1x1 int64, one 1x1 struct per population and projection,
  * nsnap_names when names were renamed, obj_names, then nsnap's record)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mat plugin's export, in three parts: the names of variables and
  * fields, planned and checked before anything is written (plan.c); the
  * matio variables of objects and of nsnap's record (build.c); the file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* NumPy's .npy: the header (magic "\x93NUMPY", version 1.0, 2.0 or 3.0,
  * then a Python dict literal {'descr': ..., 'fortran_order': ...,
  * 'shape': (...)}) parsed by a small reader of exactly those literals

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The npz format: ANNarchy's save('x.npz') files, written by
  * np.savez_compressed(filename, allow_pickle=True, **data): a zip of one
  * .npy member per key of the network dict (or of one object's dict, from

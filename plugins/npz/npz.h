@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The npz plugin's private interface: NumPy's .npz (a zip of .npy
  * members), read with libzip and mapped onto a network through the pickle
  * plugin's ANNarchy layout (plugins/pickle, compiled in). */

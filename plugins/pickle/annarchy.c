@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pickle format: ANNarchy's save() and load() files (`.data`, `.pkl`,
  * and through the gzip filter `.gz`). Import reads the pickle safely
  * (reader.c) and maps ANNarchy's dicts onto a network:

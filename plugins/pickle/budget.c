@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The memory budget of an import (pickle.h): its limit, from the option
  * max-memory or from the file's size, and how messages name it. */
 #include "pickle.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The safe pickle reader's input (reader.h): a buffer, or a stream read
  * through a window that grows only as bytes arrive, so that a length the
  * file declares allocates nothing the file does not hold. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A pickle's values as numbers, exactly (plugins/common/number.h): an int
  * stays an integer from the file to an integer attribute, and a value that
  * does not fit the attribute's element type is refused by name. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The callables a pickle may name, and what REDUCE and BUILD do with
  * them: numpy arrays (_reconstruct + BUILD state, _frombuffer, scalar),
  * numpy.dtype, OrderedDict, and the latin-1 codec that protocol 2 uses

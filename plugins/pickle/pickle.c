@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pickle plugin's descriptor: ANNarchy's save() and load() files
  * (`.data`, `.pkl`, and through the gzip filter `.gz`). The reader, the
  * layout and the writer are in reader.c, annarchy.c and writer.c, which

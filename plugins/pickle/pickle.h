@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pickle plugin's private interface: a safe pickle reader that builds
  * a tree of values (reader.c), ANNarchy's dicts mapped to a network
  * (annarchy.c) and the writer (writer.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The safe pickle reader's pool of values (reader.h): values made in
  * slabs, shared values, and every allocation charged to the import's
  * budget, so that a file whose values need more than a small multiple of

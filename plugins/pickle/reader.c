@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A safe pickle reader: runs the pickle machine of protocols 0 to 5 over
  * a stream or a buffer, building plain values (pickle.h). It never imports
  * or calls anything: GLOBAL and STACK_GLOBAL resolve only an allow-list

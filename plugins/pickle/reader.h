@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The safe pickle reader's state, shared by its parts: the pool of values
  * and the budget they are charged to (pool.c), the input, a buffer or a
  * stream read through a window (input.c), and the pickle machine

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap's own entry of a whole-network pickle: the key 'nsnap', which
  * ANNarchy's load() never looks up (it reads 'time_step' and its own
  * objects' names only), holding what ANNarchy's layout has no place for:

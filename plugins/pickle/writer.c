@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Export: ANNarchy's save() layout as a protocol 4 pickle, streamed through
  * host->write in 64 KiB blocks. numpy arrays are written as numpy does for
  * protocols 2 to 4 (`numpy.core.multiarray._reconstruct` then BUILD with

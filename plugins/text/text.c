@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The text format: a network as lines that diff and grep work on, read
  * back to the same bits. The writer is text_write.c, the reader
  * text_read.c; the layout is described at the top of text_write.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The text format's shared parts: the host table, names of kinds, scopes
  * and element types, and the words a bare name may not be. */
 #ifndef NSNAP_PLUGIN_TEXT_H

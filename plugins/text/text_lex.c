@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reader's lines and tokens (see text_lex.h). */
 #include "text_lex.h"
 

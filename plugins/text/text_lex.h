@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reader's lines and tokens: the file being read, the cursor, and
  * errors that name the file, line and column. */
 #ifndef NSNAP_PLUGIN_TEXT_LEX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Import of the text format (see text_write.c for the layout). Strict: a
  * file must be what the writer writes, give or take blank and '#' comment
  * lines between sections; every error names the file, line and column. */

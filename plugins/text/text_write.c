@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Export to the text format. A file reads:
  *
  *     # nsnap text 2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The zstd filter: decompresses what a format reads from a `.zst` file and
  * compresses what it writes, through libzstd's streaming API with bounded
  * buffers. Reads any sequence of frames, skippable ones included, as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """nsnap: versioned checkpoints of neural-network simulation state.
 
 A Store is one file of versions; a Network describes a simulation whose

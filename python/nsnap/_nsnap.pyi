@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Type hints of nsnap's C core (nsnap._nsnap); see help(nsnap.Store)."""
 import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, NamedTuple, Optional, Tuple, Union, overload

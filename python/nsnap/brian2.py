@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Snapshot and restore a ``brian2.Network`` exactly, through nsnap.
 
     import nsnap, nsnap.brian2

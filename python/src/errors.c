@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap's error codes as Python exceptions: one class per kind, each an
  * nsnap.Error carrying .code and nsnap's message. */
 #include "nspy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SnapshotJob: a snapshot committed in the background (Store.snapshot(...,
  * background=True)). It holds its Store, which counts it as a running
  * operation until wait() (so close() refuses while it runs). */

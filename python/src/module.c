@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap._nsnap: the module, and the helpers its files share. */
 #define NSPY_MODULE_C
 #include "nspy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap.Network: a network described in Python, its time and its
  * dictionary (nsnap.NetworkMeta). */
 #include "nspy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap.Population, nsnap.Projection: the objects of a Network, whose
  * attributes are bound numpy arrays (borrowed, never copied: snapshot reads
  * them, restore writes into them). */

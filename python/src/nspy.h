@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The nsnap._nsnap extension: what its files share. Private. */
 #ifndef NSPY_H
 #define NSPY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Store's long operations, run with the GIL released: snapshot,
  * restore, diff, export, import, verify, gc. nsnap's last error is per
  * thread: it is read on this thread, right after the call. */

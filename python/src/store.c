@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap.Store: one store file, its versions, refs and upkeep. The long
  * operations (snapshot, restore, diff, export, import, verify, gc) are in
  * ops.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsnap.Version, nsnap.VersionObject and the views of their arrays.
  *
  * A Version is a network opened read-only from a version (ns_network_open):

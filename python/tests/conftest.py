@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fixtures of the nsnap package's tests: a store in a temporary folder and
 a small network whose attributes are bound numpy arrays."""
 import os

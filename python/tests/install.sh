@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install the build into a temporary prefix and use the nsnap package from
 # there as a user would (PYTHONUSERBASE=<prefix>, the user site-packages of
 # Debian's python3): it must find the installed libnsnap through its rpath

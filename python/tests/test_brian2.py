@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """nsnap.brian2: every piece of Brian2 state round-tripped, exact resume, mismatches refused.
 
 The networks are small (100 neurons, a few hundred ms) so that the whole file

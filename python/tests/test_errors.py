@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """nsnap's errors as Python exceptions."""
 import pytest
 

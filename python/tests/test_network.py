@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """nsnap.Network: objects, bound arrays, argument checks."""
 import numpy as np
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """nsnap.Store: snapshot, restore, refs, log, diff, export/import, upkeep."""
 import datetime
 import os

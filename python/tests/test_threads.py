@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The GIL is released while nsnap works; a network stays whole while a
 snapshot reads it in another thread."""
 import sys

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """nsnap.Version: lazily read, read-only, zero-copy views that can never
 dangle."""
 import gc

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A program's own functions never take over nsnap's internals: this file
  * defines names that libnsnap once used internally (and exported), each
  * doing the wrong thing, and checks that nsnap still behaves. Built twice:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Option structs: every version from 1 to the current one is accepted, 0
  * and newer ones are refused with a message that says which; the
  * ns_*_opts_init() functions give what the _INIT macros give. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # libnsnap.so exports exactly the functions its public headers declare with
 # NS_API: nothing internal (a program's own name_check() or grow_array()
 # must never take over nsnap's), and nothing declared is missing.

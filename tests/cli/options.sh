@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers of the CLI cases that read the options a command's --help lists
 # (sourced by cases/flags.sh, manpage.sh, completion.sh).
 

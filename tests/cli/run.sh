@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Run one CLI test case and compare what it printed with the expected text.
 # Usage: run.sh NSNAP CASE.sh EXPECTED.out WORKDIR   (UPDATE=1 rewrites EXPECTED)
 #

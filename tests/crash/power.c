@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Power loss: every state a power cut could leave behind an operation is
  * a store that opens, verifies clean, holds every version whose commit
  * returned and none whose delete returned, each exactly as committed, and

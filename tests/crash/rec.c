@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The power-loss recorder: a library that takes over the C library's file
  * calls (found with dlsym(RTLD_NEXT)) and logs, for the files of one
  * folder, every write with its offset and bytes, truncation, sync, open,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The log of the power-loss recorder (rec.c), read by the replayer
  * (replay.c): one record per file-system call on the watched folder, in
  * the order the calls happened, each a header and its payload. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The power-loss replayer: see replay.h for the model. Two passes walk the
  * log in order, keeping for each file what its barriers made durable and
  * the writes since: the first counts the states of every crash point, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The power-loss replayer: from a recorder's log (rec.h), the files a
  * power cut could leave, written one state at a time into a folder and
  * handed to a check.

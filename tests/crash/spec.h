@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the power-loss workload writes: the store's settings, and the
  * arrays of each version as a function of its number, so that the checks
  * regenerate any version they find. */

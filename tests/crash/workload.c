@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The recorded program of the power-loss test: `crash_workload FOLDER`
  * creates the store FOLDER/s.nsnap and runs every operation on it once or
  * twice, marking in the recorder's log when each begins and returns:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arrays of any length: network-wide arrays (a random generator's state)
  * and attributes of scope NS_ARRAY (spikes in transit of a projection),
  * snapshot, opened, restored, diffed and checked like every attribute. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Snapshots in the background: ns_snapshot_async() captures the state at
  * the call, copies only the chunks that changed, reports the commit's
  * errors at ns_snapshot_wait(), runs one at a time per store, and a crash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Building a network: names, populations, projections, attributes and who
  * owns their arrays. */
 #include "engine_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A snapshot costs only the arrays that changed. */
 #include "engine_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The semantic diff of two versions: objects by name, synapses by identity,
  * value statistics, tolerance, and chunks skipped by their hashes. */
 #include "engine_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Builders shared by the engine tests: a small network bound to arrays the
  * test owns.
  *

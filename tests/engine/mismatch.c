@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A restore into a network that differs from the version fails with
  * NS_EMISMATCH, says what differs, and writes nothing. */
 #include "engine_util.h"

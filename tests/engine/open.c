@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A version opened as a read-only network, and reading attributes with
  * conversion. */
 #include <stdint.h>

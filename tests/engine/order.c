@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connectivity in any order: a synapse is its (pre, post) pair, plus its
  * position among the duplicates of that pair. */
 #include "engine_util.h"

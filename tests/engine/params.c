@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ns_params_set(): new values of parameters in a new version that shares
  * every other array, as ANNarchy's load_parameters() sets them. */
 #include "engine_util.h"

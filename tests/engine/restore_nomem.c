@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A restore that runs out of memory changes nothing. The library is linked
  * statically with malloc, calloc, realloc, strdup and strndup wrapped
  * (-Wl,--wrap=...): each allocation the library makes inside ns_restore()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Snapshot a network, restore it into another built the same way. */
 #include "engine_util.h"
 

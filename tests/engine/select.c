@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ANNarchy's switches (populations=False, projections=False), a selection
  * by name, and one object saved alone. */
 #include "engine_util.h"

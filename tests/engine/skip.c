@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What only one side has is skipped and reported, as ANNarchy's load()
  * skips it; strict mode refuses it. */
 #include "engine_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A snapshot validates the network before it writes anything. */
 #include "engine_util.h"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """same(a, b, path): two values Python unpickled or numpy loaded are equal
 in type, shape, dtype and every value, recursively; an AssertionError names
 the path where they differ. Shared by the format tests' Python checks."""

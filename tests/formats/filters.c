@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The gzip and zstd filters, through the loaded plugins and the host: a
  * version exported to `x.json.gz` / `x.json.zst` and imported back, files
  * that gzip(1), Python and zstd(1) write and check, several members or

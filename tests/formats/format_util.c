@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the format tests of ANNarchy's layout; see
  * format_util.h. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the format tests (pickle.c, mat.c, text.c): running Python, importing a file, and the expectations on
  * the network that tests/data/pickle/gen.py writes (tests/data/mat/gen.py
  * saves the same one). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The gzip filter's writer on worker threads: what it writes is several
  * gzip members (one per 1 MiB block) that zlib, gzip(1) and Python's gzip
  * module read back byte for byte, whatever the number of threads; errors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hostile pickles: files made to exhaust memory, to smuggle a name past
  * the allow-list, to lie about lengths or numbers. Each is refused with
  * a message naming the file, object and cause, changes nothing, and stays

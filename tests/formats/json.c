@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON format (ANNarchy's parameter files), through the loaded plugin
  * and the host: export of a version's global parameters, import applied
  * onto a version, and files that Python's json writes and reads. */

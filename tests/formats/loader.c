@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The plugin host: loading, refusing broken modules, detection, and
  * atomic export, with the test modules of module.c. */
 #include "util.h"

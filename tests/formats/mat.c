@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mat format (MATLAB .mat files in ANNarchy's layout), through the
  * loaded plugin and the host: golden files that scipy.io.savemat wrote
  * (tests/data/mat/gen.py), exports that scipy.io.loadmat reads, round

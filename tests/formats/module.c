@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Plugins for the loader's tests, one per VARIANT: a good format, and
  * modules broken in each way the host must refuse. */
 #include <stddef.h>

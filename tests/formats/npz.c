@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The npz format (ANNarchy's save('x.npz'), np.savez_compressed): golden
  * files numpy wrote (tests/data/npz/gen.py, the network of
  * tests/data/pickle/gen.py), export read back by numpy, round trips, and

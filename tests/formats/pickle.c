@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pickle format (ANNarchy's save() and load() files), through the
  * loaded plugin and the host: golden files that Python's pickle and numpy
  * wrote (tests/data/pickle/gen.py), export read back by Python, round

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The text format (.nsnt), through the loaded plugin and the host: a
  * version exported and imported back to the same bits, files that diff
  * line by line, zstd on top, and strict errors that name line and column. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the store's reader of chunk records and their decoding
  * (zstd, then unshuffling), on the bytes LMDB hands over for a chunk. A
  * shuffled chunk that decodes must be the unshuffled zstd payload. */

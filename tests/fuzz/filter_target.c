@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "filter_target.h"
 
 #include <stdio.h>

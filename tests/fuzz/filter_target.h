@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The common part of the fuzz targets of filters (gzip, zstd). */
 #ifndef NSNAP_FUZZ_FILTER_TARGET_H
 #define NSNAP_FUZZ_FILTER_TARGET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the gzip filter's reader (zlib): members one after another,
  * zero padding, damaged and truncated streams; and its writer. */
 #include "filter_target.h"

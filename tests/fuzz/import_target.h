@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The common part of the fuzz targets that import files: a store and the
  * build's plugins, made once per process. */
 #ifndef NSNAP_FUZZ_IMPORT_TARGET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the json plugin's import, through the host, applied onto a
  * version of a small network. */
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write the seed inputs of the fuzz targets that have no golden files:
 gzip and zstd streams (made with gzip(1) and zstd(1): members one after
 another, zero padding, header fields, skippable frames), the store's version

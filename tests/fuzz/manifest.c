@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the manifest reader (a version's network structure). */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the mat plugin's import of MATLAB files (through matio),
  * through the host (a file it reads becomes a new version). */
 #include "import_target.h"

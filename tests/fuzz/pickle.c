@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the pickle plugin's import, through the host (a file it reads
  * becomes a new version). */
 #include "import_target.h"

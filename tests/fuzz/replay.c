@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Replay driver: runs a fuzz target over saved inputs, so that CTest checks
  * the corpus on every build without libFuzzer. Each input is also replayed
  * cut at every length and with single bytes flipped, so that a small corpus

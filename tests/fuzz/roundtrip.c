@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "roundtrip.h"
 
 #include <stdarg.h>

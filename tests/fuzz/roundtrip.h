@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The common part of the round-trip fuzz targets: a file imported, the
  * version exported to the same format and imported again must be the same
  * version. A difference is a bug the target reports with abort(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: a round trip through a parameter file (JSON). A parameter
  * file keeps global parameters, network constants and the dictionary: the
  * input applied onto version 1 is exported, and the export applied onto

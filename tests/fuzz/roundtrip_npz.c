@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: a round trip through NumPy's .npz. What ANNarchy's layout
  * has no place for rides in nsnap's extra entry, so the version comes back
  * whole. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: a round trip through the text format (.nsnt), lossless by
  * itself. */
 #include "roundtrip.h"

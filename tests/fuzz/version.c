@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the store's reader of version records, on the bytes LMDB
  * hands over for a version. The number the record must carry is taken from
  * it, so that inputs get past that check. What the reader accepts, the

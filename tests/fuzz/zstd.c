@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the zstd filter's reader: frames one after another,
  * skippable frames, damaged and truncated streams; and its writer. */
 #include "filter_target.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // A C++ program built against the installed nsnap, as NEST's or ANNarchy's
 // generated code would use it: a network over the program's own arrays
 // (bound), a snapshot, a restore into the changed arrays, the version opened

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A format plugin written in C++ (plugin_cxx.cpp), built as a module against
 # the installed <nsnap/plugin.h> only, as C++11 and C++20 with
 # g++ -Wall -Wextra -Werror -pedantic; put into the installed prefix's plugin

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every public header compiles as C++11, 14, 17 and 20, alone and all
 # together, with g++ -Wall -Wextra -Werror -pedantic (NEST's and ANNarchy's
 # generated code is C++): no C++ keyword as a name, every prototype inside

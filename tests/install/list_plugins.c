@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A program that holds the static library: how many plugins it finds with
  * no folder given, and in which folder (the install folder, last searched). */
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install the build into a temporary prefix, build the example plugin
 # examples/nest_conn out of tree against it, and drive it through
 # NSNAP_PLUGIN_PATH with plugin_driver.c built against the installed nsnap.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // A format plugin written in C++, built as a module against the installed
 // <nsnap/plugin.h> alone, as a simulator's C++ code would add its own format:
 // "cxx", files ending in .cxxnet. It holds a network's name, time, dt,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Drives the out-of-tree example plugin examples/nest_conn through an
  * installed nsnap: snapshot a small network, export it to a .conn file,

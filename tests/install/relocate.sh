@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # An installed nsnap works wherever its prefix is: install into a temporary
 # prefix, move the prefix, then use the moved bin/nsnap with no environment
 # variable (no NSNAP_PLUGIN_PATH, no LD_LIBRARY_PATH) to list its plugins,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install the build into a temporary prefix, then build and run consumers
 # through find_package(nsnap) (C shared and static, C++) and through
 # pkg-config (C, and C++ as C++11 and C++20), with no LD_LIBRARY_PATH: the

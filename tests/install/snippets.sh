@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every C snippet of README.md (each ```c block) is a whole program: it
 # compiles with -Wall -Wextra -Werror against the installed headers, links
 # against the installed library and runs (exit 0) in a folder of its own.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The MPI tests' driver, run under mpirun by run.sh. A plain C program,
  * not Criterion: Criterion forks its tests into workers, which does not
  * go with MPI_Init under mpirun. It exits non-zero when a check fails.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The MPI tests' network: see model.h. */
 #include "model.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The network of the MPI tests: two populations, two projections (one
  * with multapses), every kind of scope, distributed over the ranks in one
  * of several ways; every value a function of the gids and a state number,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The MPI tests' scenarios: each runs the check program under mpirun on 1
 # to 4 ranks (oversubscribed: these machines have 2 cores), as root where
 # needed. Usage: run.sh MPIEXEC CHECK WORKDIR SCENARIO [ARGS]

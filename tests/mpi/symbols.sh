@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # libnsnap_mpi.so exports exactly what <nsnap/mpi.h> declares with
 # NS_MPI_API: no internal nsm_* helper can be taken over by a program.
 # Usage: symbols.sh LIBNSNAP_MPI_SO MPI_H

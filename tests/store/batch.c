@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Batched commits: a commit larger than the store's write batch stores its
  * chunks in several transactions, then adds the version. */
 #include "util.h"

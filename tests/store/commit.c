@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Commits and reads: arrays of every type, chunking, codecs, metadata. */
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Crash safety: a writer killed at a random moment leaves only whole
  * versions, and a store that verifies clean.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Damage a copy of an nsnap store file, one way per seed.
 
 usage: damage.py STORE OUT SEED   (prints what was done)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stores that are damaged, compacted, or on media nsnap cannot write: what
  * opening refuses, what compaction keeps, what read-only media allow. The
  * CLI on many damaged stores: damaged.sh. */

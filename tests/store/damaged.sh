@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Damaged stores are errors, never crashes: a store of a few versions is
 # damaged in SEEDS ways (tests/store/damage.py: truncated, meta pages, tree
 # and overflow pages, whole pages), and every command of the CLI runs on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Deduplication: a chunk is stored once, whatever refers to it. */
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Deleting versions, and listing them. */
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error codes, ns_strerror() and the per-thread last error. */
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fill arrays: elements produced chunk by chunk by a callback. */
 #include "util.h"
 

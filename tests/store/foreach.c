@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The listing callbacks of ns_store_foreach_version() and ns_ref_foreach():
  * what their return values mean, and the message of a silent failure. */
 #include "util.h"

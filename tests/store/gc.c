@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Orphan chunks and their collection. Orphans are made for real: a forked
  * writer commits a large array in small batches and is killed partway. */
 #include "util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The map grows by itself: a store mapped small takes commits far larger. */
 #include <stdlib.h>
 #include <string.h>

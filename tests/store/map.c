@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The map grows by itself: what grow.c leaves out (reopening a grown store,
  * a map grown by another process). */
 #include "util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Keyed arrays (ns_commit_add_fill_keyed()): produced once per chunk, and
  * not at all when the store handle committed the same content before and
  * still has its chunks. */

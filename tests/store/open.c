@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Opening and creating stores: ns_store_open() and its errors. */
 #include "util.h"
 

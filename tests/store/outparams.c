@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Out-parameters of the store's functions: those a caller may not need
  * accept NULL; required ones are checked (NS_EINVAL naming the function and
  * the parameter), never a crash. */

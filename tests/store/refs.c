@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tags and branches. */
 #include "util.h"
 

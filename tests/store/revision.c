@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Revisions: numbers, HEAD, tags, branches and ~N, via ns_store_resolve(). */
 #include "util.h"
 

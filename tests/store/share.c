@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared arrays: an array of an open version added to a new commit by its
  * chunks, without reading or writing them again. */
 #include "util.h"

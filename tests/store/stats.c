@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Statistics, compaction, and one large commit. */
 #include "util.h"
 

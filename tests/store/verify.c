@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ns_store_verify(), and reads of damaged chunks. The damage is done
  * through LMDB directly, with the store closed (LMDB forbids opening one
  * environment twice in a process). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Zero-copy views of raw chunks, straight from the store's map. */
 #include "util.h"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bash completion for nsnap(1): commands, their options (read from each
 # command's --help, so they never drift), and the revisions, tags and
 # branches of the store given with -s/--store or $NSNAP_STORE.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A store's day: create it, import checkpoints, look at them, name them.
 t --help
 t init --chunk-size 64K --codec zstd --level 5

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Switching branches: only to one that exists, unless asked to create it.
 t init
 t branch --switch -c early

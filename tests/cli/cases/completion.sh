@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bash completion against a store: commands, options (as each --help lists
 # them), revisions, tags and branches of the store of -s or NSNAP_STORE.
 export LC_ALL=C

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Reads that leave the store check the chunks' hashes: a damaged chunk is an
 # error naming the version, array and chunk, and nothing is printed or
 # written; --no-verify reads it anyway.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Versions built with known differences: net2 pruned synapse 2->1, grew 0->3,
 # potentiated 1->2 by 0.5 and 0->1 by 0.0001, grew population I by a neuron
 # and changed the model's name.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Every failure: one line "nsnap: <command>: <what and why>", exit status 2,
 # and the store left as it was.
 t

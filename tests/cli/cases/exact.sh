@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integers are exact over the whole i64 range: RNG words and values past
 # 2^53 that no double holds. ints1 -> ints2 changes every i64 by an amount
 # a double cannot see (except INT64_MIN -> INT64_MAX); ints3 is ints2 with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Exports and imports through the format plugins, and parameter files.
 t init
 t import "$DATA/net1.nsnt" -m one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # One meaning per short flag across every command, and every option a
 # command's --help lists is one it takes (with a value when it shows one).
 # The table printed is the whole list of options, for the README.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Hostile pickles: what an import may hold is bounded by the file's size
 # (16 times it plus 32 MiB), and -o max-memory=SIZE sets another limit for
 # a network that a small file legitimately makes large (rows shared through

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Every command that makes something can say what it made as JSON, and
 # import and export can be quiet: a script needs not parse sentences.
 t init --json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Throwing versions away and getting the space back.
 t init --chunk-size 4K
 for i in 1 2 3 4 5 6; do

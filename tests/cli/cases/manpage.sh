@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The manual page nsnap(1) against --help: a section per command, in which
 # every option its --help lists is described (short flag and long name on
 # one .TP line), and no option it does not list; groff finds nothing wrong.

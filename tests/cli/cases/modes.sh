@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The modes of the files nsnap writes, as Unix tools write them, and what
 # --force replaces: regular files only.
 t init

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # NumPy's .npz (ANNarchy's save('x.npz')): a file numpy wrote imports as
 # the same version as its pickle; an export, deflated or stored
 # (-o level=0), imports back equal; zips that are not .npz, and zip's

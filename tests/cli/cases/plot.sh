@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # --plot of diff and show: a PNG of the stated size that is not blank, for
 # the attributes that differ or those named; errors for a bad path, an
 # attribute or object that does not exist, a dictionary entry (no numeric

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A plugin that cannot be loaded is a warning naming it and why; only an
 # operation that needs it fails.
 t init

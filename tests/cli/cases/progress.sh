@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Progress of imports and exports: nothing when stderr is not a terminal
 # (unless --progress), a total and a rate when shown, escape sequences only
 # for a terminal that has them. Rates and times vary: they become RATE and T.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Export then import gives back the same version, as nsnap diff sees it
 # (exit 0, time and dt included), for every format that holds a network:
 # the pickle (.data), its gzip (.gz), NumPy's .npz, MATLAB v5, compressed
