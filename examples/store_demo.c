@@ -15,6 +15,7 @@
 
 #define N_NEURONS 10000
 #define N_SYNAPSES 1000000
+#define MIB (1024.0 * 1024.0) /* sizes in binary units, as the nsnap command prints them */
 
 static int fail(const char *what)
 {
@@ -28,9 +29,9 @@ static int print_version(const ns_version_info *v, void *ctx)
 	time_t t = (time_t)(v->time_ns / 1000000000);
 	(void)ctx;
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", gmtime(&t));
-	printf("  version %-3llu %s UTC  %-34s %8.2f MB logical, %8.2f MB new\n",
-	       (unsigned long long)v->number, when, v->message, v->logical_bytes / 1e6,
-	       v->new_bytes / 1e6);
+	printf("  version %-3llu %s UTC  %-34s %8.2f MiB logical, %8.2f MiB new\n",
+	       (unsigned long long)v->number, when, v->message, v->logical_bytes / MIB,
+	       v->new_bytes / MIB);
 	return 0;
 }
 
@@ -91,9 +92,9 @@ int main(int argc, char **argv)
 	so.flags = NS_STORE_CREATE;
 	if (ns_store_open(&s, path, &so))
 		return fail("open");
-	printf("store %s: %d neurons, %d synapses (%.1f MB of arrays per checkpoint)\n\n", path,
+	printf("store %s: %d neurons, %d synapses (%.1f MiB of arrays per checkpoint)\n\n", path,
 	       N_NEURONS, N_SYNAPSES,
-	       (N_NEURONS * 8.0 + N_SYNAPSES * (4.0 + 4.0 + 8.0)) / 1e6);
+	       (N_NEURONS * 8.0 + N_SYNAPSES * (4.0 + 4.0 + 8.0)) / MIB);
 
 	/* Two checkpoints: learning changed the weights and the voltages, the
 	 * connectivity stayed, so the second costs only the changed arrays. */
@@ -117,12 +118,12 @@ int main(int argc, char **argv)
 
 	if (ns_store_stats_get(&st, s))
 		goto out;
-	printf("\nstore: %llu versions, %.2f MB logical, %.2f MB stored in %llu chunks "
-	       "(deduplication %.2fx), file %.2f MB\n",
-	       (unsigned long long)st.versions, st.logical_bytes / 1e6, st.stored_bytes / 1e6,
+	printf("\nstore: %llu versions, %.2f MiB logical, %.2f MiB stored in %llu chunks "
+	       "(deduplication %.2fx), file %.2f MiB\n",
+	       (unsigned long long)st.versions, st.logical_bytes / MIB, st.stored_bytes / MIB,
 	       (unsigned long long)st.chunks,
 	       st.stored_bytes ? (double)st.logical_bytes / st.stored_bytes : 0.0,
-	       st.file_bytes / 1e6);
+	       st.file_bytes / MIB);
 
 	/* Read the tagged version back: the weights straight from the map. */
 	if (ns_version_open(&ver, s, "warm") || ns_version_array_find(&wi, ver, "proj/EE/w") ||
