@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -198,4 +199,44 @@ Test(store_damaged, a_store_in_a_folder_nobody_may_write_is_read)
 	cr_assert_eq(chmod(nt_tmpdir_path(), 0755), 0);
 	cr_assert_eq(read_as_nobody(nt_tmpdir_path(), "ro/s.nsnap"), 0);
 	cr_assert_eq(chmod(nt_path("ro"), 0755), 0);
+}
+
+Test(store_damaged, a_full_disk_is_named_as_such_and_the_store_stays_whole)
+{
+	char dir[4200], path[4300];
+	ns_store *s = NULL;
+	ns_commit *c = NULL;
+	ns_store_stats st;
+	uint64_t problems = 1;
+	static double big[200000]; /* 1.6 MB: more than the file system holds */
+	int rc;
+
+	snprintf(dir, sizeof dir, "%s/full", nt_tmpdir_path());
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	if (geteuid() != 0 || mount("tmpfs", dir, "tmpfs", 0, "size=600k") != 0)
+		cr_skip_test("needs root to mount a small tmpfs: %s", strerror(errno));
+	snprintf(path, sizeof path, "%s/s.nsnap", dir);
+	for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
+		big[i] = (double)i * 1.5; /* chunks that do not repeat */
+	s = NULL;
+	{
+		ns_store_opts o = NS_STORE_OPTS_INIT;
+		o.flags = NS_STORE_CREATE;
+		o.chunk_size = 4096;
+		NT_OK(ns_store_open(&s, path, &o));
+	}
+	NT_OK(ns_commit_new(&c, s));
+	NT_OK(ns_commit_add(c, "x", NS_DTYPE_F64, big, sizeof big / sizeof big[0]));
+	rc = ns_commit_finish(NULL, c, NULL);
+	cr_assert_eq(rc, NS_EFULL, "commit returned %d: %s", rc, ns_error_last()->message);
+	NT_MESSAGE_HAS("no space left on device");
+	NT_MESSAGE_HAS("s.nsnap");
+	ns_store_close(s);
+	NT_OK(ns_store_open(&s, path, NULL));
+	NT_OK(ns_store_verify(s, NULL, NULL, &problems));
+	cr_assert_eq(problems, 0);
+	NT_OK(ns_store_stats_get(&st, s));
+	cr_assert_eq(st.versions, 0);
+	ns_store_close(s);
+	umount(dir);
 }
