@@ -28,6 +28,6 @@ while IFS= read -r f; do
   chmod --reference="$f" "$f.spdx"
   mv "$f.spdx" "$f"
 done < <(cd "$root" && git ls-files -co --exclude-standard -- '*.c' '*.h' '*.cpp' '*.py' '*.pyi' \
-           '*.sh' '*.bash' 'CMakeLists.txt' '*.cmake' '*.cmake.in' '*.1' '.ci/run' |
+           '*.sh' '*.bash' '*CMakeLists.txt' '*.cmake' '*.cmake.in' '*.1' '.ci/run' |
          grep -v '^tests/\(.*/\)\?data/\|^tests/fuzz/corpus/' | sed "s|^|$root/|")
 exit $missing
