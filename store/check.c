@@ -40,7 +40,7 @@
 enum {
 	PAGE_HEADER = 16,
 	PG_PGNO = 0, PG_FLAGS = 10, PG_LOWER = 12, PG_UPPER = 14, PG_PAGES = 12,
-	P_BRANCH = 0x01, P_LEAF = 0x02, P_OVERFLOW = 0x04, P_META = 0x08,
+	P_BRANCH = 0x01, P_LEAF = 0x02, P_OVERFLOW = 0x04, P_META = 0x08, P_DIRTY_FLAG = 0x10,
 	/* The meta record, after the page header; its first table record is the
 	 * free-page table's, the second the main table's. */
 	MM_MAGIC = 16, MM_VERSION = 20, MM_DBS = 40, MM_LAST_PG = 136, MM_TXNID = 144,
@@ -516,29 +516,26 @@ done:
 	return rc;
 }
 
-int ns__check_value(ns_store *s, const MDB_val *v, const char *what)
+int ns__check_value(ns_store *s, size_t key_size, const MDB_val *v, const char *what)
 {
 	MDB_envinfo info;
 	MDB_stat st;
 	const uint8_t *p = (const uint8_t *)v->mv_data - PAGE_HEADER;
-	uint64_t pgno, pages;
+	uint64_t pgno, pages, node_max;
 
 	mdb_env_info(s->env, &info);
 	mdb_env_stat(s->env, &st);
-	/* A record this transaction wrote, or one on a page it changed, lives
-	 * outside the map, in pages LMDB allocated: its own, not the file's. */
-	if ((const uint8_t *)v->mv_data < (const uint8_t *)info.me_mapaddr ||
-	    (const uint8_t *)v->mv_data >= (const uint8_t *)info.me_mapaddr + info.me_mapsize)
-		return NS_OK;
-	/* The map starts on a memory page, so with LMDB's pages no larger, a
-	 * value of the map right after a page header is an overflow record:
-	 * values inside a leaf start further in (after its node pointers).
-	 * Larger pages (files from machines of larger memory pages) leave this
-	 * unchecked. */
-	if (st.ms_psize > (size_t)sysconf(_SC_PAGESIZE) || (uintptr_t)p % st.ms_psize)
+	/* LMDB 0.9 keeps a value in its leaf unless the node (8 bytes, the key,
+	 * the value) exceeds me_nodemax; then it is an overflow record whose
+	 * page header comes right before it, on the map or, when this
+	 * transaction wrote it, on a page of LMDB's own (flagged dirty). */
+	node_max = (((st.ms_psize - PAGE_HEADER) / 2) & ~(uint64_t)1) - 2;
+	if (8 + key_size + v->mv_size <= node_max)
 		return NS_OK;
 	pgno = ld64(p + PG_PGNO);
 	pages = ld32(p + PG_PAGES);
+	if (ld16(p + PG_FLAGS) == (P_OVERFLOW | P_DIRTY_FLAG))
+		return NS_OK;
 	if (ld16(p + PG_FLAGS) == P_OVERFLOW && pages >= ov_pages(v->mv_size, st.ms_psize) &&
 	    pgno >= 2 && pages <= info.me_last_pgno + 1 && pgno <= info.me_last_pgno + 1 - pages)
 		return NS_OK;

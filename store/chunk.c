@@ -238,7 +238,7 @@ int ns__chunk_unref(MDB_txn *txn, ns_store *s, const uint8_t *hash, struct count
 		c->unique_bytes -= rec.raw_size;
 		c->stored_bytes -= rec.payload_size;
 	}
-	if (rc == 0 && (rc = ns__check_value(s, &v, "a chunk")) < 0)
+	if (rc == 0 && (rc = ns__check_value(s, NS_HASH_SIZE, &v, "a chunk")) < 0)
 		return rc;
 	if (rc == 0)
 		rc = mdb_del(txn, s->chunks, &k, NULL);

@@ -63,7 +63,7 @@ static int walk(MDB_txn *txn, void *ctx)
 			cnt.unique_bytes -= rec.raw_size;
 			cnt.stored_bytes -= rec.payload_size;
 		}
-		if ((rc = ns__check_value(s, &v, "an orphan chunk")) < 0)
+		if ((rc = ns__check_value(s, NS_HASH_SIZE, &v, "an orphan chunk")) < 0)
 			goto done;
 		/* After a delete the cursor stands on the next record already;
 		 * LMDB's MDB_NEXT then returns that one. */

@@ -186,10 +186,11 @@ int ns__check_meta(const char *path, int fd);
  * on; the walk returns what else it returned. */
 int ns__check_pages(ns_store *s, int full, int (*problem)(void *ctx, const char *message),
 		    void *ctx);
-/* Before LMDB frees the pages of value @v (@what, in messages) by deleting
+/* Before LMDB frees the pages of value @v (of a key of @key_size bytes;
+ * @what, in messages) by deleting
  * or replacing its record: NS_ECORRUPT when it lies on overflow pages
  * whose header is damaged (LMDB would free pages it reads from there). */
-int ns__check_value(ns_store *s, const MDB_val *v, const char *what);
+int ns__check_value(ns_store *s, size_t key_size, const MDB_val *v, const char *what);
 
 /* commit.c: free the spare capture blocks (at close). */
 void ns__capture_blocks_free(ns_store *s);

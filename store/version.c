@@ -546,7 +546,7 @@ static int reparent(MDB_txn *txn, ns_store *s, uint64_t number, uint64_t parent)
 	for (size_t i = 0; i < n; i++) {
 		size_t key = (size_t)children[i];
 		NS_TRY(ns__version_get(txn, s, children[i], &val));
-		NS_TRY(ns__check_value(s, &val, "a version record"));
+		NS_TRY(ns__check_value(s, sizeof(size_t), &val, "a version record"));
 		if (!(copy = malloc(val.mv_size))) {
 			rc = ns_err(NS_ENOMEM, "store '%s': out of memory", s->path);
 			goto done;
@@ -583,7 +583,7 @@ static int do_delete(MDB_txn *txn, void *ctx)
 	int rc;
 
 	NS_TRY(ns__version_get(txn, s, j->number, &val));
-	NS_TRY(ns__check_value(s, &val, "a version record"));
+	NS_TRY(ns__check_value(s, sizeof(size_t), &val, "a version record"));
 	/* LMDB's pointers last only until the next write: work on a copy
 	 * (made afresh when ns__store_write() runs us again). */
 	free(j->copy);

@@ -84,10 +84,13 @@ int pk_take_copy(pk_reader *r, char **out, uint64_t len)
 	size_t got = 0, cap = 0;
 	char *s = NULL, *q;
 	int rc;
+	/* No file backs such a length (and len + 1 below must not wrap). */
+	if (len > SIZE_MAX - 1)
+		return pk_truncated(r, len, r->n - r->pos);
 	if (!r->in || len <= PK_WINDOW) {
 		const unsigned char *b = NULL;
-		if (len > SIZE_MAX - 1 || (rc = pk_take(r, &b, (size_t)len)) < 0)
-			return len > SIZE_MAX - 1 ? pk_truncated(r, len, r->n - r->pos) : rc;
+		if ((rc = pk_take(r, &b, (size_t)len)) < 0)
+			return rc;
 		if (!(s = pk_alloc(r, (size_t)len + 1)))
 			return pk_oom(r);
 		memcpy(s, b, (size_t)len);
