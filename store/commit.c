@@ -811,8 +811,17 @@ int ns_commit_capture(ns_commit *c, uint64_t *copied)
 	NS_TRY(ns__store_txn_begin(&txn, c->s, MDB_RDONLY));
 	for (size_t ai = 0; ai < c->n_arrays; ai++) {
 		struct commit_array *a = &c->arrays[ai];
-		if (!a->from && !a->cap_hashes)
-			NS_TRY(capture_array(c, txn, a, scratch, &total));
+		if (a->from || a->cap_hashes)
+			continue;
+		if ((rc = capture_array(c, txn, a, scratch, &total)) < 0) {
+			/* Half captured is not captured: the array reads its
+			 * memory again at ns_commit_finish(). */
+			free(a->cap_hashes);
+			free(a->cap_chunks);
+			a->cap_hashes = NULL;
+			a->cap_chunks = NULL;
+			goto done;
+		}
 	}
 	if (copied)
 		*copied = total;

@@ -246,7 +246,9 @@ NS_API int ns_commit_add_fill_keyed(ns_commit *commit, const char *name, ns_dtyp
  * commit with NS_ENOTFOUND, naming the array; nothing is committed.
  *
  * @param copied  the bytes copied (may be NULL)
- * @return NS_OK; NS_ENOMEM; a fill function's error, naming the array.
+ * @return NS_OK; NS_ENOMEM; a fill function's error, naming the array. On
+ *         an error the arrays captured before the failing one stay
+ *         captured, the others are borrowed as before.
  */
 NS_API int ns_commit_capture(ns_commit *commit, uint64_t *copied);
 
