@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------ errors */
@@ -69,6 +70,12 @@ void remove_store(const char *path)
 
 /* Shows that both sides of a comparison write the same amount, page cache
  * or not; -1 when the kernel does not account it. */
+int64_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
 int64_t disk_write_bytes(void)
 {
 	FILE *f = fopen("/proc/self/io", "r");

@@ -31,6 +31,8 @@ void path_join(char *out, size_t size, const char *dir, const char *name);
 void unlink_quiet(const char *path);
 /* A store is its file and LMDB's "-lock" file beside it. */
 void remove_store(const char *path);
+/* The size of the file @path, or -1 when it cannot be stat()ed. */
+int64_t file_size(const char *path);
 /* Bytes this process has caused to be written to storage, or -1. */
 int64_t disk_write_bytes(void);
 void write_all(int fd, const void *data, size_t size, const char *path);

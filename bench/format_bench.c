@@ -92,12 +92,6 @@ static void remove_files(void)
 	remove_store(paths.store);
 }
 
-static int64_t file_size(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
-}
-
 static uint64_t network_synapses(const ns_network *net)
 {
 	uint64_t n = 0;

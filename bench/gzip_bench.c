@@ -108,12 +108,6 @@ static void remove_files(void)
 	remove_store(paths.store);
 }
 
-static int64_t file_size(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
-}
-
 typedef struct bench {
 	ns_plugins *ps;
 	ns_store *store;
