@@ -4,8 +4,9 @@
 
 The same network for both: 20,000 E + 5,000 I neurons, 6.25M synapses
 (p = 0.01) with STDP and delays, numpy target. Measured: the time of a
-snapshot (first, and later ones of a learning run), of a restore, and the
-bytes of 10 successive checkpoints of a learning run (Brian2 keeps one pickle
+snapshot (first, and later ones of a learning run; in the background: the
+time the simulation is blocked, and until the version is durable), of a
+restore, and the bytes of 10 successive checkpoints of a learning run (Brian2 keeps one pickle
 per store; nsnap keeps versions in one store, sharing unchanged chunks).
 Brian2's file is fsync'd inside the timing (nsnap's commit is durable).
 Each figure is the median of --reps repetitions, with its min-max.
@@ -121,6 +122,7 @@ def main():
 			os.remove(p)
 
 	b_store, b_restore, n_snap_first, n_snap_later, n_restore = [], [], [], [], []
+	n_bg_blocked, n_bg_durable = [], []
 	raw, raw_buf = [], None
 	for r in range(o.reps):
 		b_store.append(brian_store(net, pkl))
@@ -144,6 +146,13 @@ def main():
 			t0 = time.perf_counter()
 			nb.snapshot(store, net, message="later")
 			n_snap_later.append(time.perf_counter() - t0)
+			# the same in the background: run() could go on once it returns
+			net.run(1 * ms)
+			t0 = time.perf_counter()
+			job = nb.snapshot(store, net, message="background", background=True)
+			n_bg_blocked.append(time.perf_counter() - t0)
+			job.wait()
+			n_bg_durable.append(time.perf_counter() - t0)
 			t0 = time.perf_counter()
 			nb.restore(store, v, net)
 			n_restore.append(time.perf_counter() - t0)
@@ -174,14 +183,17 @@ def main():
 	print("  %-36s %s" % ("nsnap snapshot, first", med(n_snap_first)))
 	print("  %-36s %s" % ("nsnap snapshot, later", med(n_snap_later)))
 	print("  %-36s %s" % ("nsnap snapshot, learning checkpoints", med(n_ck)))
+	print("  %-36s %s" % ("nsnap background snapshot, blocked", med(n_bg_blocked)))
+	print("  %-36s %s" % ("  and until durable", med(n_bg_durable)))
 	print("  %-36s %s" % ("Brian2 restore(filename=)", med(b_restore)))
 	print("  %-36s %s" % ("nsnap restore", med(n_restore)))
 	print("  first snapshot / write+fsync of its bytes: %.2fx" % (
 		statistics.median(n_snap_first) / statistics.median(raw)))
-	print("  speed-up: first snapshot %.1fx, later %.1fx, restore %.1fx" % (
-		statistics.median(b_store) / statistics.median(n_snap_first),
-		statistics.median(b_store) / statistics.median(n_snap_later),
-		statistics.median(b_restore) / statistics.median(n_restore)))
+	print("  speed-up: first snapshot %.1fx, later %.1fx, background (blocked) %.1fx, restore %.1fx"
+	      % (statistics.median(b_store) / statistics.median(n_snap_first),
+		 statistics.median(b_store) / statistics.median(n_snap_later),
+		 statistics.median(b_store) / statistics.median(n_bg_blocked),
+		 statistics.median(b_restore) / statistics.median(n_restore)))
 	print()
 	print("  one Brian2 file: %.1f MB" % (b_bytes / 1e6))
 	print("  %d checkpoints, %.0f ms apart: Brian2 %.1f MB in %d files, nsnap %.1f MB in one "

@@ -88,16 +88,25 @@ int ns__array_name(char *buf, size_t size, const ns_object *obj, const char *att
 
 /* order.c: the store keeps synapses sorted by post, then pre. */
 /* *perm (NULL when already sorted): perm[k] is the network's index of the
- * k-th synapse in the store's order. */
-int ns__synapse_order(uint32_t **perm, const ns_object *proj);
+ * k-th synapse in the store's order; *hash (0 when sorted) its hash, the
+ * seed of content keys. */
+int ns__synapse_order(uint32_t **perm, uint64_t *hash, const ns_object *proj);
+/* An order is shared (the engine keeps recent ones): release it, not free. */
+void ns__synapse_order_release(uint32_t *perm);
 
 /* A content key (see ns_commit_add_fill_keyed()) of an array of @size bytes
- * read through a permutation whose hash is @perm_hash (ns__perm_hash()):
+ * read through a permutation whose hash is @perm_hash (ns__synapse_order()):
  * snapshot gives it to the store, restore asks whether a version holds what
  * the network's array holds already. Hashing reads memory in order, several
  * times faster than gathering or scattering it through the permutation. */
-uint64_t ns__perm_hash(const uint32_t *perm, uint64_t n);
 void ns__content_key(uint8_t *key, const void *data, size_t size, uint64_t perm_hash);
+
+/* parallel.c: fn(ctx, begin, end) over parts of [0, n), each of @grain
+ * elements at least, on the process's cores (NSNAP_THREADS: how many);
+ * returns when every part is done. fn must not fail. */
+#define NS_PARALLEL_GRAIN 32768 /* elements: a gather of 8-byte ones takes ~0.2 ms */
+void ns__parallel(uint64_t n, uint64_t grain, void (*fn)(void *ctx, uint64_t begin, uint64_t end),
+		  void *ctx);
 
 /* open.c: ns_network_open(), optionally leaving connectivity unloaded
  * (then syn_pre and syn_post stay NULL; syn_arrays says where it is). */

@@ -2,9 +2,13 @@
 /* The order in which the store keeps synapses: by post, then pre, then (for
  * multapses) their order in the network. Two stable counting sorts (by
  * pre, then by post) give it in O(n) when the indices are small, as
- * neuron indices are; qsort() otherwise. */
+ * neuron indices are; qsort() otherwise. The last orders computed are
+ * kept, by the content of the synapses they order: a learning run's
+ * snapshots and restores find its connectivity unchanged, and hashing it
+ * costs a tenth of sorting it. */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -62,18 +66,117 @@ static void counting_pass(uint32_t *out, const uint32_t *in, uint64_t n, const i
 	}
 }
 
-int ns__synapse_order(uint32_t **perm, const ns_object *p)
+/* ------------------------------------------------------------ kept orders */
+
+/* At most KEPT orders and KEPT_BYTES in all; when a new one does not fit,
+ * the least recently used that nobody holds make room, or it is not kept.
+ * Process-wide (an order depends on the synapses alone); callers share an
+ * order and release it, so that keeping costs no copy and no allocation. */
+#define KEPT 8
+#define KEPT_BYTES ((uint64_t)512 << 20)
+
+struct kept {
+	XXH128_hash_t key;
+	uint64_t n, hash, used;
+	uint32_t *perm;
+	unsigned refs;
+};
+
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kept kept[KEPT];
+static uint64_t kept_clock;
+
+/* Of the synapses' content: post's hash seeded with pre's. */
+static XXH128_hash_t synapses_key(const ns_object *p)
+{
+	size_t size = p->size * sizeof *p->syn_pre;
+	return XXH3_128bits_withSeed(p->syn_post, size, XXH3_64bits(p->syn_pre, size));
+}
+
+static int kept_get(uint32_t **perm, uint64_t *hash, XXH128_hash_t key, uint64_t n)
+{
+	int found = 0;
+	pthread_mutex_lock(&kept_lock);
+	for (size_t k = 0; k < KEPT && !found; k++) {
+		struct kept *e = &kept[k];
+		if (e->perm && e->n == n && XXH128_isEqual(e->key, key)) {
+			e->refs++;
+			e->used = ++kept_clock;
+			*perm = e->perm;
+			*hash = e->hash;
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&kept_lock);
+	return found;
+}
+
+static uint64_t kept_bytes(void)
+{
+	uint64_t total = 0;
+	for (size_t k = 0; k < KEPT; k++)
+		total += kept[k].n * sizeof *kept[k].perm;
+	return total;
+}
+
+/* Keep @perm (held by its caller) when it fits. */
+static void kept_put(uint32_t *perm, uint64_t hash, XXH128_hash_t key, uint64_t n)
+{
+	uint64_t size = n * sizeof *perm;
+	pthread_mutex_lock(&kept_lock);
+	for (;;) {
+		struct kept *empty = NULL, *oldest = NULL;
+		for (size_t k = 0; k < KEPT; k++) {
+			struct kept *e = &kept[k];
+			if (!e->perm)
+				empty = e;
+			else if (!e->refs && (!oldest || e->used < oldest->used))
+				oldest = e;
+		}
+		if (empty && kept_bytes() + size <= KEPT_BYTES) {
+			*empty = (struct kept){ key, n, hash, ++kept_clock, perm, 1 };
+			break;
+		}
+		if (!oldest)
+			break;
+		free(oldest->perm);
+		memset(oldest, 0, sizeof *oldest);
+	}
+	pthread_mutex_unlock(&kept_lock);
+}
+
+void ns__synapse_order_release(uint32_t *perm)
+{
+	if (!perm)
+		return;
+	pthread_mutex_lock(&kept_lock);
+	for (size_t k = 0; k < KEPT; k++)
+		if (kept[k].perm == perm) {
+			kept[k].refs--;
+			perm = NULL;
+			break;
+		}
+	pthread_mutex_unlock(&kept_lock);
+	free(perm);
+}
+
+/* Nothing kept at exit: leak checkers see every block freed. */
+__attribute__((destructor)) static void kept_free(void)
+{
+	for (size_t k = 0; k < KEPT; k++)
+		free(kept[k].perm);
+	memset(kept, 0, sizeof kept);
+}
+
+/* ------------------------------------------------------------ sorting */
+
+static int sort(uint32_t **perm, const ns_object *p)
 {
 	uint64_t i, n = p->size, buckets = 0;
 	uint32_t *out, *tmp = NULL;
 	uint64_t *count = NULL;
 	int rc = NS_OK, counting = 1;
 
-	*perm = NULL;
-	for (i = 1; i < n && pair(p, i - 1) <= pair(p, i); i++)
-		;
-	if (i >= n)
-		return NS_OK;
 	if (n > UINT32_MAX)
 		return ns_err(NS_EUNSUPPORTED, "projection '%s': %llu synapses not sorted by post, "
 			      "then pre; sort them first (more than 2^32 are not reordered)",
@@ -110,9 +213,26 @@ done:
 	return rc;
 }
 
-uint64_t ns__perm_hash(const uint32_t *perm, uint64_t n)
+int ns__synapse_order(uint32_t **perm, uint64_t *hash, const ns_object *p)
 {
-	return XXH3_64bits(perm, n * sizeof *perm);
+	XXH128_hash_t key;
+	uint64_t i, n = p->size;
+	int rc;
+
+	*perm = NULL;
+	*hash = 0;
+	for (i = 1; i < n && pair(p, i - 1) <= pair(p, i); i++)
+		;
+	if (i >= n)
+		return NS_OK;
+	key = synapses_key(p);
+	if (kept_get(perm, hash, key, n))
+		return NS_OK;
+	if ((rc = sort(perm, p)) < 0)
+		return rc;
+	*hash = XXH3_64bits(*perm, n * sizeof **perm);
+	kept_put(*perm, *hash, key, n);
+	return NS_OK;
 }
 
 void ns__content_key(uint8_t *key, const void *data, size_t size, uint64_t perm_hash)

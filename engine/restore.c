@@ -215,10 +215,8 @@ static int plan_object(struct restore *r, ns_object *so, ns_object *lo, size_t l
 
 	NS_TRY(check_shape(so, lo));
 	if (so->kind == NS_PROJECTION) {
-		NS_TRY(ns__synapse_order(&perm, lo));
+		NS_TRY(ns__synapse_order(&perm, &perm_hash, lo));
 		r->perms[li] = perm;
-		if (perm)
-			perm_hash = ns__perm_hash(perm, lo->size);
 		/* The version's synapses are read only when they must be compared. */
 		if (!connectivity_held(r, so, lo, perm, perm_hash)) {
 			NS_TRY(ns__object_load_synapses(so));
@@ -370,7 +368,10 @@ done:
 
 /* ---------------------------------------------------------- the writes */
 
-/* dst[perm[k]] = src[k] for n elements of @esize bytes. */
+/* dst[perm[k]] = src[k] for n elements of @esize bytes, on one core: from
+ * several, parts of src would write the same cache lines of dst, and a
+ * gather through the inverse order from several reads the map at random
+ * (both measured slower). */
 static void scatter(uint8_t *dst, const uint8_t *src, const uint32_t *perm, uint64_t n,
 		    size_t esize)
 {
@@ -481,7 +482,7 @@ int ns_restore(ns_restore_report **report, ns_store *store, const char *rev, ns_
 	}
 done:
 	for (size_t i = 0; r.perms && i < net->n_objs; i++)
-		free(r.perms[i]);
+		ns__synapse_order_release(r.perms[i]);
 	for (size_t i = 0; i < r.n_copies; i++) {
 		free((void *)r.copies[i].src);
 		free(r.copies[i].decoded);

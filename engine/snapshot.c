@@ -15,24 +15,39 @@ struct gather {
 	size_t esize;
 };
 
-static int gather_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
+/* Elements [begin, end) of one fill. */
+struct gather_part {
+	const struct gather *g;
+	const uint32_t *perm;
+	uint8_t *dst;
+};
+
+static void gather_range(void *ctx, uint64_t begin, uint64_t end)
 {
-	const struct gather *g = ctx;
-	const uint32_t *perm = g->perm + first;
-	uint8_t *dst = buf;
-	switch (g->esize) {
+	const struct gather_part *p = ctx;
+	const uint8_t *src = p->g->src;
+	const uint32_t *perm = p->perm;
+	uint8_t *dst = p->dst;
+	size_t esize = p->g->esize;
+	switch (esize) {
 	case 8:
-		for (uint64_t k = 0; k < n; k++)
-			memcpy(dst + 8 * k, g->src + 8 * (size_t)perm[k], 8);
+		for (uint64_t k = begin; k < end; k++)
+			memcpy(dst + 8 * k, src + 8 * (size_t)perm[k], 8);
 		break;
 	case 4:
-		for (uint64_t k = 0; k < n; k++)
-			memcpy(dst + 4 * k, g->src + 4 * (size_t)perm[k], 4);
+		for (uint64_t k = begin; k < end; k++)
+			memcpy(dst + 4 * k, src + 4 * (size_t)perm[k], 4);
 		break;
 	default:
-		for (uint64_t k = 0; k < n; k++)
-			memcpy(dst + g->esize * k, g->src + g->esize * perm[k], g->esize);
+		for (uint64_t k = begin; k < end; k++)
+			memcpy(dst + esize * k, src + esize * perm[k], esize);
 	}
+}
+
+static int gather_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
+{
+	struct gather_part p = { ctx, ((const struct gather *)ctx)->perm + first, buf };
+	ns__parallel(n, NS_PARALLEL_GRAIN, gather_range, &p);
 	return NS_OK;
 }
 
@@ -127,7 +142,7 @@ done:
 static void snap_free(struct snap *sn)
 {
 	for (size_t i = 0; sn->perms && i < sn->n_objs; i++)
-		free(sn->perms[i].order);
+		ns__synapse_order_release(sn->perms[i].order);
 	free(sn->perms);
 	free(sn->objs);
 	free(sn->gathers);
@@ -161,9 +176,7 @@ static int prepare(ns_commit **out, ns_store *store, const ns_network *net,
 			NS_TRY(validate_projection(net, obj, &sorted));
 			if (!sorted) {
 				struct perm *p = &sn->perms[sn->n_objs];
-				NS_TRY(ns__synapse_order(&p->order, obj));
-				if (p->order)
-					p->hash = ns__perm_hash(p->order, obj->size);
+				NS_TRY(ns__synapse_order(&p->order, &p->hash, obj));
 			}
 		}
 		arrays += obj->n_attrs + 2;

@@ -263,3 +263,72 @@ Test(engine_order, a_restore_into_the_snapshotted_network_checks_changed_synapse
 	ns_network_free(net);
 	ns_store_close(s);
 }
+
+/* Synapses i -> j of A (NI) to B (NJ), listed by pre (as Brian2 lists them),
+ * post j shifted by @shift, each weighted by its pair. Large enough that a
+ * gather is split over the cores. */
+enum { NI = 400, NJ = 250, NBIG = NI * NJ };
+
+static void by_pre(int32_t *pre, int32_t *post, double *w, int shift)
+{
+	for (int i = 0; i < NI; i++)
+		for (int j = 0; j < NJ; j++) {
+			int k = i * NJ + j;
+			pre[k] = i;
+			post[k] = (j + shift) % NJ;
+			w[k] = 1000.0 * pre[k] + post[k];
+		}
+}
+
+/* Version @rev lists the synapses by post, then pre, each with its weight. */
+static void assert_ordered(ns_store *s, const char *rev)
+{
+	ns_network *opened = NULL;
+	const int32_t *sp, *sq;
+	const double *sw;
+	ns_object *o;
+	NT_OK(ns_network_open(&opened, s, rev));
+	o = ns_network_object_find(opened, "P");
+	ns_projection_connectivity(&sp, &sq, o);
+	NT_OK(ns_attr_data((void **)&sw, ns_object_attr_find(o, "w")));
+	for (int m = 0; m < NBIG; m++) {
+		cr_assert(sq[m] == m / NI && sp[m] == m % NI, "version %s, synapse %d: (%d, %d)", rev,
+			  m, sp[m], sq[m]);
+		cr_assert(sw[m] == 1000.0 * sp[m] + sq[m], "version %s, synapse %d: w %g", rev, m,
+			  sw[m]);
+	}
+	ns_network_free(opened);
+}
+
+Test(engine_order, orders_kept_for_unchanged_synapses_follow_changed_ones)
+{
+	static int32_t pre[NBIG], post[NBIG];
+	static double w[NBIG];
+	ns_store *s = nt_store_new("kept.nsnap", 0, NS_CODEC_RAW);
+	ns_restore_report *report = NULL;
+	ns_network *net;
+	ns_object *o;
+	NT_OK(ns_network_new(&net, "kept"));
+	NT_OK(ns_population_add(NULL, net, "A", NI, NULL, 0, NULL));
+	NT_OK(ns_population_add(NULL, net, "B", NJ, NULL, 0, NULL));
+	NT_OK(ns_projection_add(&o, net, "P", "A", "B", "exc", NULL));
+	NT_OK(ns_projection_set_synapses(o, pre, post, NBIG, 0));
+	NT_OK(ns_attr_add(NULL, o, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, w, 0));
+	/* 1 and 3: the same synapses; 2: the same count, other synapses. */
+	for (int v = 0; v < 3; v++) {
+		by_pre(pre, post, w, v == 1 ? 7 : 0);
+		NT_OK(ns_snapshot(NULL, s, net, NULL));
+	}
+	assert_ordered(s, "1");
+	assert_ordered(s, "2");
+	assert_ordered(s, "3");
+	/* Into the network's synapses as version 2 has them. */
+	by_pre(pre, post, w, 7);
+	memset(w, 0, sizeof w);
+	NT_OK(ns_restore(&report, s, "2", net, NULL));
+	ns_restore_report_free(report);
+	for (int k = 0; k < NBIG; k++)
+		cr_assert(w[k] == 1000.0 * pre[k] + post[k], "synapse %d: w %g", k, w[k]);
+	ns_network_free(net);
+	ns_store_close(s);
+}
