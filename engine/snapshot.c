@@ -51,34 +51,42 @@ static int gather_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
 	return NS_OK;
 }
 
-/* Indices in range, and the pre and post populations there; *sorted tells
- * whether the synapses are in the store's order already (one scan does
- * both). */
-static int validate_projection(const ns_network *net, const ns_object *p, int *sorted)
+/* The largest of @n indices read as unsigned (a negative one is larger
+ * than any size): one vectorised pass instead of two tests per index. */
+static uint32_t max_index(const int32_t *x, uint64_t n)
 {
-	uint64_t last = 0;
+	uint32_t m = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t v = (uint32_t)x[i];
+		m = v > m ? v : m;
+	}
+	return m;
+}
+
+/* The first index of @x out of [0, size): the error that names it. */
+static int index_error(const ns_object *p, const int32_t *x, const char *which,
+		       const ns_object *pop)
+{
+	uint64_t i = 0;
+	while (x[i] >= 0 && (uint64_t)x[i] < pop->size)
+		i++;
+	return ns_err(NS_EINVAL, "projection '%s': synapse %llu has %s index %d, but population "
+		      "'%s' has %llu neurons", p->name, (unsigned long long)i, which, x[i],
+		      pop->name, (unsigned long long)pop->size);
+}
+
+/* Indices in range, and the pre and post populations there. */
+static int validate_projection(const ns_network *net, const ns_object *p)
+{
 	const ns_object *pre = ns_network_object_find(net, p->pre);
 	const ns_object *post = ns_network_object_find(net, p->post);
 	if (!pre || !post)
 		return ns_err(NS_EINVAL, "projection '%s': population '%s' is missing", p->name,
 			      pre ? p->post : p->pre);
-	for (uint64_t i = 0; i < p->size; i++) {
-		if (p->syn_pre[i] < 0 || (uint64_t)p->syn_pre[i] >= pre->size)
-			return ns_err(NS_EINVAL, "projection '%s': synapse %llu has pre index %d, "
-				      "but population '%s' has %llu neurons", p->name,
-				      (unsigned long long)i, p->syn_pre[i], pre->name,
-				      (unsigned long long)pre->size);
-		if (p->syn_post[i] < 0 || (uint64_t)p->syn_post[i] >= post->size)
-			return ns_err(NS_EINVAL, "projection '%s': synapse %llu has post index %d, "
-				      "but population '%s' has %llu neurons", p->name,
-				      (unsigned long long)i, p->syn_post[i], post->name,
-				      (unsigned long long)post->size);
-		if (*sorted) {
-			uint64_t pair = (uint64_t)p->syn_post[i] << 32 | (uint32_t)p->syn_pre[i];
-			*sorted = pair >= last;
-			last = pair;
-		}
-	}
+	if (p->size && max_index(p->syn_pre, p->size) >= pre->size)
+		return index_error(p, p->syn_pre, "pre", pre);
+	if (p->size && max_index(p->syn_post, p->size) >= post->size)
+		return index_error(p, p->syn_post, "post", post);
 	return NS_OK;
 }
 
@@ -172,12 +180,9 @@ static int prepare(ns_commit **out, ns_store *store, const ns_network *net,
 		if (!ns__selected(&o->select, obj))
 			continue;
 		if (obj->kind == NS_PROJECTION) {
-			int sorted = 1;
-			NS_TRY(validate_projection(net, obj, &sorted));
-			if (!sorted) {
-				struct perm *p = &sn->perms[sn->n_objs];
-				NS_TRY(ns__synapse_order(&p->order, &p->hash, obj));
-			}
+			struct perm *p = &sn->perms[sn->n_objs];
+			NS_TRY(validate_projection(net, obj));
+			NS_TRY(ns__synapse_order(&p->order, &p->hash, obj));
 		}
 		arrays += obj->n_attrs + 2;
 		sn->objs[sn->n_objs++] = obj;
