@@ -430,10 +430,7 @@ done:
 
 /* ---------------------------------------------------------- the writes */
 
-/* dst[perm[k]] = src[k] for n elements of @esize bytes, on one core: from
- * several, parts of src would write the same cache lines of dst, and a
- * gather through the inverse order from several reads the map at random
- * (both measured slower). */
+/* dst[perm[k]] = src[k] for n elements of @esize bytes. */
 static void scatter(uint8_t *dst, const uint8_t *src, const uint32_t *perm, uint64_t n,
 		    size_t esize)
 {
@@ -452,6 +449,28 @@ static void scatter(uint8_t *dst, const uint8_t *src, const uint32_t *perm, uint
 	}
 }
 
+/* Chunks [begin, end) of a copy that converts nothing. */
+static void write_chunks(void *ctx, uint64_t begin, uint64_t end)
+{
+	const struct copy *c = ctx;
+	const ns_array_info *a = &c->info;
+	size_t esize = ns_dtype_size(c->from);
+	uint8_t *dst = c->live->data;
+	for (uint64_t ci = begin; ci < end; ci++) {
+		uint64_t off = ci * a->chunk_size;
+		size_t size = (size_t)(a->nbytes - off < a->chunk_size ? a->nbytes - off
+								       : a->chunk_size);
+		if (c->perm)
+			scatter(dst, c->src[ci], c->perm + off / esize, size / esize, esize);
+		else
+			memcpy(dst + off, c->src[ci], size);
+	}
+}
+
+/* On every core, each its run of chunks: the parts of a scatter through a
+ * simulator's order write far apart (parts of one chunk would write the
+ * same cache lines: a line of Brian2's order holds synapses of one pre
+ * neuron to posts hundreds apart). */
 static void write_copy(struct restore *r, const struct copy *c)
 {
 	ns_attr *la = c->live;
@@ -459,26 +478,22 @@ static void write_copy(struct restore *r, const struct copy *c)
 	size_t to = ns_dtype_size(la->dtype), from = ns_dtype_size(c->from);
 	uint8_t *dst = la->data;
 
+	if (c->from == la->dtype) {
+		ns__parallel(a->n_chunks, 1, write_chunks, (void *)c);
+		return;
+	}
+	/* The conversion reads typed values: from an aligned copy. Between f64
+	 * and f32 (checked) it cannot fail. */
 	for (uint64_t ci = 0; ci < a->n_chunks; ci++) {
 		uint64_t off = ci * a->chunk_size, first = off / from;
 		size_t size = (size_t)(a->nbytes - off < a->chunk_size ? a->nbytes - off
 								       : a->chunk_size);
 		uint64_t n = size / from;
-		const uint8_t *src = c->src[ci];
-		if (c->from != la->dtype) {
-			/* The conversion reads typed values: from an aligned copy. Between
-			 * f64 and f32 (checked) it cannot fail. */
-			uint8_t *out = c->perm ? r->converted : dst + first * to;
-			memcpy(r->scratch, src, size);
-			ns__convert_values(out, la->dtype, r->scratch, c->from, n, la->name);
-			src = out;
-			if (!c->perm)
-				continue;
-		}
+		uint8_t *out = c->perm ? r->converted : dst + first * to;
+		memcpy(r->scratch, c->src[ci], size);
+		ns__convert_values(out, la->dtype, r->scratch, c->from, n, la->name);
 		if (c->perm)
-			scatter(dst, src, c->perm + first, n, to);
-		else
-			memcpy(dst + off, src, size);
+			scatter(dst, out, c->perm + first, n, to);
 	}
 }
 
