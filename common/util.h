@@ -4,6 +4,7 @@
 #define NSNAP_COMMON_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Make room in *@items (an array of @size-byte elements with room for
  * *@cap) for one more than @n, doubling it. */
@@ -19,5 +20,11 @@ const char *ns__shortest_double(char buf[32], double v);
  * well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
  * above U+10FFFF), or -1 when all of it is. */
 long ns__utf8_invalid_at(const char *s);
+
+/* parallel.c: fn(ctx, begin, end) over parts of [0, n), each of @grain
+ * elements at least, on the process's cores (NSNAP_THREADS: how many);
+ * returns when every part is done. fn must not fail. */
+void ns__parallel(uint64_t n, uint64_t grain, void (*fn)(void *ctx, uint64_t begin, uint64_t end),
+		  void *ctx);
 
 #endif

@@ -101,12 +101,9 @@ void ns__synapse_order_release(uint32_t *perm);
  * times faster than gathering or scattering it through the permutation. */
 void ns__content_key(uint8_t *key, const void *data, size_t size, uint64_t perm_hash);
 
-/* parallel.c: fn(ctx, begin, end) over parts of [0, n), each of @grain
- * elements at least, on the process's cores (NSNAP_THREADS: how many);
- * returns when every part is done. fn must not fail. */
-#define NS_PARALLEL_GRAIN 32768 /* elements: a gather of 8-byte ones takes ~0.2 ms */
-void ns__parallel(uint64_t n, uint64_t grain, void (*fn)(void *ctx, uint64_t begin, uint64_t end),
-		  void *ctx);
+/* Elements of a part of ns__parallel() (common/util.h): a gather of 8-byte
+ * ones takes ~0.2 ms. */
+#define NS_PARALLEL_GRAIN 32768
 
 /* open.c: ns_network_open(), optionally leaving connectivity unloaded
  * (then syn_pre and syn_post stay NULL; syn_arrays says where it is). */

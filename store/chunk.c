@@ -18,6 +18,11 @@ struct chunk_writer {
 	int level;
 	uint8_t *shuffled, *packed;
 	size_t cap;
+	/* What ns__chunk_encode() made last: the record's payload and fields. */
+	const void *payload;
+	size_t psize, size;
+	ns_codec out_codec;
+	unsigned width;
 };
 
 void ns__chunk_hash(uint8_t out[NS_HASH_SIZE], const void *data, size_t size)
@@ -178,21 +183,20 @@ int ns__chunk_has(MDB_txn *txn, ns_store *s, const uint8_t *hash)
 	return rc ? ns_err_lmdb(rc, "store '%s': looking up a chunk", s->path) : 1;
 }
 
-int ns__chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
-	      const void *data, size_t size, ns_dtype dtype, struct counters *c,
-	      uint64_t *stored)
+int ns__chunk_encode(chunk_writer *w, const void *data, size_t size, ns_dtype dtype)
+{
+	w->size = size;
+	return encode(w, data, size, dtype, &w->payload, &w->psize, &w->out_codec, &w->width);
+}
+
+int ns__chunk_put_encoded(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
+			  struct counters *c, uint64_t *stored)
 {
 	MDB_val k = { NS_HASH_SIZE, (void *)hash }, v;
-	const void *payload;
-	size_t psize;
-	ns_codec codec;
-	unsigned width;
 	uint8_t *p;
 	int rc;
 
-	if ((rc = encode(w, data, size, dtype, &payload, &psize, &codec, &width)) < 0)
-		return rc;
-	v.mv_size = CHUNK_HEADER + psize;
+	v.mv_size = CHUNK_HEADER + w->psize;
 	v.mv_data = NULL;
 	/* Reserve the record in place and fill it: one copy, not two. */
 	if ((rc = mdb_put(txn, s->chunks, &k, &v, MDB_RESERVE)))
@@ -200,17 +204,25 @@ int ns__chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *has
 	p = v.mv_data;
 	memset(p, 0, CHUNK_HEADER);
 	p[0] = NS_STORE_FORMAT;
-	p[1] = (uint8_t)codec;
-	p[2] = (uint8_t)width;
-	ns__put_u64(p + 8, size);
-	ns__put_u64(p + 16, psize);
-	if (psize)
-		memcpy(p + CHUNK_HEADER, payload, psize);
+	p[1] = (uint8_t)w->out_codec;
+	p[2] = (uint8_t)w->width;
+	ns__put_u64(p + 8, w->size);
+	ns__put_u64(p + 16, w->psize);
+	if (w->psize)
+		memcpy(p + CHUNK_HEADER, w->payload, w->psize);
 	c->chunks++;
-	c->unique_bytes += size;
-	c->stored_bytes += psize;
-	*stored = psize;
+	c->unique_bytes += w->size;
+	c->stored_bytes += w->psize;
+	*stored = w->psize;
 	return NS_OK;
+}
+
+int ns__chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
+	      const void *data, size_t size, ns_dtype dtype, struct counters *c,
+	      uint64_t *stored)
+{
+	int rc = ns__chunk_encode(w, data, size, dtype);
+	return rc < 0 ? rc : ns__chunk_put_encoded(w, txn, s, hash, c, stored);
 }
 
 int ns__chunk_addref(MDB_txn *txn, ns_store *s, const uint8_t *hash)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "threads.h"
+
 /* An array of a commit comes from memory, from a fill function, or from
  * another version's chunks. */
 struct commit_array {
@@ -271,6 +273,24 @@ int ns_commit_set_blob(ns_commit *c, const void *data, size_t size)
 
 /* ------------------------------------------------------------- writing */
 
+/* A new chunk waiting to be compressed. With zstd and several cores, a
+ * transaction's new chunks wait in a queue; a full queue is compressed on
+ * every core at once, then stored in order (LMDB writes from one thread).
+ * Each entry has its own writer, and a copy of its bytes when they were in
+ * the job's scratch buffer. */
+struct pending {
+	size_t ai;
+	uint64_t ci;
+	const uint8_t *hash; /* in the record */
+	const uint8_t *data;
+	size_t n;
+	uint8_t *copy;       /* chunk_size bytes */
+	chunk_writer *w;
+	int rc;
+};
+
+#define MAX_PENDING 16
+
 struct job {
 	ns_commit *c;
 	const ns_commit_opts *o;
@@ -294,6 +314,9 @@ struct job {
 	/* The batch being stored: its first chunk, and where it stopped. */
 	size_t ai, next_ai;
 	uint64_t ci, next_ci, batch_bytes;
+	/* The queue (zstd on several cores; cap_pend 0 otherwise). */
+	struct pending pend[MAX_PENDING];
+	size_t n_pend, cap_pend;
 };
 
 static uint8_t *put_str(uint8_t *p, const char *str)
@@ -434,9 +457,76 @@ static void memo_keyed(struct job *j)
 	}
 }
 
+static void count_new(struct job *j, size_t ai, uint64_t ci, uint64_t stored)
+{
+	uint64_t at = j->first[ai] + ci;
+	if (!j->counted[at]) {
+		j->counted[at] = 1;
+		j->new_bytes += stored;
+	}
+}
+
+static void encode_part(void *ctx, uint64_t begin, uint64_t end)
+{
+	struct job *j = ctx;
+	for (uint64_t k = begin; k < end; k++) {
+		struct pending *p = &j->pend[k];
+		p->rc = ns__chunk_encode(p->w, p->data, p->n, j->c->arrays[p->ai].dtype);
+	}
+}
+
+/* Compress the queue on every core, then store it in order. */
+static int flush_pending(struct job *j, MDB_txn *txn, struct counters *cnt)
+{
+	uint64_t stored;
+	int rc = NS_OK;
+	ns__parallel(j->n_pend, 1, encode_part, j);
+	for (size_t k = 0; k < j->n_pend && rc == NS_OK; k++) {
+		struct pending *p = &j->pend[k];
+		const char *name = j->c->arrays[p->ai].name;
+		/* Again on this thread: its message is this thread's. */
+		if (p->rc < 0)
+			rc = ns__chunk_encode(p->w, p->data, p->n, j->c->arrays[p->ai].dtype);
+		if (rc == NS_OK)
+			rc = ns__chunk_put_encoded(p->w, txn, j->c->s, p->hash, cnt, &stored);
+		if (rc < 0)
+			ns_err_wrap(rc, "array '%s'", name);
+		else
+			count_new(j, p->ai, p->ci, stored);
+	}
+	j->n_pend = 0;
+	return rc;
+}
+
+/* Whether chunk @h waits in the queue already (a commit may hold the same
+ * chunk twice: it is stored once). */
+static int pending_has(const struct job *j, const uint8_t *h)
+{
+	for (size_t k = 0; k < j->n_pend; k++)
+		if (!memcmp(j->pend[k].hash, h, NS_HASH_SIZE))
+			return 1;
+	return 0;
+}
+
+static int pending_add(struct job *j, MDB_txn *txn, struct counters *cnt, size_t ai,
+		       uint64_t ci, const uint8_t *h, const uint8_t *data, size_t n)
+{
+	struct pending *p = &j->pend[j->n_pend++];
+	p->ai = ai;
+	p->ci = ci;
+	p->hash = h;
+	p->n = n;
+	p->data = data;
+	if (data == j->scratch) {
+		memcpy(p->copy, data, n);
+		p->data = p->copy;
+	}
+	return j->n_pend == j->cap_pend ? flush_pending(j, txn, cnt) : NS_OK;
+}
+
 /* Store chunk (@ai, @ci) unless it is there (hashing it first when it is
- * not hashed yet); adds to @cnt and new_bytes, and to *size the bytes
- * stored. */
+ * not hashed yet), or queue it; adds to @cnt and new_bytes, and to *size
+ * the bytes stored. */
 static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
 			struct counters *cnt, uint64_t *size)
 {
@@ -454,16 +544,17 @@ static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
 	}
 	if ((rc = ns__chunk_has(txn, j->c->s, h)) != 0)
 		return rc < 0 ? rc : NS_OK;
+	if (pending_has(j, h))
+		return NS_OK;
 	if (!data)
 		NS_TRY(chunk_bytes(j, ai, ci, &data, &n));
+	*size = n;
+	if (j->cap_pend)
+		return pending_add(j, txn, cnt, ai, ci, h, data, n);
 	rc = ns__chunk_put(j->w, txn, j->c->s, h, data, n, j->c->arrays[ai].dtype, cnt, &stored);
 	if (rc < 0)
 		return ns_err_wrap(rc, "array '%s'", j->c->arrays[ai].name);
-	if (!j->counted[at]) {
-		j->counted[at] = 1;
-		j->new_bytes += stored;
-	}
-	*size = n;
+	count_new(j, ai, ci, stored);
 done:
 	return rc;
 }
@@ -480,6 +571,7 @@ static int store_batch(MDB_txn *txn, void *ctx)
 	int rc;
 
 	memcpy(j->counted_saved, j->counted, j->n_total);
+	j->n_pend = 0;
 	NS_TRY(ns__counters_get(txn, j->c->s, &cnt));
 	was = cnt;
 	for (; ai < j->c->n_arrays && written < j->c->s->write_batch; ai++, ci = 0) {
@@ -493,6 +585,7 @@ static int store_batch(MDB_txn *txn, void *ctx)
 		if (ci < nc)
 			break;
 	}
+	NS_TRY(flush_pending(j, txn, &cnt));
 	/* A batch that found every chunk stored writes nothing: LMDB then
 	 * commits without a write or a sync. */
 	if (memcmp(&cnt, &was, sizeof cnt))
@@ -570,6 +663,7 @@ static int write_version(MDB_txn *txn, void *ctx)
 	int rc;
 
 	memcpy(j->counted_saved, j->counted, j->n_total);
+	j->n_pend = 0;
 	NS_TRY(check_tag(txn, s, j->o->tag));
 	NS_TRY(ns__head_branch(txn, s, head, sizeof head));
 	branch = j->o->branch ? j->o->branch : head;
@@ -581,6 +675,7 @@ static int write_version(MDB_txn *txn, void *ctx)
 			NS_TRY(ensure_chunk(j, txn, ai, ci, &cnt, &size));
 			NS_TRY(ns__chunk_addref(txn, s, j->hashes[ai] + NS_HASH_SIZE * ci));
 		}
+	NS_TRY(flush_pending(j, txn, &cnt));
 	ns__put_u64(j->rec + REC_NUMBER, number);
 	ns__put_u64(j->rec + REC_PARENT, parent);
 	ns__put_u64(j->rec + REC_NEW, j->new_bytes);
@@ -686,6 +781,28 @@ done:
 	return rc;
 }
 
+/* The queue: two entries per core, for zstd on more than one. */
+static int pending_new(struct job *j, ns_codec codec, int level)
+{
+	unsigned threads = nsp_threads();
+	size_t cap = 2 * (size_t)threads;
+	int rc;
+	if (codec != NS_CODEC_ZSTD || threads < 2)
+		return NS_OK;
+	if (cap > MAX_PENDING)
+		cap = MAX_PENDING;
+	for (; j->cap_pend < cap; j->cap_pend++) {
+		struct pending *p = &j->pend[j->cap_pend];
+		if ((rc = ns__chunk_writer_new(&p->w, codec, level)) < 0)
+			return rc;
+		if (!(p->copy = malloc(j->c->s->chunk_size))) {
+			j->cap_pend++; /* its writer is freed with the others */
+			return ns_err(NS_ENOMEM, "commit: out of memory");
+		}
+	}
+	return NS_OK;
+}
+
 int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 {
 	ns_commit_opts defaults = NS_COMMIT_OPTS_INIT;
@@ -707,6 +824,7 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 	NS_TRY(index_chunks(&j));
 	copy_known_hashes(&j);
 	NS_TRY(ns__chunk_writer_new(&j.w, codec, level));
+	NS_TRY(pending_new(&j, codec, level));
 	/* Page headers and tree pages add about 1/64. Chunks are hashed as
 	 * they are stored, so what is new is not known yet: reserve for all
 	 * (the map is address space; the file grows only by what is written). */
@@ -728,6 +846,10 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 	if (rc == NS_OK && out)
 		*out = j.number;
 done:
+	for (size_t k = 0; k < j.cap_pend; k++) {
+		ns__chunk_writer_free(j.pend[k].w);
+		free(j.pend[k].copy);
+	}
 	ns__chunk_writer_free(j.w);
 	free(j.rec);
 	free(j.hashes);

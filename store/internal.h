@@ -114,6 +114,11 @@ int ns__chunk_has(MDB_txn *txn, ns_store *s, const uint8_t *hash);
 int ns__chunk_put(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
 	      const void *data, size_t size, ns_dtype dtype, struct counters *c,
 	      uint64_t *stored);
+/* The same in two steps: encode (compress) @data into @w, which needs no
+ * transaction (writers on other threads), then store what @w holds. */
+int ns__chunk_encode(chunk_writer *w, const void *data, size_t size, ns_dtype dtype);
+int ns__chunk_put_encoded(chunk_writer *w, MDB_txn *txn, ns_store *s, const uint8_t *hash,
+			  struct counters *c, uint64_t *stored);
 /* Add a reference to a stored chunk. A chunk with none is an orphan. */
 int ns__chunk_addref(MDB_txn *txn, ns_store *s, const uint8_t *hash);
 /* Drop a reference; free the chunk when none is left. */

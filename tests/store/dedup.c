@@ -110,3 +110,63 @@ Test(store_dedup, a_chunk_stored_raw_is_reused_by_a_zstd_commit)
 	cr_assert_eq(nt_new_bytes(s, n), 0);
 	ns_store_close(s);
 }
+
+/* zstd on several cores: a transaction's new chunks are compressed side by
+ * side, in a queue, then stored in order. The same commit on one core and
+ * on four stores the same: each chunk once (the zeros repeat, also within
+ * one queue), the same sizes, the same bytes back. */
+enum { QN = 20 * 512 }; /* 20 chunks of 512 doubles: zeros, then a ramp */
+
+static int ramp_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
+{
+	double *out = buf;
+	(void)ctx;
+	for (uint64_t i = 0; i < n; i++)
+		out[i] = first + i < QN / 2 ? 0.0 : (double)(first + i) / 3;
+	return NS_OK;
+}
+
+static ns_store_stats commit_queued(const char *name, const char *threads, uint64_t *new_bytes,
+				    double **back)
+{
+	ns_store *s = nt_store_new(name, 4096, NS_CODEC_ZSTD);
+	static double x[QN];
+	ns_store_stats st;
+	ns_commit *c = NULL;
+	uint64_t n = 0, v = 0;
+	for (int i = 0; i < QN; i++)
+		x[i] = i % 512 < 256 ? 0.0 : i * 0.25;
+	cr_assert_eq(setenv("NSNAP_THREADS", threads, 1), 0);
+	NT_OK(ns_commit_new(&c, s));
+	NT_OK(ns_commit_add(c, "mem", NS_DTYPE_F64, x, QN));
+	NT_OK(ns_commit_add_fill(c, "fill", NS_DTYPE_F64, QN, ramp_fill, NULL));
+	NT_OK(ns_commit_finish(&v, c, NULL));
+	unsetenv("NSNAP_THREADS");
+	st = nt_stats(s);
+	*new_bytes = nt_new_bytes(s, v);
+	*back = nt_read_array(s, "HEAD", "fill", &n);
+	cr_assert_eq(n, QN * sizeof(double));
+	NT_OK(ns_store_verify(s, NULL, NULL, NULL));
+	ns_store_close(s);
+	return st;
+}
+
+Test(store_dedup, chunks_compressed_on_several_cores_are_stored_as_on_one)
+{
+	uint64_t new1, new4;
+	double *back1, *back4, want[512];
+	ns_store_stats one = commit_queued("one.nsnap", "1", &new1, &back1);
+	ns_store_stats four = commit_queued("four.nsnap", "4", &new4, &back4);
+	cr_assert_eq(four.chunks, one.chunks);
+	cr_assert_eq(four.unique_bytes, one.unique_bytes);
+	cr_assert_eq(four.stored_bytes, one.stored_bytes);
+	cr_assert_lt(four.stored_bytes, four.unique_bytes, "zstd compressed nothing");
+	cr_assert_eq(new4, new1);
+	cr_assert(memcmp(back1, back4, QN * sizeof(double)) == 0);
+	for (int k = 0; k < QN / 512; k++) {
+		ramp_fill(NULL, (uint64_t)k * 512, 512, want);
+		cr_assert(memcmp(back4 + k * 512, want, sizeof want) == 0, "chunk %d differs", k);
+	}
+	free(back1);
+	free(back4);
+}

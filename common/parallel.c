@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Loops over the elements of large arrays, on every core the process may
- * run on: gathering a projection's arrays into the store's synapse order
- * reads memory at random, a cache miss per element, and two cores have
- * twice the misses in flight (measured: 2.0x on 2 cores); a restore writes
- * runs of chunks on each. */
+/* Loops over the parts of large arrays, on every core the process may run
+ * on: gathering a projection's arrays into the store's synapse order reads
+ * memory at random, a cache miss per element, and two cores have twice the
+ * misses in flight (measured: 2.0x on 2 cores); a restore writes runs of
+ * chunks on each; a commit compresses chunks side by side. */
 #define _GNU_SOURCE
-#include "internal.h"
+#include "util.h"
 
 #include "threads.h"
 
 #include <pthread.h>
+#include <stdint.h>
 
 #define MAX_THREADS 16
 
