@@ -339,9 +339,6 @@ static int read_copy(struct restore *r, struct copy *c)
 		goto done;
 	}
 	for (uint64_t ci = 0; ci < a->n_chunks; ci++) {
-		uint64_t off = ci * a->chunk_size;
-		size_t size = (size_t)(a->nbytes - off < a->chunk_size ? a->nbytes - off
-								       : a->chunk_size);
 		rc = ns_version_view(&view, r->v, c->array, ci, flags);
 		if (rc == NS_OK) {
 			c->src[ci] = view.data;
@@ -349,15 +346,17 @@ static int read_copy(struct restore *r, struct copy *c)
 		}
 		if (rc != NS_EUNSUPPORTED)
 			goto done;
-		/* Compressed. */
-		if (!c->decoded && !(c->decoded = malloc((size_t)a->nbytes))) {
+		/* Compressed: the whole array decoded at once, on every core. */
+		if (!(c->decoded = malloc((size_t)a->nbytes))) {
 			rc = ns_err(NS_ENOMEM, "'%s': attribute '%s': out of memory for %llu bytes",
 				    c->live->obj->name, c->live->name,
 				    (unsigned long long)a->nbytes);
 			goto done;
 		}
-		NS_TRY(ns_version_read_chunk(c->decoded + off, size, r->v, c->array, ci, flags));
-		c->src[ci] = c->decoded + off;
+		NS_TRY(ns_version_read(c->decoded, (size_t)a->nbytes, r->v, c->array, flags));
+		for (ci = 0; ci < a->n_chunks; ci++)
+			c->src[ci] = c->decoded + ci * a->chunk_size;
+		break;
 	}
 	rc = NS_OK;
 done:

@@ -484,9 +484,13 @@ static int flush_pending(struct job *j, MDB_txn *txn, struct counters *cnt)
 	for (size_t k = 0; k < j->n_pend && rc == NS_OK; k++) {
 		struct pending *p = &j->pend[k];
 		const char *name = j->c->arrays[p->ai].name;
-		/* Again on this thread: its message is this thread's. */
-		if (p->rc < 0)
-			rc = ns__chunk_encode(p->w, p->data, p->n, j->c->arrays[p->ai].dtype);
+		/* Its message, from this thread; a lack of memory is the
+		 * commit's failure, even when memory is back now. */
+		if (p->rc == NS_ENOMEM)
+			rc = ns_err(NS_ENOMEM, "commit: out of memory to compress a chunk");
+		else if (p->rc < 0 &&
+			 (rc = ns__chunk_encode(p->w, p->data, p->n, j->c->arrays[p->ai].dtype)) == NS_OK)
+			rc = ns_err(p->rc, "commit: a chunk could not be compressed");
 		if (rc == NS_OK)
 			rc = ns__chunk_put_encoded(p->w, txn, j->c->s, p->hash, cnt, &stored);
 		if (rc < 0)

@@ -373,11 +373,38 @@ int ns_version_read_chunk(void *buf, size_t size, ns_version *v, uint64_t ai, ui
 	return NS_OK;
 }
 
+/* The chunks of one array read by ns_version_read(): their records were
+ * looked up in the transaction, one thread; they are decoded (and checked)
+ * on every core, from the map. */
+struct read_all {
+	ns_version *v;
+	uint64_t ai;
+	unsigned flags;
+	uint8_t *dst;
+	const chunk_rec *recs;
+	int *rcs;
+};
+
+static void decode_range(void *ctx, uint64_t begin, uint64_t end)
+{
+	const struct read_all *r = ctx;
+	const ns_array_info *a = &r->v->arrays[r->ai];
+	for (uint64_t ci = begin; ci < end; ci++) {
+		uint8_t *out = r->dst + ci * a->chunk_size;
+		int rc = ns__chunk_decode(out, &r->recs[ci], "");
+		if (rc == NS_OK && (r->flags & NS_READ_VERIFY))
+			rc = check_hash(out, r->recs[ci].raw_size, a->hashes + NS_HASH_SIZE * ci, "");
+		r->rcs[ci] = rc;
+	}
+}
+
 int ns_version_read(void *buf, size_t size, ns_version *v, uint64_t ai, unsigned flags)
 {
+	char where[NS_NAME_MAX + 256];
 	const ns_array_info *a;
-	uint8_t *dst = buf;
-	int rc;
+	struct read_all r = { v, ai, flags, buf, NULL, NULL };
+	chunk_rec *recs = NULL;
+	int rc = NS_OK;
 
 	if (ai >= v->rec.info.n_arrays)
 		return ns_version_array_at(&(ns_array_info){ 0 }, v, ai);
@@ -389,13 +416,36 @@ int ns_version_read(void *buf, size_t size, ns_version *v, uint64_t ai, unsigned
 		return ns_err(NS_EINVAL, "version %llu: array '%s' has %llu bytes, the buffer %zu",
 			      (unsigned long long)v->rec.info.number, a->name,
 			      (unsigned long long)a->nbytes, size);
-	for (uint64_t ci = 0; ci < a->n_chunks; ci++) {
-		uint64_t off = ci * a->chunk_size;
-		if ((rc = ns_version_read_chunk(dst + off, (size_t)(a->nbytes - off), v, ai, ci,
-						flags)) < 0)
-			return rc;
+	recs = malloc((a->n_chunks + 1) * sizeof *recs);
+	r.rcs = malloc((a->n_chunks + 1) * sizeof *r.rcs);
+	if (!recs || !r.rcs) {
+		rc = ns_err(NS_ENOMEM, "version %llu: array '%s': out of memory",
+			    (unsigned long long)v->rec.info.number, a->name);
+		goto done;
 	}
-	return NS_OK;
+	for (uint64_t ci = 0; ci < a->n_chunks; ci++)
+		if ((rc = chunk_get(&recs[ci], v, ai, ci, where, sizeof where)) < 0)
+			goto done;
+	r.recs = recs;
+	ns__parallel(a->n_chunks, 1, decode_range, &r);
+	for (uint64_t ci = 0; ci < a->n_chunks && rc == NS_OK; ci++) {
+		uint64_t off = ci * a->chunk_size;
+		if (r.rcs[ci] == NS_OK)
+			continue;
+		/* Its message, from this thread: damage is found again; a lack of
+		 * memory is that chunk's failure, even when memory is back now. */
+		if ((rc = chunk_get(&recs[ci], v, ai, ci, where, sizeof where)) < 0)
+			break;
+		if (r.rcs[ci] == NS_ENOMEM)
+			rc = ns_err(NS_ENOMEM, "%s: out of memory", where);
+		else if ((rc = ns_version_read_chunk((uint8_t *)buf + off, (size_t)(a->nbytes - off),
+						     v, ai, ci, flags)) == NS_OK)
+			rc = ns_err(r.rcs[ci], "%s: cannot be read", where);
+	}
+done:
+	free(recs);
+	free(r.rcs);
+	return rc;
 }
 
 int ns_version_check(ns_version *v, uint64_t ai, unsigned flags)

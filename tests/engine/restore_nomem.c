@@ -27,9 +27,10 @@ char *__wrap_strndup(const char *s, size_t n);
 static int armed;
 static unsigned long calls, fail_at;
 
+/* Atomic: a restore decodes chunks on several threads. */
 static int fail_now(void)
 {
-	return armed && ++calls == fail_at;
+	return armed && __atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST) == fail_at;
 }
 
 void *__wrap_malloc(size_t size)
