@@ -224,8 +224,10 @@ static int decode_object(struct rd *r, ns_network *net, unsigned format)
 		r->in.bad = 1;
 	if (r->in.bad || (rc = ns__object_new(&o, net, rd_str(r, NULL), kind)) < 0)
 		return r->in.bad ? NS_ECORRUPT : rc;
-	if (!(o->type = strdup(rd_str(r, NULL))))
-		return ns_err(NS_ENOMEM, "out of memory");
+	/* Types and targets have no length limit (an equation may be one). */
+	rd_str(r, &o->type);
+	if (!o->type)
+		return r->nomem ? ns_err(NS_ENOMEM, "out of memory") : NS_ECORRUPT;
 	o->size = ns__rd_u64(&r->in);
 	if (kind == NS_POPULATION) {
 		uint64_t product = 1;
@@ -239,9 +241,12 @@ static int decode_object(struct rd *r, ns_network *net, unsigned format)
 	}
 	o->pre = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
 	o->post = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
-	o->target = strdup(kind == NS_PROJECTION ? rd_str(r, NULL) : "");
+	if (kind == NS_PROJECTION)
+		rd_str(r, &o->target);
+	else
+		o->target = strdup("");
 	if (!o->pre || !o->post || !o->target)
-		return ns_err(NS_ENOMEM, "out of memory");
+		return r->in.bad && !r->nomem ? NS_ECORRUPT : ns_err(NS_ENOMEM, "out of memory");
 	return decode_attrs(r, o, format);
 }
 

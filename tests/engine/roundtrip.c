@@ -265,3 +265,32 @@ Test(engine_roundtrip, a_zstd_store_gives_the_same_values)
 	et_net_free(&dst);
 	ns_store_close(s);
 }
+
+/* Types and targets have no length limit: a type may be an equation. */
+Test(engine_roundtrip, types_and_targets_longer_than_names_come_back)
+{
+	ns_store *s = nt_store_new("long.nsnap", 0, NS_CODEC_RAW);
+	char type[600], target[400];
+	int32_t pre[1] = { 0 }, post[1] = { 1 };
+	ns_network *net, *opened;
+	ns_object_info info;
+	ns_object *o;
+	memset(type, 'T', sizeof type - 1);
+	type[sizeof type - 1] = '\0';
+	memset(target, 'x', sizeof target - 1);
+	target[sizeof target - 1] = '\0';
+	NT_OK(ns_network_new(&net, "long"));
+	NT_OK(ns_population_add(NULL, net, "A", 2, NULL, 0, type));
+	NT_OK(ns_projection_add(&o, net, "P", "A", "A", target, type));
+	NT_OK(ns_projection_set_synapses(o, pre, post, 1, 0));
+	NT_OK(ns_snapshot(NULL, s, net, NULL));
+	NT_OK(ns_network_open(&opened, s, "HEAD"));
+	ns_object_get_info(&info, ns_network_object_find(opened, "A"));
+	cr_assert_str_eq(info.type, type);
+	ns_object_get_info(&info, ns_network_object_find(opened, "P"));
+	cr_assert_str_eq(info.type, type);
+	cr_assert_str_eq(info.target, target);
+	ns_network_free(opened);
+	ns_network_free(net);
+	ns_store_close(s);
+}
