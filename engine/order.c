@@ -123,6 +123,8 @@ static uint64_t kept_bytes(void)
 static void kept_put(uint32_t *perm, uint64_t hash, XXH128_hash_t key, uint64_t n)
 {
 	uint64_t size = n * sizeof *perm;
+	if (size > KEPT_BYTES)
+		return; /* evicting the others would not make room */
 	pthread_mutex_lock(&kept_lock);
 	for (;;) {
 		struct kept *empty = NULL, *oldest = NULL;
