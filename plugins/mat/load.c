@@ -73,17 +73,20 @@ done:
 	return rc;
 }
 
-int mt_load(matvar_t ***out, size_t *n_out, ns_istream *in, const char *path)
+int mt_load(matvar_t ***out, size_t *n_out, uint64_t *bytes, ns_istream *in, const char *path)
 {
 	void *buf = NULL;
 	char tmp[4096] = "";
 	matvar_t **vars = NULL;
 	size_t n = 0, n_vars = 0, cap = 0;
+	uint64_t size;
 	FILE *fp;
 	int rc, v73;
 
-	if ((rc = host->read_all(&buf, &n, in)) < 0 ||
-	    (rc = check_header(path, (unsigned char **)&buf, &n)) < 0 ||
+	if ((rc = host->read_all(&buf, &n, in)) < 0)
+		goto done;
+	size = n; /* before check_header() makes it what matio reads */
+	if ((rc = check_header(path, (unsigned char **)&buf, &n)) < 0 ||
 	    (rc = mt_tmpfile(tmp, sizeof tmp, path)) < 0)
 		goto done;
 	if ((fp = fopen(tmp, "wb"))) {
@@ -104,6 +107,7 @@ int mt_load(matvar_t ***out, size_t *n_out, ns_istream *in, const char *path)
 		goto done;
 	*out = vars;
 	*n_out = n_vars;
+	*bytes = size;
 	vars = NULL;
 	n_vars = 0;
 done:

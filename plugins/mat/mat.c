@@ -143,7 +143,7 @@ static const ns_format_ops mt_ops = {
 };
 
 static const char *const mt_extensions[] = { ".mat", NULL };
-static const char *const mt_options[] = { "version", "compress", "rename", NULL };
+static const char *const mt_options[] = { "version", "compress", "rename", "max-memory", NULL };
 
 static const ns_plugin mt_plugin = {
 	.abi_version = NS_PLUGIN_ABI_VERSION,

@@ -9,6 +9,7 @@
 
 #include <nsnap/plugin.h>
 
+#include "budget.h"
 #include "number.h"
 
 #include <matio.h>
@@ -66,16 +67,16 @@ int mt_names_add(mt_names *t, const char *key, const char *original);
 const char *mt_names_find(const mt_names *t, const char *key);
 void mt_names_free(mt_names *t);
 
-/* The variables of the MAT file @in (@path for messages), in the file's
- * order: the header is checked (a v5 file whole, by mt_check_v5()) before
- * matio reads a private temporary copy. *out (*n variables) is freed with
- * mt_vars_free(); written only on success. */
 /* Make the MATLAB_class attributes of the MAT v7.3 file @tmp (a private
  * copy of file @path) what matio reads: h5py and hdf5storage write them
  * padded with NULs (or of variable length), which matio cannot read. */
 int mt_h5_fix(const char *tmp, const char *path);
 
-int mt_load(matvar_t ***out, size_t *n, ns_istream *in, const char *path);
+/* The variables of the MAT file @in (@path for messages), in the file's
+ * order, and its size in *@bytes: the header is checked (a v5 file whole,
+ * by mt_check_v5()) before matio reads a private temporary copy. *out (*n
+ * variables) is freed with mt_vars_free(); written only on success. */
+int mt_load(matvar_t ***out, size_t *n, uint64_t *bytes, ns_istream *in, const char *path);
 void mt_vars_free(matvar_t **vars, size_t n);
 
 int mt_import(ns_network **out, ns_istream *in, const ns_plugin_args *args);

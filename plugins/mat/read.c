@@ -41,6 +41,7 @@ typedef struct rd {
 	size_t n_vars;
 	mt_names names;
 	mt_record rec; /* nsnap's own variable */
+	nsp_budget budget; /* for what no value of the file backs */
 } rd;
 
 /* The attribute held by field @fn of object variable @var: its original
@@ -352,6 +353,18 @@ static int read_proj_attr(rd *r, const mt_fields *f, ns_object *obj, const char 
 		}
 		if (v->class_type != MAT_C_CELL && count == ranks->n &&
 		    (any || rs == NS_SEMIGLOBAL)) {
+			/* one value per post neuron, though the file has one per row */
+			if (nsp_charge(&r->budget, post_size * host->dtype_size(t)) < 0) {
+				char need[32], lim[192];
+				return host->error(NS_ENOMEM, "file '%s': variable '%s': field "
+						   "'%s': a semiglobal attribute of %llu values "
+						   "(one per post neuron) needs %s, beyond %s",
+						   r->path, f->var, fn,
+						   (unsigned long long)post_size,
+						   nsp_size_text(need, post_size *
+								 host->dtype_size(t)),
+						   nsp_budget_text(lim, &r->budget));
+			}
 			if ((rc = host->attr_add(&a, obj, an, kind, NS_SEMIGLOBAL, t, NULL,
 						    0)) < 0 ||
 			    (rc = host->attr_data(&data, a)) < 0)
@@ -628,12 +641,14 @@ static int read_network(rd *r, const mt_fields *top)
 
 int mt_import(ns_network **out, ns_istream *in, const ns_plugin_args *args)
 {
-	rd r = { mt_path(args), args, NULL, NULL, 0, { 0 }, { 0 } };
+	rd r = { mt_path(args), args, NULL, NULL, 0, { 0 }, { 0 }, { 0 } };
 	const matvar_t *rec;
 	mt_fields top;
+	uint64_t bytes;
 	int rc;
 
-	if ((rc = mt_load(&r.vars, &r.n_vars, in, r.path)) < 0)
+	if ((rc = mt_load(&r.vars, &r.n_vars, &bytes, in, r.path)) < 0 ||
+	    (rc = nsp_budget_init(&r.budget, args, bytes, r.path)) < 0)
 		goto done;
 	top.v = r.vars;
 	top.names = NULL;

@@ -201,7 +201,7 @@ done:
 /* Member @i, all of it, into *@out (its declared size, which it must
  * have exactly). */
 static int read_member(unsigned char **out, size_t *len, zip_t *za, zip_uint64_t i,
-		       const char *path, pk_budget *budget)
+		       const char *path, nsp_budget *budget)
 {
 	char lim[192];
 	zip_stat_t st;
@@ -214,10 +214,10 @@ static int read_member(unsigned char **out, size_t *len, zip_t *za, zip_uint64_t
 	if (zip_stat_index(za, i, 0, &st) < 0)
 		return host->error(NS_EFORMAT, "file '%s': %s", path, zip_strerror(za));
 	/* charged while it is read, and given back after */
-	if (pk_charge(budget, st.size) < 0)
+	if (nsp_charge(budget, st.size) < 0)
 		return host->error(NS_ENOMEM, "file '%s': member '%s': %llu bytes, beyond %s",
 				   path, st.name, (unsigned long long)st.size,
-				   pk_budget_text(lim, budget));
+				   nsp_budget_text(lim, budget));
 	if (!(zf = zip_fopen_index(za, i, 0)))
 		return host->error(NS_EFORMAT, "file '%s': member '%s': %s", path, st.name,
 				   zip_strerror(za));
@@ -291,7 +291,7 @@ static int npz_import(ns_network **out, ns_istream *in, const ns_plugin_args *ar
 		goto done;
 	}
 	if ((rc = host->read_all(&buf, &n, in)) < 0 ||
-	    (rc = pk_budget_init(&c.budget, args, n, path)) < 0 ||
+	    (rc = nsp_budget_init(&c.budget, args, n, path)) < 0 ||
 	    (rc = pk_reader_new(&c.pool, path, &c.budget)) < 0)
 		goto done;
 	if (!(src = zip_source_buffer_create(buf, n, 0, &ze))) {

@@ -10,7 +10,7 @@
 /* An import: the pool of the values built from the members, and what
  * lives as long as they do (the readers of object members, strings). */
 typedef struct npz_ctx {
-	pk_budget budget; /* the whole import's */
+	nsp_budget budget; /* the whole import's */
 	pk_reader *pool;
 	pk_reader **readers;
 	char **strs;

@@ -49,7 +49,7 @@ typedef struct pk_ctx {
 	ns_network *net;
 	const ns_plugin_args *args;
 	const pv *root;   /* a whole network's dict; NULL for one object's */
-	pk_budget *budget;
+	nsp_budget *budget;
 	pk_record rec;    /* nsnap's own entry */
 } pk_ctx;
 
@@ -70,11 +70,11 @@ static int charge(pk_ctx *c, const char *what, uint64_t count, const char *thing
 	char need[32], lim[192];
 	uint64_t bytes = size && count > (UINT64_MAX - extra) / size ? UINT64_MAX :
 			 count * size + extra;
-	if (pk_charge(c->budget, bytes) == 0)
+	if (nsp_charge(c->budget, bytes) == 0)
 		return NS_OK;
 	return host->error(NS_ENOMEM, "file '%s': %s: %llu %s%s need %s, beyond %s", c->path, what,
 			   (unsigned long long)count, things, why ? why : "",
-			   pk_size_text(need, bytes), pk_budget_text(lim, c->budget));
+			   nsp_size_text(need, bytes), nsp_budget_text(lim, c->budget));
 }
 
 /* ----------------------------------------------------------- value access */
@@ -731,7 +731,7 @@ static int read_network(pk_ctx *c, const pv *root)
 }
 
 int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args,
-		   pk_budget *budget)
+		   nsp_budget *budget)
 {
 	pk_ctx c = { args && args->path ? args->path : "(stream)", NULL, args, NULL, budget,
 		     { 0 } };

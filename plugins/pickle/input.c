@@ -42,7 +42,7 @@ int pk_fill(pk_reader *r, size_t len)
 			return (int)got;
 		r->eof = got == 0;
 		r->n += (size_t)got;
-		pk_budget_read(r->budget, r->base + r->n);
+		nsp_budget_read(r->budget, r->base + r->n);
 	}
 	r->p = r->win;
 	return r->n >= len;
@@ -128,7 +128,7 @@ int pk_take_copy(pk_reader *r, char **out, uint64_t len)
 			}
 			want = (size_t)k;
 			r->base += want; /* read past the window */
-			pk_budget_read(r->budget, pk_at(r));
+			nsp_budget_read(r->budget, pk_at(r));
 		}
 		got += want;
 	}

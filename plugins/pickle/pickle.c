@@ -15,13 +15,13 @@ static int pk_import(ns_network **out, ns_istream *in, const ns_plugin_args *arg
 {
 	const char *path = args && args->path ? args->path : "(stream)";
 	pk_reader *r = NULL;
-	pk_budget budget;
+	nsp_budget budget;
 	struct stat st;
 	pv *root;
 	int rc;
 
-	if ((rc = pk_budget_init(&budget, args, args && args->path && stat(args->path, &st) == 0 &&
-				 S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, path)) < 0 ||
+	if ((rc = nsp_budget_init(&budget, args, args && args->path && stat(args->path, &st) == 0 &&
+				  S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, path)) < 0 ||
 	    (rc = pk_read_stream(&r, &root, in, path, &budget)) < 0)
 		goto done;
 	rc = pk_import_root(out, root, args, &budget);

@@ -7,6 +7,7 @@
 
 #include <nsnap/plugin.h>
 
+#include "budget.h"
 #include "number.h"
 
 #include <stddef.h>
@@ -60,53 +61,21 @@ typedef struct pv {
 	uint64_t *shape;       /* PV_ARRAY: its ndim extents */
 } pv;
 
-/* What an import may allocate: the reader's values and the network's
- * arrays, charged as they are allocated (with what the allocator and the
- * engine add), against a limit set from the file's size on disk
- * (PK_MEMORY_FACTOR times it plus PK_MEMORY_BASE) or by the option
- * max-memory (budget.c). A file that needs more is refused before it
- * takes it: a small file can hold few values, however many it
- * references (a shared row, a size that nothing backs). */
-#define PK_MEMORY_FACTOR 16
-#define PK_MEMORY_BASE ((uint64_t)32 << 20)
-typedef struct pk_budget {
-	uint64_t limit, used;
-	uint64_t file;  /* the size the limit derives from; 0: unknown yet */
-	int given;      /* the limit is max-memory's */
-	int growing;    /* no size on disk: the limit follows the bytes read */
-} pk_budget;
-
-/* Set @b for an import of @path from the option max-memory of @args, else
- * from @file_size (0: unknown, then from the bytes read). NS_EINVAL for a
- * bad option. */
-int pk_budget_init(pk_budget *b, const ns_plugin_args *args, uint64_t file_size,
-		   const char *path);
-/* Charge @bytes to @b: 0, or -1 (nothing charged) beyond its limit. */
-int pk_charge(pk_budget *b, uint64_t bytes);
-/* The bytes read so far, for a limit that follows them. */
-void pk_budget_read(pk_budget *b, uint64_t bytes);
-/* The end of a message about the limit: "the import's memory limit of
- * 48 MiB (16 times the file's 1.0 MiB, plus 32 MiB; -o max-memory=SIZE
- * raises it)". */
-const char *pk_budget_text(char buf[192], const pk_budget *b);
-/* @bytes as "1.5 MiB". */
-const char *pk_size_text(char buf[32], uint64_t bytes);
-
 typedef struct pk_reader pk_reader;
 
 /* Read the pickle @p data (@p n bytes) into *@p root; values live until
  * pk_reader_free(). Errors name @p path and the byte offset. Memory is
  * charged to @p budget. */
 int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n,
-	    const char *path, pk_budget *budget);
+	    const char *path, nsp_budget *budget);
 /* The same from stream @p in, read as far as the pickle's STOP and a few
  * bytes beyond it (more is refused unread). */
 int pk_read_stream(pk_reader **out, pv **root, ns_istream *in, const char *path,
-		   pk_budget *budget);
+		   nsp_budget *budget);
 void pk_reader_free(pk_reader *r);
 /* A reader that reads nothing: a pool for values built by hand (the npz
  * plugin's root dict), freed with pk_reader_free(). */
-int pk_reader_new(pk_reader **out, const char *path, pk_budget *budget);
+int pk_reader_new(pk_reader **out, const char *path, nsp_budget *budget);
 
 /* The reader's machine, for numpy.c: record an error naming the file and
  * the opcode's offset; allocate (charged to the budget; pk_oom() then
@@ -171,7 +140,7 @@ int pk_record_network(const pk_record *r, ns_network *net, const char *path);
 /* Add the arrays of @r (its table 'arrays') to @net, whose objects are
  * read. */
 int pk_record_arrays(const pk_record *r, ns_network *net, const char *path,
-		     pk_budget *budget);
+		     nsp_budget *budget);
 /* The type of object @obj, or NULL. */
 const char *pk_record_type(const pk_record *r, const char *obj);
 /* 1 when @r lists object @obj. */
@@ -186,7 +155,7 @@ const pv *pk_record_semiglobal(const pk_record *r, const char *obj, const char *
 /* Map the unpickled dict @root (a whole network or one object, in
  * ANNarchy's layout) onto a new network, its arrays charged to @budget. */
 int pk_import_root(ns_network **out, const pv *root, const ns_plugin_args *args,
-		   pk_budget *budget);
+		   nsp_budget *budget);
 
 int pk_export(ns_ostream *out, const ns_network *net, const ns_plugin_args *args);
 

@@ -25,7 +25,7 @@ int pk_oom(pk_reader *r)
 	char lim[192];
 	if (r->over)
 		return pk_fail(r, NS_ENOMEM, "the pickle's values need more than %s",
-			       pk_budget_text(lim, r->budget));
+			       nsp_budget_text(lim, r->budget));
 	return pk_fail(r, NS_ENOMEM, "out of memory");
 }
 
@@ -34,7 +34,7 @@ int pk_oom(pk_reader *r)
 void *pk_realloc(pk_reader *r, void *p, size_t old, size_t size)
 {
 	void *q;
-	if (size > old && pk_charge(r->budget, size - old + (p ? 0 : PK_MALLOC_OVERHEAD)) < 0) {
+	if (size > old && nsp_charge(r->budget, size - old + (p ? 0 : PK_MALLOC_OVERHEAD)) < 0) {
 		r->over = 1;
 		return NULL;
 	}
@@ -138,10 +138,10 @@ pv *pv_dict_get(const pv *d, const char *key)
 	return NULL;
 }
 
-int pk_reader_new(pk_reader **out, const char *path, pk_budget *budget)
+int pk_reader_new(pk_reader **out, const char *path, nsp_budget *budget)
 {
 	pk_reader *r;
-	if (pk_charge(budget, sizeof *r) < 0 || !(r = host->alloc(sizeof *r)))
+	if (nsp_charge(budget, sizeof *r) < 0 || !(r = host->alloc(sizeof *r)))
 		return host->error(NS_ENOMEM, "file '%s': out of memory", path);
 	memset(r, 0, sizeof *r);
 	r->path = path;

@@ -597,7 +597,7 @@ static int run(pk_reader *r, pv **root)
 }
 
 int pk_read(pk_reader **out, pv **root, const unsigned char *data, size_t n, const char *path,
-	    pk_budget *budget)
+	    nsp_budget *budget)
 {
 	pk_reader *r;
 	int rc;
@@ -634,7 +634,7 @@ static int check_end(pk_reader *r)
 }
 
 int pk_read_stream(pk_reader **out, pv **root, ns_istream *in, const char *path,
-		   pk_budget *budget)
+		   nsp_budget *budget)
 {
 	pk_reader *r;
 	int rc;

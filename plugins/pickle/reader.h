@@ -36,7 +36,7 @@ struct pk_reader {
 	unsigned char opc;  /* and the opcode */
 	uint64_t frame_at, frame_end; /* the last FRAME: where it is and ends */
 	const char *path;
-	pk_budget *budget;
+	nsp_budget *budget;
 	int over;           /* an allocation met the budget's limit */
 	pv **stack;
 	size_t sp, scap;

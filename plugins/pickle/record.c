@@ -187,7 +187,7 @@ int pk_record_listed(const pk_record *r, const char *obj)
 }
 
 int pk_record_arrays(const pk_record *r, ns_network *net, const char *path,
-		     pk_budget *budget)
+		     nsp_budget *budget)
 {
 	for (size_t i = 0; r->arrays && i < r->arrays->len; i++) {
 		pv *const *it = r->arrays->items[i]->items;
@@ -197,11 +197,11 @@ int pk_record_arrays(const pk_record *r, ns_network *net, const char *path,
 		int rc;
 		nsp_array_desc(&k, &t, it[2]->s, it[3]->s);
 		/* the bytes are the file's: only the copy the network makes is new */
-		if (pk_charge(budget, it[4]->count * host->dtype_size(t)) < 0)
+		if (nsp_charge(budget, it[4]->count * host->dtype_size(t)) < 0)
 			return host->error(NS_ENOMEM, "file '%s': entry 'nsnap': 'arrays' row %zu: "
 					   "%llu values, beyond %s", path, i + 1,
 					   (unsigned long long)it[4]->count,
-					   pk_budget_text(lim, budget));
+					   nsp_budget_text(lim, budget));
 		if ((rc = nsp_add_array(net, path, "entry 'nsnap'", i + 1, it[0]->s, it[1]->s, k, t,
 					it[4]->count, it[4]->s)) < 0)
 			return rc;

@@ -3,7 +3,7 @@
  * the allow-list, to lie about lengths or numbers. Each is refused with
  * a message naming the file, object and cause, changes nothing, and stays
  * within a memory bound that a forked child's peak RSS shows (the import
- * may hold PK_MEMORY_FACTOR = 16 times the file's size plus 32 MiB: the
+ * may hold NSP_MEMORY_FACTOR = 16 times the file's size plus 32 MiB: the
  * bound checked is 20 times plus 64 MiB). Numbers are exact or refused. */
 #define _GNU_SOURCE
 #include "format_util.h"

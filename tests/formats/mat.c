@@ -92,7 +92,7 @@ static void expect_same_versions(ns_store *s, const char *a, const char *b)
 
 /* ------------------------------------------------------------------ plugin */
 
-Test(formats_mat, the_plugin_is_a_format_for_mat_names_with_three_options)
+Test(formats_mat, the_plugin_is_a_format_for_mat_names_with_four_options)
 {
 	ns_plugins *ps = mat_plugins();
 	ns_plugin_info info;
@@ -104,7 +104,8 @@ Test(formats_mat, the_plugin_is_a_format_for_mat_names_with_three_options)
 	cr_assert_str_eq(info.options[0], "version");
 	cr_assert_str_eq(info.options[1], "compress");
 	cr_assert_str_eq(info.options[2], "rename");
-	cr_assert_null(info.options[3]);
+	cr_assert_str_eq(info.options[3], "max-memory");
+	cr_assert_null(info.options[4]);
 	ns_plugins_free(ps);
 }
 
@@ -690,4 +691,60 @@ Test(formats_mat, a_geometry_whose_product_overflows_is_refused_naming_the_field
 			    nt_path("geom.mat")), 0);
 	refused(nt_path("geom.mat"), NS_EFORMAT,
 		"variable 'P': field 'geometry' holds more than 10^15 neurons");
+}
+
+/* A projection into population P of @size neurons (declared, no values)
+ * with rows of two synapses and a semiglobal attribute 's', one value per
+ * row: a file of 2 KB whose import takes one value per neuron of P. */
+static void wide_semiglobal(const char *path, const char *size)
+{
+	char prog[1024];
+	snprintf(prog, sizeof prog,
+		 "import sys\n"
+		 "import numpy as np, scipy.io as sio\n"
+		 "p = {'name': 'P', 'size': np.int64(%s), 'attributes': '',\n"
+		 "     'parameters': '', 'variables': ''}\n"
+		 "j = {'name': 'J', 'pre': 'P', 'post': 'P', 'target': 'exc',\n"
+		 "     'post_ranks': np.array([0, 1]),\n"
+		 "     'pre_ranks': np.array([[0, 1], [2, 3]]),\n"
+		 "     'attributes': ['s'], 'parameters': '', 'variables': ['s'],\n"
+		 "     's': np.array([0.5, 0.25])}\n"
+		 "sio.savemat(sys.argv[1], {'P': p, 'J': j, 'time_step': np.int64(1)})\n",
+		 size);
+	cr_assert_eq(python(prog, path), 0);
+}
+
+Test(formats_mat, a_semiglobal_of_a_huge_declared_post_population_is_refused)
+{
+	wide_semiglobal(nt_path("wide.mat"), "10**12");
+	refused(nt_path("wide.mat"), NS_ENOMEM,
+		"wide.mat': variable 'J': field 's': a semiglobal attribute of "
+		"1000000000000 values (one per post neuron) needs 7.3 TiB, beyond the "
+		"import's memory limit");
+}
+
+Test(formats_mat, max_memory_lets_a_wide_semiglobal_import)
+{
+	static const char *const more[] = { "max-memory=1G", NULL };
+	ns_plugins *ps = mat_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_import_opts o = NS_IMPORT_OPTS_INIT;
+	ns_network *net = NULL;
+	ns_attr_info ai;
+	const double *d;
+	wide_semiglobal(nt_path("wide.mat"), "1 << 23");
+	NT_FAILS(NS_ENOMEM, import_file(NULL, ps, s, nt_path("wide.mat")));
+	NT_MESSAGE_HAS("8388608 values (one per post neuron) needs 64.0 MiB");
+	cr_assert_eq(nt_stats(s).versions, 0);
+	o.options = more;
+	NT_OK(ns_import(NULL, ps, s, nt_path("wide.mat"), &o));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	ns_attr_get_info(&ai, ns_object_attr_find(ns_network_object_find(net, "J"), "s"));
+	cr_assert(ai.scope == NS_SEMIGLOBAL && ai.count == UINT64_C(1) << 23);
+	NT_OK(ns_attr_data((void **)&d, ns_object_attr_find(ns_network_object_find(net, "J"),
+							    "s")));
+	cr_assert(d[0] == 0.5 && d[1] == 0.25 && d[2] == 0);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
 }

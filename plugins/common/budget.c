@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The memory budget of an import (pickle.h): its limit, from the option
+/* The memory budget of an import (budget.h): its limit, from the option
  * max-memory or from the file's size, and how messages name it. */
-#include "pickle.h"
+#include "budget.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,13 +38,13 @@ static uint64_t parse_size(const char *s)
 
 static uint64_t limit_for(uint64_t size)
 {
-	if (size > (UINT64_MAX - PK_MEMORY_BASE) / PK_MEMORY_FACTOR)
+	if (size > (UINT64_MAX - NSP_MEMORY_BASE) / NSP_MEMORY_FACTOR)
 		return UINT64_MAX;
-	return size * PK_MEMORY_FACTOR + PK_MEMORY_BASE;
+	return size * NSP_MEMORY_FACTOR + NSP_MEMORY_BASE;
 }
 
-int pk_budget_init(pk_budget *b, const ns_plugin_args *args, uint64_t file_size,
-		   const char *path)
+int nsp_budget_init(nsp_budget *b, const ns_plugin_args *args, uint64_t file_size,
+		    const char *path)
 {
 	const char *o = args ? host->option(args, "max-memory") : NULL;
 	memset(b, 0, sizeof *b);
@@ -61,7 +61,7 @@ int pk_budget_init(pk_budget *b, const ns_plugin_args *args, uint64_t file_size,
 	return NS_OK;
 }
 
-void pk_budget_read(pk_budget *b, uint64_t bytes)
+void nsp_budget_read(nsp_budget *b, uint64_t bytes)
 {
 	if (b->growing && bytes > b->file) {
 		b->file = bytes;
@@ -69,7 +69,7 @@ void pk_budget_read(pk_budget *b, uint64_t bytes)
 	}
 }
 
-int pk_charge(pk_budget *b, uint64_t bytes)
+int nsp_charge(nsp_budget *b, uint64_t bytes)
 {
 	if (bytes > b->limit || b->used > b->limit - bytes)
 		return -1;
@@ -77,7 +77,7 @@ int pk_charge(pk_budget *b, uint64_t bytes)
 	return 0;
 }
 
-const char *pk_size_text(char buf[32], uint64_t bytes)
+const char *nsp_size_text(char buf[32], uint64_t bytes)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 	double v = (double)bytes;
@@ -94,16 +94,16 @@ const char *pk_size_text(char buf[32], uint64_t bytes)
 	return buf;
 }
 
-const char *pk_budget_text(char buf[192], const pk_budget *b)
+const char *nsp_budget_text(char buf[192], const nsp_budget *b)
 {
 	char lim[32], file[32], base[32];
-	pk_size_text(lim, b->limit);
+	nsp_size_text(lim, b->limit);
 	if (b->given)
 		snprintf(buf, 192, "the import's memory limit of %s (-o max-memory)", lim);
 	else
 		snprintf(buf, 192, "the import's memory limit of %s (%d times the %s %s, plus "
-			 "%s; -o max-memory=SIZE raises it)", lim, PK_MEMORY_FACTOR,
-			 pk_size_text(file, b->file), b->growing ? "read" : "of the file",
-			 pk_size_text(base, PK_MEMORY_BASE));
+			 "%s; -o max-memory=SIZE raises it)", lim, NSP_MEMORY_FACTOR,
+			 nsp_size_text(file, b->file), b->growing ? "read" : "of the file",
+			 nsp_size_text(base, NSP_MEMORY_BASE));
 	return buf;
 }
