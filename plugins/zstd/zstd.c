@@ -26,6 +26,10 @@
 
 static const ns_host *host;
 
+/* The longest frame header (ZSTD_FRAMEHEADERSIZE_MAX, which zstd.h
+ * gives only to static linking). */
+#define ZS_HEADER_MAX 18
+
 typedef struct zs_reader {
 	ZSTD_DStream *ds;
 	ns_istream *below;
@@ -34,6 +38,16 @@ typedef struct zs_reader {
 	int in_eof;     /* the stream below reached its end */
 	int in_frame;   /* a frame begun and not finished */
 	int frames;     /* frames begun */
+	/* The header of the frame being read, kept as it is consumed until
+	 * ZSTD_getFrameContentSize() reads it, and what the frame gave so
+	 * far: libzstd's streaming decoder (1.5.4) does not compare the size
+	 * a frame declares with what it holds when its last block is empty
+	 * (its one-shot decoder does), so a large read would fail where
+	 * small ones succeed. */
+	unsigned char hdr[ZS_HEADER_MAX];
+	size_t hdr_len;
+	unsigned long long declared; /* ZSTD_CONTENTSIZE_ERROR: not read yet */
+	uint64_t decoded;
 	int failed;     /* sticky error code, 0 while healthy */
 	char msg[256];  /* its message, given again on every later read */
 	void *buf;      /* ZSTD_DStreamInSize() bytes */
@@ -164,9 +178,13 @@ static ptrdiff_t zs_read(void *state, void *buf, size_t n)
 			/* Input is over but the frame is not: it may still owe
 			 * decoded bytes; if not, it was cut short. */
 		}
-		if (!r->in_frame)
+		if (!r->in_frame) {
 			r->frames++;
-		size_t in_before = r->in.pos;
+			r->hdr_len = 0;
+			r->declared = ZSTD_CONTENTSIZE_ERROR;
+			r->decoded = 0;
+		}
+		size_t in_before = r->in.pos, out_before = out.pos;
 		size_t rc = ZSTD_decompressStream(r->ds, &out, &r->in);
 		if (ZSTD_isError(rc)) {
 			int code = ZSTD_getErrorCode(rc) == ZSTD_error_memory_allocation ? NS_ENOMEM
@@ -174,8 +192,23 @@ static ptrdiff_t zs_read(void *state, void *buf, size_t n)
 			return zs_rfail(r, code, "file '%s': zstd: %s", r->path,
 					ZSTD_getErrorName(rc));
 		}
+		r->decoded += out.pos - out_before;
+		if (r->declared == ZSTD_CONTENTSIZE_ERROR && r->hdr_len < sizeof r->hdr) {
+			size_t k = r->in.pos - in_before;
+			if (k > sizeof r->hdr - r->hdr_len)
+				k = sizeof r->hdr - r->hdr_len;
+			memcpy(r->hdr + r->hdr_len, (const char *)r->in.src + in_before, k);
+			r->hdr_len += k;
+			/* 0 for a skippable frame, which gives no bytes */
+			r->declared = ZSTD_getFrameContentSize(r->hdr, r->hdr_len);
+		}
 		/* 0: a frame was decoded and flushed whole. */
 		r->in_frame = rc != 0;
+		if (!r->in_frame && r->declared != ZSTD_CONTENTSIZE_ERROR &&
+		    r->declared != ZSTD_CONTENTSIZE_UNKNOWN && r->decoded != r->declared)
+			return zs_rfail(r, NS_EFORMAT, "file '%s': zstd: frame %d declares %llu "
+					"bytes and holds %llu", r->path, r->frames, r->declared,
+					(unsigned long long)r->decoded);
 		if (r->in_frame && r->in_eof && r->in.pos == r->in.size && out.pos == 0 &&
 		    r->in.pos == in_before)
 			return zs_rfail(r, NS_EFORMAT, "file '%s': zstd stream truncated",

@@ -603,6 +603,32 @@ Test(formats_filters, a_zstd_file_with_a_bad_checksum_fails)
 	ns_plugins_free(ps);
 }
 
+/* A frame that declares 2^40 bytes (a 1 KiB window, so that no read can
+ * take it whole) and holds none: its last block is empty, which libzstd's
+ * streaming decoder lets pass. */
+static void zstd_frame_declaring_more(FILE *f)
+{
+	static const unsigned char frame[] = { 0x28, 0xb5, 0x2f, 0xfd, 0xc0, 0x00, 0, 0, 0, 0,
+					       0, 1, 0, 0, 0x01, 0x00, 0x00 };
+	cr_assert_eq(fwrite(frame, 1, sizeof frame, f), sizeof frame);
+}
+
+Test(formats_filters, a_zstd_frame_holding_less_than_it_declares_fails)
+{
+	ns_plugins *ps = plugins();
+	ns_store *s = two_versions();
+	char plain[256], zs[256];
+	plain_v1(ps, s, plain);
+	write_in_two(path_of(zs, "short.json.zst"), plain, zstd_frame, NULL);
+	FILE *f = fopen(zs, "ab");
+	cr_assert_not_null(f);
+	zstd_frame_declaring_more(f);
+	cr_assert_eq(fclose(f), 0);
+	assert_import_fails(ps, s, zs, "zstd: frame 3 declares 1099511627776 bytes and holds 0");
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
 Test(formats_filters, an_empty_file_named_gz_fails_without_a_crash)
 {
 	ns_plugins *ps = plugins();
