@@ -68,8 +68,14 @@ int cli_check(struct cli *c, const ns_network *net, const ns_select *sel, const 
 	ns_attr_info ai;
 	int rc = CLI_OK;
 
-	if (!c->verify)
-		return CLI_OK;
+	if (!c->verify || c->assembled)
+		return CLI_OK; /* an assembly's shards were checked before */
+	if (c->sharded) {
+		/* every chunk of the version's shards */
+		char num[24];
+		snprintf(num, sizeof num, "%llu", (unsigned long long)c->sharded_version);
+		return cli_check_shards(c, num);
+	}
 	if (ns_version_open_number(&v, c->store, ns_network_version(net)) < 0)
 		return cli_fail_ns(c);
 	for (size_t i = 0; i < ns_network_object_count(net) && rc == CLI_OK; i++) {

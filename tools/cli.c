@@ -188,6 +188,8 @@ int cli_open(struct cli *c, int writable)
 	ns_store_opts o = NS_STORE_OPTS_INIT;
 	if (!c->store_path || !*c->store_path)
 		return cli_fail(c, "no store given: use -s PATH or set NSNAP_STORE");
+	if (cli_is_sharded(c->store_path))
+		return cli_open_sharded(c, writable);
 	o.flags = writable ? 0 : NS_STORE_RDONLY;
 	if (ns_store_open(&c->store, c->store_path, &o) == NS_OK)
 		return CLI_OK;
@@ -226,6 +228,7 @@ void cli_close(struct cli *c)
 {
 	ns_plugins_free(c->plugins);
 	ns_store_close(c->store);
+	cli_assembly_remove(c);
 	c->plugins = NULL;
 	c->store = NULL;
 }
@@ -340,6 +343,8 @@ int cli_open_network(struct cli *c, ns_network **net, uint64_t *v, char num[24],
 {
 	if (cli_open(c, 0) != CLI_OK || cli_resolve(c, v, num, rev) != CLI_OK)
 		return CLI_ERROR;
+	if (c->sharded)
+		return cli_sharded_network(c, net, num);
 	if (ns_network_open(net, c->store, num) < 0)
 		return cli_fail_ns(c);
 	return CLI_OK;

@@ -28,6 +28,10 @@ struct cli {
 	int verify;             /* reads check chunk hashes (not --no-verify) */
 	ns_store *store;
 	ns_plugins *plugins;
+	int sharded;            /* the store is a directory of shards (sharded.c) */
+	int assembled;          /* ...whose versions store holds assembled */
+	uint64_t sharded_version; /* the version cli_sharded_network() assembled */
+	char assembly_dir[4096];
 };
 
 /* One subcommand. */
@@ -92,6 +96,33 @@ int cli_open(struct cli *c, int writable);
  * the install folder. A module that fails to load is a warning naming it
  * and why; only what needs it fails. */
 int cli_load_plugins(struct cli *c);
+/* Sharded stores (sharded.c): whether @path is a store directory that
+ * ns_mpi_snapshot() wrote; open its global record as c->store (only tag,
+ * branch, rm and gc may write); check the hashes of the shard chunks of version
+ * @num (unless --no-verify); assemble version @num into one network; add
+ * up the bytes of global version @v's shards; verify every file and
+ * version. */
+int cli_is_sharded(const char *path);
+int cli_open_sharded(struct cli *c, int writable);
+int cli_check_shards(struct cli *c, const char *num);
+int cli_sharded_network(struct cli *c, ns_network **net, const char *num);
+int cli_sharded_bytes(struct cli *c, uint64_t *logical, uint64_t *added, uint64_t v);
+int cli_verify_sharded(struct cli *c);
+/* The global record's and every shard's figures added up (versions: the
+ * global ones; chunking and codec: the shards'); @shards their number. */
+int cli_sharded_stats(struct cli *c, ns_store_stats *sum, int *shards);
+/* ns_mpi_gc(): delete the shard versions no global version names (@versions)
+ * and free orphan chunks (@bytes). */
+int cli_sharded_gc(struct cli *c, uint64_t *versions, uint64_t *bytes);
+/* Compact the global record's file and every shard's in place; the bytes
+ * of all of them before and after. */
+int cli_sharded_compact(struct cli *c, uint64_t *before, uint64_t *after);
+/* For the commands that read versions through a store (diff, export):
+ * the @n versions @nums of the sharded store assembled into a temporary
+ * store that becomes c->store; @nums become their numbers there. Removed
+ * by cli_close(). */
+int cli_assemble(struct cli *c, char (*nums)[24], int n);
+void cli_assembly_remove(struct cli *c);
 /* Close what was opened. */
 void cli_close(struct cli *c);
 

@@ -24,7 +24,7 @@ static int run(struct cli *c, int argc, char **argv)
 		return CLI_ERROR;
 	if (!c->store_path || !*c->store_path)
 		return cli_fail(c, "no store given: use -s PATH or set NSNAP_STORE");
-	if (output) {
+	if (output && !cli_is_sharded(c->store_path)) {
 		if (cli_open(c, 0) != CLI_OK)
 			return CLI_ERROR;
 		if (ns_store_compact(c->store, output) < 0)
@@ -34,8 +34,15 @@ static int run(struct cli *c, int argc, char **argv)
 		return cli_report(c, json, "wrote a compacted copy of '%s' to '%s'\n",
 				  c->store_path, output);
 	}
-	if (ns_store_compact_file(c->store_path, &before, &after) < 0)
+	if (cli_is_sharded(c->store_path)) {
+		if (output)
+			return cli_fail(c, "store directory '%s' is sharded: --output takes one "
+					"store file", c->store_path);
+		if (cli_sharded_compact(c, &before, &after) != CLI_OK)
+			return CLI_ERROR;
+	} else if (ns_store_compact_file(c->store_path, &before, &after) < 0) {
 		return cli_fail_ns(c);
+	}
 	json = cJSON_CreateObject();
 	cJSON_AddStringToObject(json, "store", c->store_path);
 	cli_json_add_u64(json, "bytes_before", before);
@@ -50,6 +57,8 @@ const struct command cmd_compact = {
 	"\n"
 	"Rewrite the store without its free pages (left by deleted versions), in\n"
 	"place and atomically. Refused while another process has the store open.\n"
+	"A sharded store (a directory written over MPI) has each of its files\n"
+	"compacted.\n"
 	"\n"
 	"  --output FILE  write a compacted copy to FILE instead\n"
 	"  --json         as JSON: {\"file\": FILE}, or the store's bytes before and after\n",

@@ -185,11 +185,12 @@ static void print_stat(const ns_diff *d, const struct view *w)
 	printf(" %zu object%s changed, %zu the same\n", changed, changed == 1 ? "" : "s", same);
 }
 
-static cJSON *json_diff(const ns_diff *d, double tol)
+/* @va and @vb: the versions as the store numbers them. */
+static cJSON *json_diff(const ns_diff *d, double tol, uint64_t va, uint64_t vb)
 {
 	cJSON *j = cJSON_CreateObject(), *objs = cJSON_CreateArray(), *meta = cJSON_CreateArray();
-	cli_json_add_u64(j, "version_a", d->version_a);
-	cli_json_add_u64(j, "version_b", d->version_b);
+	cli_json_add_u64(j, "version_a", va);
+	cli_json_add_u64(j, "version_b", vb);
 	cJSON_AddBoolToObject(j, "equal", d->equal);
 	cli_json_add_f64(j, "tolerance", tol);
 	cli_json_add_f64(j, "time_a_ms", d->t_a);
@@ -416,7 +417,7 @@ static int run(struct cli *c, int argc, char **argv)
 	struct cli_plot drawn = { 0 };
 	ns_diff *d = NULL;
 	uint64_t va, vb, bins = 20;
-	char na[24], nb[24], x[32], y[32], *end;
+	char na[24], nb[24], rev[2][24], x[32], y[32], *end;
 	size_t same = 0;
 	cJSON *json = NULL;
 	struct view w = { 0, 0, 14 };
@@ -463,21 +464,29 @@ static int run(struct cli *c, int argc, char **argv)
 	    cli_resolve(c, &va, na, argv[0]) != CLI_OK ||
 	    cli_resolve(c, &vb, nb, argv[1]) != CLI_OK)
 		goto done;
+	/* The revisions read: a sharded store's, assembled (what is printed
+	 * names the versions as the user does). */
+	memcpy(rev[0], na, sizeof na);
+	memcpy(rev[1], nb, sizeof nb);
+	if (c->sharded && cli_assemble(c, rev, 2) != CLI_OK)
+		goto done;
 	o.select.only = only;
 	o.verify = c->verify;
-	if (hist && (check_histogram(c, na, hist) != CLI_OK || check_histogram(c, nb, hist) != CLI_OK))
+	if (hist && (check_histogram(c, rev[0], hist) != CLI_OK ||
+		     check_histogram(c, rev[1], hist) != CLI_OK))
 		goto done;
-	if (ns_diff_versions(&d, c->store, na, nb, &o) < 0) {
+	if (ns_diff_versions(&d, c->store, rev[0], rev[1], &o) < 0) {
 		rc = cli_fail_ns(c);
 		goto done;
 	}
 	/* the picture first: when it fails, nothing is printed */
-	if (plot && cli_plot_diff(c, &drawn, plot, d, o.tol, na, nb, argv + 2, argc - 2) != CLI_OK)
+	if (plot && cli_plot_diff(c, &drawn, plot, d, o.tol, rev[0], rev[1], argv + 2,
+				   argc - 2) != CLI_OK)
 		goto done;
 	w.tol = o.tol;
 	w.width = name_width(d, &w);
 	if (c->json) {
-		json = json_diff(d, o.tol);
+		json = json_diff(d, o.tol, va, vb);
 		cJSON_AddItemToObject(json, "histograms", cJSON_CreateArray());
 	} else if (stat) {
 		printf("diff of version %s and version %s%s\n", na, nb,
@@ -510,7 +519,7 @@ static int run(struct cli *c, int argc, char **argv)
 			printf("  %zu object%s the same (--all shows %s)\n", same,
 			       same == 1 ? "" : "s", same == 1 ? "it" : "them");
 	}
-	if (hist && histogram(c, json, hist, na, nb, bins) != CLI_OK) {
+	if (hist && histogram(c, json, hist, rev[0], rev[1], bins) != CLI_OK) {
 		cJSON_Delete(json);
 		goto done;
 	}

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static int run(struct cli *c, int argc, char **argv)
@@ -25,7 +26,7 @@ static int run(struct cli *c, int argc, char **argv)
 	const char **only = NULL, **options = NULL;
 	size_t n_options = 0;
 	uint64_t v, level;
-	char num[24];
+	char num[24], rev[24];
 	int ch, rc = CLI_ERROR;
 
 	while ((ch = cli_getopt(c, argc, argv, "o:fvq", opts)) != -1) {
@@ -58,9 +59,14 @@ static int run(struct cli *c, int argc, char **argv)
 	if (cli_operands(c, argc, 2, 2) != CLI_OK || cli_open(c, 0) != CLI_OK ||
 	    cli_resolve(c, &v, num, argv[0]) != CLI_OK)
 		goto done;
+	/* What is read: a sharded version is assembled first (its shards
+	 * checked). */
+	memcpy(rev, num, sizeof num);
+	if (c->sharded && cli_assemble(c, &rev, 1) != CLI_OK)
+		goto done;
 	/* What will be written is checked before the file is created. */
-	if (c->verify) {
-		if (ns_network_open(&net, c->store, num) < 0) {
+	if (c->verify && !c->assembled) {
+		if (ns_network_open(&net, c->store, rev) < 0) {
 			rc = cli_fail_ns(c);
 			goto done;
 		}
@@ -71,8 +77,8 @@ static int run(struct cli *c, int argc, char **argv)
 	}
 	if (cli_load_plugins(c) != CLI_OK)
 		goto done;
-	cli_progress_begin(c, "exporting", cli_version_bytes(c, v));
-	rc = ns_export(c->plugins, c->store, num, argv[1], &o);
+	cli_progress_begin(c, "exporting", cli_version_bytes(c, strtoull(rev, NULL, 10)));
+	rc = ns_export(c->plugins, c->store, rev, argv[1], &o);
 	if (rc == NS_OK && stat(argv[1], &st) == 0)
 		cli_progress_done((uint64_t)st.st_size);
 	cli_progress_end();

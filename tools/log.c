@@ -15,9 +15,16 @@ static int one(const ns_version_info *v, void *ctx)
 {
 	struct log *l = ctx;
 	char when[32], logical[32], added[32], refs[512];
+	ns_version_info sharded;
 	if (l->max && l->shown == l->max)
 		return 1;
 	l->shown++;
+	if (l->c->sharded) {
+		/* the bytes are the shards' */
+		sharded = *v;
+		cli_sharded_bytes(l->c, &sharded.logical_bytes, &sharded.new_bytes, v->number);
+		v = &sharded;
+	}
 	refs_of(refs, sizeof refs, &l->refs, v->number);
 	if (l->json) {
 		cJSON *j = cJSON_CreateObject(), *r = cJSON_CreateArray();

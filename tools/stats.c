@@ -9,20 +9,23 @@ static int run(struct cli *c, int argc, char **argv)
 	ns_store_stats st;
 	char a[32], b[32], d[32];
 	double dedup, ratio;
-	int ch;
+	int ch, shards = 0;
 
 	while ((ch = cli_getopt(c, argc, argv, "", opts)) != -1)
 		if (ch == CLI_STOP)
 			return c->exit;
 	if (cli_operands(c, argc - optind, 0, 0) != CLI_OK || cli_open(c, 0) != CLI_OK)
 		return CLI_ERROR;
-	if (ns_store_stats_get(&st, c->store) < 0)
-		return cli_fail_ns(c);
+	if (c->sharded ? cli_sharded_stats(c, &st, &shards) != CLI_OK
+		       : ns_store_stats_get(&st, c->store) < 0)
+		return c->sharded ? CLI_ERROR : cli_fail_ns(c);
 	dedup = st.unique_bytes ? (double)st.logical_bytes / (double)st.unique_bytes : 1;
 	ratio = st.stored_bytes ? (double)st.logical_bytes / (double)st.stored_bytes : 1;
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "store", c->store_path);
+		if (c->sharded)
+			cli_json_add_i64(j, "shards", shards);
 		cli_json_add_u64(j, "versions", st.versions);
 		cli_json_add_u64(j, "chunks", st.chunks);
 		cli_json_add_u64(j, "logical_bytes", st.logical_bytes);
@@ -39,6 +42,8 @@ static int run(struct cli *c, int argc, char **argv)
 		return cli_print_json(c, j);
 	}
 	printf("store:          %s (format %u)\n", c->store_path, st.format);
+	if (c->sharded)
+		printf("shards:         %d (sharded over MPI: figures of every file)\n", shards);
 	printf("versions:       %llu\n", (unsigned long long)st.versions);
 	printf("logical size:   %s (every array of every version)\n",
 	       cli_bytes(a, st.logical_bytes));

@@ -32,6 +32,8 @@ static int run(struct cli *c, int argc, char **argv)
 		printf("store '%s': 1 problem found (too damaged to open)\n", c->store_path);
 		return CLI_DIFFERENT;
 	}
+	if (c->sharded)
+		return cli_verify_sharded(c);
 	cli_progress_begin(c, "verifying", 0);
 	rc = ns_store_verify(c->store, problem, NULL, &n);
 	cli_progress_end();
@@ -55,7 +57,9 @@ const struct command cmd_verify = {
 	"\n"
 	"Read every chunk and check it against its hash, check that every version has\n"
 	"all its chunks and that the reference counts and sizes add up. Each problem\n"
-	"is printed on a line of its own. Exit status 0 when all is well, 1 when\n"
+	"is printed on a line of its own. A sharded store (a directory written over\n"
+	"MPI) has its global record and every shard checked, and every version\n"
+	"assembled from its shards. Exit status 0 when all is well, 1 when\n"
 	"problems were found, 2 when the check could not run.\n"
 	"\n"
 	"  --progress  show progress even when stderr is not a terminal\n",

@@ -9,6 +9,10 @@
 #   open            a sharded version assembled in one process is the unsharded state
 #   fault           an injected error and a killed rank leave the previous
 #                   version intact and none visible; gc collects the rest
+#   cli NSNAP       the nsnap command on a sharded store: log, show, cat,
+#                   diff, tag and verify as on one store; export gives the
+#                   files of the same state unsharded; a damaged shard is
+#                   found; commands that would write are refused
 #   mismatch        a restore onto a differing network, or a snapshot or
 #                   restore of a bad distribution, fails on every rank with
 #                   the same error and changes nothing
@@ -74,6 +78,85 @@ fault)
   run 4 restore "$dir" rev HEAD 4
   run 1 restore "$dir" rr 1 1
   run 1 gc "$dir" 0 0
+  ;;
+cli)
+  nsnap=$1
+  run 3 snapshot "$dir" rev 4 1
+  run 3 snapshot "$dir" rr 3 2
+  run 1 snapshot "$work/d1" block 3 1
+  run 1 open "$dir" "$work/d1" 3       # writes $dir.plain.nsnap: state 3 unsharded
+  ns() { echo "+ nsnap $*" >&2; "$nsnap" "$@"; }
+  ns log -s "$dir" | tee "$work/log"
+  grep -q 'state 4 on 3 ranks' "$work/log"
+  ns show -s "$dir" HEAD > "$work/show-sharded"
+  ns show -s "$dir.plain.nsnap" HEAD > "$work/show-plain"
+  # the same description but for the version number
+  diff <(sed 1d "$work/show-sharded") <(sed 1d "$work/show-plain")
+  [[ $(ns cat -s "$dir" 1 E tau) == 14 ]]
+  for ext in data data.gz npz mat nsnt; do
+    ns export -s "$dir" HEAD "$work/sharded.$ext"
+    ns export -s "$dir.plain.nsnap" HEAD "$work/plain.$ext"
+    skip=0
+    [[ $ext == mat ]] && skip=116  # the header's text says when it was written
+    cmp -i $skip "$work/sharded.$ext" "$work/plain.$ext"
+  done
+  ns export -s "$dir" 1 "$work/only-e.data" --only E
+  ns diff -s "$dir" HEAD HEAD
+  status=0
+  ns diff -s "$dir" 1 2 > "$work/diff" || status=$?
+  [[ $status == 1 ]] && grep -q '^diff of version 1 and version 2$' "$work/diff"
+  ns diff -s "$dir" 1 2 --json > "$work/diff.json" || true
+  grep -q '"version_b":.2' "$work/diff.json"
+  ns tag -s "$dir" resumed 2
+  ns show -s "$dir" resumed | head -1 | grep -q '^version 2:'
+  ns verify -s "$dir"
+  cp -r "$dir" "$work/damaged"   # for the damage below, both versions in it
+  ns stats -s "$dir" | tee "$work/stats"
+  grep -q '^shards: *3 ' "$work/stats" && grep -q '^versions: *2$' "$work/stats"
+  status=0
+  ns import -s "$dir" "$work/plain.data" 2> "$work/import" || status=$?
+  [[ $status == 2 ]] && grep -q "is sharded" "$work/import"
+  # A version removed is its global record; gc then deletes its shards'.
+  ns tag -s "$dir" first 1
+  status=0
+  ns rm -s "$dir" 1 2> "$work/rm" || status=$?   # tagged: refused
+  [[ $status == 2 ]]
+  ns tag -s "$dir" -d first
+  ns rm -s "$dir" 1
+  ns gc -s "$dir" | tee "$work/gc"
+  grep -q '^deleted 3 shard versions' "$work/gc"
+  [[ $(ns log -s "$dir" | wc -l) == 2 ]]
+  ns compact -s "$dir"
+  ns verify -s "$dir"
+  ns export -s "$dir" HEAD "$work/after-gc.data"
+  cmp "$work/after-gc.data" "$work/plain.data"
+  # A damaged chunk of shard 1: verify finds it, and the versions that
+  # use it are refused, naming the shard.
+  /usr/bin/python3 - "$work/damaged/rank-1.nsnap" <<'PY'
+import sys
+# the page of a chunk of the shard: the first overflow page whose bytes
+# past its 16-byte header are not all zero
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+for page in range(2, len(b) // 4096):
+    o = page * 4096
+    if b[o + 10] & 0x04 and any(b[o + 16:o + 4096]):   # P_OVERFLOW
+        b[o + 200] ^= 0xff
+        break
+else:
+    sys.exit('no overflow page in ' + p)
+open(p, 'wb').write(b)
+PY
+  status=0
+  ns verify -s "$work/damaged" > "$work/verify" || status=$?
+  cat "$work/verify"
+  [[ $status == 1 ]] && grep -q "rank-1.nsnap: .*damaged" "$work/verify"
+  if ns show -s "$work/damaged" 1 > /dev/null 2> "$work/show-damaged" &&
+     ns show -s "$work/damaged" 2 > /dev/null 2>> "$work/show-damaged"; then
+    echo "cli: both versions read although a chunk of shard 1 is damaged" >&2
+    exit 1
+  fi
+  grep -q "rank-1.nsnap'.*damaged" "$work/show-damaged"
   ;;
 mismatch)
   run 2 snapshot "$dir" rr 1 1
