@@ -20,9 +20,23 @@
 #define GLOBAL_FILE "global.nsnap"
 #define SHARD_FILE "rank-%d.nsnap"
 
-static void join(char *buf, size_t size, const char *dir, const char *file)
+/* Room for the longest file name join() appends: "rank-2147483647.nsnap"
+ * or "nsnap-assembly-XXXXXX/s.nsnap-lock". */
+#define FILE_ROOM 40
+
+/* @dir/@file into @buf; 0 when it does not fit (callers check the
+ * directory's length against FILE_ROOM first, so it always does). */
+static int join(char *buf, size_t size, const char *dir, const char *file)
 {
-	snprintf(buf, size, "%s/%s", dir, file);
+	size_t d = strlen(dir), f = strlen(file);
+	if (d + 1 + f >= size) {
+		buf[0] = '\0';
+		return 0;
+	}
+	memcpy(buf, dir, d);
+	buf[d] = '/';
+	memcpy(buf + d + 1, file, f + 1);
+	return 1;
 }
 
 int cli_is_sharded(const char *path)
@@ -31,8 +45,7 @@ int cli_is_sharded(const char *path)
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return 0;
-	join(global, sizeof global, path, GLOBAL_FILE);
-	return stat(global, &st) == 0;
+	return join(global, sizeof global, path, GLOBAL_FILE) && stat(global, &st) == 0;
 }
 
 int cli_open_sharded(struct cli *c, int writable)
@@ -49,6 +62,8 @@ int cli_open_sharded(struct cli *c, int writable)
 		return cli_fail(c, "store directory '%s' is sharded (written over MPI): 'nsnap %s' "
 				"does not change it; it takes log, show, cat, diff, export, verify, "
 				"stats, tag, branch, rm, gc and compact", c->store_path, c->cmd);
+	if (strlen(c->store_path) + FILE_ROOM >= sizeof global)
+		return cli_fail(c, "store directory '%s': path too long", c->store_path);
 	join(global, sizeof global, c->store_path, GLOBAL_FILE);
 	o.flags = writable ? 0 : NS_STORE_RDONLY;
 	if (ns_store_open(&c->store, global, &o) < 0)
@@ -274,12 +289,16 @@ int cli_assemble(struct cli *c, char (*nums)[24], int n)
 	for (int i = 0; i < n; i++)
 		if ((rc = cli_check_shards(c, nums[i])) != CLI_OK)
 			return rc;
-	snprintf(c->assembly_dir, sizeof c->assembly_dir, "%s/nsnap-assembly-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (strlen(tmp) + FILE_ROOM >= sizeof path)
+		return cli_fail(c, "store directory '%s': temporary directory '%s': path too long",
+				c->store_path, tmp);
+	join(c->assembly_dir, sizeof c->assembly_dir, tmp, "nsnap-assembly-XXXXXX");
 	if (!mkdtemp(c->assembly_dir)) {
 		c->assembly_dir[0] = '\0';
 		return cli_fail(c, "store directory '%s': a temporary directory in '%s': %s",
-				c->store_path, tmp && *tmp ? tmp : "/tmp", strerror(errno));
+				c->store_path, tmp, strerror(errno));
 	}
 	join(path, sizeof path, c->assembly_dir, "s.nsnap");
 	so.flags = NS_STORE_CREATE;
