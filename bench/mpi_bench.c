@@ -16,7 +16,10 @@
  *   restore     ns_mpi_restore() on the same ranks, another distribution
  *   restore M   ns_mpi_restore() on the first M = max(1, K-1) ranks only
  * and prints, per measure, the median time, min-max over repetitions, and
- * the median of the per-repetition ratio to the raw write (or raw read). */
+ * the median of the per-repetition ratio to the raw write (or raw read).
+ * For the restores it also prints what the most-reading rank read (the
+ * chunk bytes ns_mpi_restore() counts) against what it owns plus the
+ * index (every shard's gids and synapse pairs, which every rank reads). */
 #include <nsnap/mpi.h>
 
 #include <fcntl.h>
@@ -116,6 +119,11 @@ static uint64_t part_bytes(const struct part *p)
 	return p->n * (3 * 8 + 8) + p->m * (2 * 8 + 16); /* values, gids, synapse pairs */
 }
 
+static uint64_t part_value_bytes(const struct part *p)
+{
+	return p->n * 3 * 8 + p->m * 2 * 8;
+}
+
 static void part_free(struct part *p)
 {
 	ns_mpi_net_free(p->net);
@@ -191,6 +199,23 @@ static double median(const double *x, int n)
 	return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
 }
 
+/* Bytes read by the most-reading rank of @comm against its owned values
+ * plus @index; printed by @comm's rank 0. */
+static void read_row(const char *what, MPI_Comm comm, uint64_t read, const struct part *p,
+		     uint64_t index)
+{
+	double ratio = (double)read / (double)(part_value_bytes(p) + index), max;
+	uint64_t most;
+	int r;
+	MPI_Allreduce(&ratio, &max, 1, MPI_DOUBLE, MPI_MAX, comm);
+	MPI_Allreduce(&read, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
+	MPI_Comm_rank(comm, &r);
+	if (r == 0)
+		printf("  %-22s read %.1f MiB per rank at most: %.2fx its values + the index "
+		       "(%.1f MiB)\n", what, (double)most / 1048576.0, max,
+		       (double)index / 1048576.0);
+}
+
 static void row(const char *what, const double *t, const double *base, int n)
 {
 	double r[MAX_REPS], lo = t[0], hi = t[0];
@@ -245,6 +270,8 @@ int main(int argc, char **argv)
 	void *back = malloc(bytes + 1);
 	snprintf(path, sizeof path, "%s/raw-%d.bin", dir, rank);
 
+	ns_mpi_restore_opts ro = NS_MPI_RESTORE_OPTS_INIT;
+	uint64_t read_q = 0, read_s = 0, index = neurons * 8 + neurons * fanin * 16;
 	double t_raw[MAX_REPS], t_snap[MAX_REPS], t_read[MAX_REPS], t_rest[MAX_REPS],
 		t_rest_m[MAX_REPS];
 	for (int r = 0; r < reps; r++) {
@@ -268,7 +295,8 @@ int main(int argc, char **argv)
 
 		MPI_Barrier(MPI_COMM_WORLD);
 		t0 = now();
-		if ((rc = ns_mpi_restore(NULL, dir, NULL, q.net, NULL)) < 0)
+		ro.bytes_read = &read_q;
+		if ((rc = ns_mpi_restore(NULL, dir, NULL, q.net, &ro)) < 0)
 			die("restore", rc);
 		t_rest[r] = slowest(now() - t0);
 		for (uint64_t i = 0; i < q.n; i++)
@@ -277,10 +305,13 @@ int main(int argc, char **argv)
 
 		MPI_Barrier(MPI_COMM_WORLD);
 		t0 = now();
-		if (sub != MPI_COMM_NULL && (rc = ns_mpi_restore(NULL, dir, NULL, s.net, NULL)) < 0)
+		ro.bytes_read = &read_s;
+		if (sub != MPI_COMM_NULL && (rc = ns_mpi_restore(NULL, dir, NULL, s.net, &ro)) < 0)
 			die("restore on fewer ranks", rc);
 		t_rest_m[r] = slowest(now() - t0);
 	}
+	char what_m[64];
+	snprintf(what_m, sizeof what_m, "restore on %d rank%s", m, m > 1 ? "s" : "");
 	if (rank == 0) {
 		printf("mpi_bench: %d ranks, %" PRIu64 " neurons, %" PRIu64
 		       " synapses, %.1f MiB in all (%.1f MiB per rank); %d repetitions\n",
@@ -292,10 +323,11 @@ int main(int argc, char **argv)
 		row("ns_mpi_snapshot", t_snap, t_raw, reps);
 		row("raw read", t_read, NULL, reps);
 		row("ns_mpi_restore", t_rest, t_read, reps);
-		char what[64];
-		snprintf(what, sizeof what, "restore on %d rank%s", m, m > 1 ? "s" : "");
-		row(what, t_rest_m, t_read, reps);
+		row(what_m, t_rest_m, t_read, reps);
 	}
+	read_row("ns_mpi_restore", MPI_COMM_WORLD, read_q, &q, index);
+	if (sub != MPI_COMM_NULL)
+		read_row(what_m, sub, read_s, &s, index);
 	unlink(path);
 	free(back);
 	part_free(&p);

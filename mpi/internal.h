@@ -120,6 +120,7 @@ struct nsm_decode {
 	uint8_t *buf;
 	size_t cap;
 	const void *owner; /* the reader whose chunk it holds */
+	uint64_t bytes;    /* the bytes of the chunks its readers loaded */
 };
 struct nsm_reader {
 	ns_version *version;
@@ -127,18 +128,24 @@ struct nsm_reader {
 	ns_array_info info;
 	size_t esize;
 	uint64_t chunk;      /* the chunk at hand; UINT64_MAX for none */
+	uint64_t counted;    /* chunks up to this one are in dec->bytes; UINT64_MAX: none */
 	const uint8_t *data; /* its bytes: a view, or buf */
 	size_t data_size;
 	struct nsm_decode *dec; /* for compressed chunks */
 	unsigned flags;      /* NS_READ_VERIFY */
 };
 /* Open array @name of @v as a reader: the array must exist with @dtype
- * (and @count, unless UINT64_MAX); @what names it for messages. Checks
- * every chunk (ns_version_check()), and grows @dec to its chunk size, so
- * that reads cannot fail for want of a buffer. */
+ * (and @count, unless UINT64_MAX); @what names it for messages. Grows
+ * @dec to its chunk size, so that reads cannot fail for want of a buffer.
+ * No chunk is read: a reader checks the chunks it reads (with
+ * NS_READ_VERIFY, their hashes), so a restore reads its elements once
+ * before it writes. */
 int nsm_reader_open(struct nsm_reader *r, ns_version *v, const char *name, ns_dtype dtype,
 		    uint64_t count, unsigned flags, struct nsm_decode *dec, const char *what);
-/* Element @i (i < count): a pointer valid until the next call. */
+/* Element @i (i < count): a pointer valid until the next call. A chunk's
+ * bytes are added to dec->bytes when it is loaded the first time in a run
+ * of rising chunk numbers (a second pass over the same elements adds
+ * nothing). */
 int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i);
 int64_t nsm_reader_i64(struct nsm_reader *r, uint64_t i, int *rc);
 

@@ -27,6 +27,7 @@ struct restore {
 	ns_mpi_net *net;
 	const char *dir;
 	unsigned flags;
+	int no_time; /* the options' */
 	int n_shards;
 	uint64_t number;   /* global version */
 	char what[64];     /* "version 3" */
@@ -305,6 +306,8 @@ done:
 	return rc;
 }
 
+static int read_all(struct restore *rs, int write);
+
 static int plan_all(struct restore *rs)
 {
 	int rc = NS_OK;
@@ -314,6 +317,7 @@ static int plan_all(struct restore *rs)
 	for (size_t i = 0; i < rs->net->n_objs; i++)
 		NSM_TRY(plan_object(rs, &rs->plans[i], &rs->net->objs[i]));
 	NSM_TRY(open_readers(rs));
+	NSM_TRY(read_all(rs, 0));
 done:
 	return rc;
 }
@@ -357,21 +361,28 @@ done:
 	return rc;
 }
 
-/* Nothing fails from here on: every chunk was checked, every buffer made. */
-static void copy_values(void *dst, struct nsm_reader *r, const struct pair *p, size_t n)
+/* Copy the elements @p of @r into @dst, or with @dst NULL only read them:
+ * the check pass, after which the copy cannot fail (every chunk it loads
+ * was loaded and checked, every buffer made). */
+static int copy_values(void *dst, struct nsm_reader *r, const struct pair *p, size_t n)
 {
 	uint8_t *out = dst;
 	for (size_t j = 0; j < n; j++) {
 		const void *src;
 		int rc = nsm_reader_at(&src, r, p[j].index);
-		if (rc == NS_OK)
+		if (rc < 0)
+			return rc;
+		if (out)
 			memcpy(out + p[j].local * r->esize, src, r->esize);
 	}
+	return NS_OK;
 }
 
-static void write_all(struct restore *rs, const ns_mpi_restore_opts *opts)
+/* Every value the rank restores: read and checked (@write 0), or written. */
+static int read_all(struct restore *rs, int write)
 {
 	ns_mpi_net *net = rs->net;
+	int rc;
 	for (size_t i = 0; i < net->n_objs; i++) {
 		const struct nsm_obj *o = &net->objs[i];
 		for (size_t k = 0; k < o->n_attrs; k++) {
@@ -379,28 +390,35 @@ static void write_all(struct restore *rs, const ns_mpi_restore_opts *opts)
 			const struct plan *pl = &rs->plans[i];
 			if (a->scope == NS_GLOBAL) {
 				struct pair one = { 0, 0 };
-				copy_values(a->data, &rs->global_readers[i][k], &one, 1);
+				NSM_TRY(copy_values(write ? a->data : NULL, &rs->global_readers[i][k],
+						    &one, 1));
 				continue;
 			}
 			if (a->scope == NS_SEMIGLOBAL)
 				pl = &rs->plans[nsm_obj_find(net, o->post) - net->objs];
 			for (int s = 0; s < rs->n_shards; s++)
-				copy_values(a->data, &rs->readers[i][k * (size_t)rs->n_shards + (size_t)s],
-					    pl->pairs + pl->start[s], pl->start[s + 1] - pl->start[s]);
+				NSM_TRY(copy_values(write ? a->data : NULL,
+						    &rs->readers[i][k * (size_t)rs->n_shards + (size_t)s],
+						    pl->pairs + pl->start[s],
+						    pl->start[s + 1] - pl->start[s]));
 		}
 	}
-	if (opts->no_time)
-		return;
+	if (rs->no_time)
+		return NS_OK;
 	for (size_t k = 0; k < net->n_net_attrs; k++) {
 		struct nsm_reader *r = &rs->net_readers[k];
 		for (uint64_t j = 0; j < r->info.count; j++) {
 			struct pair p = { j, j };
-			copy_values(net->net_attrs[k].data, r, &p, 1);
+			NSM_TRY(copy_values(write ? net->net_attrs[k].data : NULL, r, &p, 1));
 		}
 	}
-	net->t = rs->t;
-	net->step = rs->step;
-	net->dt = rs->dt;
+	if (write) {
+		net->t = rs->t;
+		net->step = rs->step;
+		net->dt = rs->dt;
+	}
+done:
+	return rc;
 }
 
 static void restore_free(struct restore *rs)
@@ -446,6 +464,7 @@ int ns_mpi_restore(uint64_t *out, const char *dir, const char *rev, ns_mpi_net *
 	rs.net = net;
 	rs.dir = dir;
 	rs.flags = opts->verify ? NS_READ_VERIFY : 0;
+	rs.no_time = opts->no_time;
 	if (opts->version < 1 || opts->version > NS_MPI_RESTORE_OPTS_VERSION)
 		rc = nsm_err(NS_EINVAL, "ns_mpi_restore: options of version %u (this nsnap knows 1 to %d)",
 			     opts->version, NS_MPI_RESTORE_OPTS_VERSION);
@@ -457,9 +476,12 @@ int ns_mpi_restore(uint64_t *out, const char *dir, const char *rev, ns_mpi_net *
 	NSM_TRY(nsm_check_partition(net));
 	NSM_TRY(nsm_agree(net->comm, plan_all(&rs)));
 	NSM_TRY(check_synapse_totals(&rs));
-	write_all(&rs, opts);
+	/* cannot fail: what it reads was read by the check */
+	read_all(&rs, 1);
 	if (out)
 		*out = rs.number;
+	if (opts->version >= 2 && opts->bytes_read)
+		*opts->bytes_read = rs.dec.bytes;
 done:
 	restore_free(&rs);
 	return rc;

@@ -36,9 +36,8 @@ int nsm_reader_open(struct nsm_reader *r, ns_version *v, const char *name, ns_dt
 	if (count != UINT64_MAX && r->info.count != count)
 		return nsm_err(NS_ECORRUPT, "%s: array '%s' has %" PRIu64 " values, not %" PRIu64,
 			       what, name, r->info.count, count);
-	if (ns_version_check(v, index, flags) < 0)
-		return nsm_err_ns(ns_error_last()->code, "%s", what);
 	r->version = v;
+	r->counted = UINT64_MAX;
 	r->index = index;
 	r->esize = ns_dtype_size(dtype);
 	r->flags = flags;
@@ -76,6 +75,10 @@ int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i)
 			return nsm_err_ns(rc, "array '%s', chunk %" PRIu64, r->info.name, chunk);
 		}
 		r->chunk = chunk;
+		if (r->counted == UINT64_MAX || chunk > r->counted) {
+			r->dec->bytes += r->data_size;
+			r->counted = chunk;
+		}
 	}
 	*out = r->data + (byte - chunk * r->info.chunk_size);
 	return NS_OK;

@@ -226,16 +226,20 @@ NS_MPI_API int ns_mpi_snapshot_opts_init(ns_mpi_snapshot_opts *opts, unsigned ve
 NS_MPI_API int ns_mpi_snapshot(uint64_t *out, const char *dir, ns_mpi_net *net,
 			       const ns_mpi_snapshot_opts *opts);
 
-#define NS_MPI_RESTORE_OPTS_VERSION 1
+#define NS_MPI_RESTORE_OPTS_VERSION 2
 
 /** Options of ns_mpi_restore(). Initialise with #NS_MPI_RESTORE_OPTS_INIT. */
 typedef struct ns_mpi_restore_opts {
 	unsigned version; /**< #NS_MPI_RESTORE_OPTS_VERSION */
 	int verify;       /**< check the hash of every chunk read */
 	int no_time;      /**< leave the time, dt and network-wide arrays as they are */
+	/** (version 2) where to put, on success, the bytes of the chunks this
+	 *  rank read (each once: the index, its values, the global record's
+	 *  values; decoded sizes for compressed chunks), or NULL */
+	uint64_t *bytes_read;
 } ns_mpi_restore_opts;
 
-#define NS_MPI_RESTORE_OPTS_INIT { NS_MPI_RESTORE_OPTS_VERSION, 0, 0 }
+#define NS_MPI_RESTORE_OPTS_INIT { NS_MPI_RESTORE_OPTS_VERSION, 0, 0, NULL }
 /** Initialise @p opts as #NS_MPI_RESTORE_OPTS_INIT does; as
  *  ns_mpi_snapshot_opts_init(). */
 NS_MPI_API int ns_mpi_restore_opts_init(ns_mpi_restore_opts *opts, unsigned version);
@@ -245,7 +249,8 @@ NS_MPI_API int ns_mpi_restore_opts_init(ns_mpi_restore_opts *opts, unsigned vers
  * directory @p dir into the network, on any number of ranks. Each rank
  * reads, from the shards' maps (zero-copy views of raw chunks), the
  * neurons and synapses it owns, found by gid, and the index (every shard's
- * gid and synapse arrays).
+ * gid and synapse arrays): of the values, only the chunks that hold its
+ * own.
  *
  * Everything is checked first, on every rank: the structure (every object
  * and attribute, their kinds, global sizes, pre and post populations,

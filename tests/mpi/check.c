@@ -5,6 +5,7 @@
  *
  *   check snapshot DIR DIST STATE EXPECT [zstd]  snapshot STATE; EXPECT: the version
  *   check restore DIR DIST REV STATE             restore REV; values must be STATE's
+ *                                     [aligned: each rank owns one shard's neurons]
  *   check inject DIR DIST STATE                  the last rank's hook fails: same error everywhere
  *   check kill DIR DIST STATE                    the last rank dies after its shard (mpirun fails)
  *   check mismatch DIR DIST REV KIND             a differing network: same error, nothing changed
@@ -106,17 +107,52 @@ static int cmd_snapshot(const char *dir, dist d, int state, uint64_t expect, int
 	return 0;
 }
 
-static int cmd_restore(const char *dir, dist d, const char *rev, int state)
+/* The bytes of the shard versions of global revision @rev of @dir. */
+static uint64_t shard_bytes(const char *dir, const char *rev)
+{
+	ns_store_opts so = NS_STORE_OPTS_INIT;
+	ns_store *g = NULL;
+	ns_version *gv = NULL;
+	const char *val;
+	char path[4200], key[64];
+	uint64_t sum = 0;
+	int n;
+	so.flags = NS_STORE_RDONLY;
+	snprintf(path, sizeof path, "%s/global.nsnap", dir);
+	if (ns_store_open(&g, path, &so) < 0 || ns_version_open(&gv, g, rev) < 0 ||
+	    ns_version_meta_get(&val, gv, "nsnap.mpi.ranks") < 0)
+		goto done;
+	n = atoi(val);
+	for (int r = 0; r < n; r++) {
+		ns_store *s = NULL;
+		ns_version *sv = NULL;
+		snprintf(key, sizeof key, "nsnap.mpi.shard.%d", r);
+		snprintf(path, sizeof path, "%s/rank-%d.nsnap", dir, r);
+		if (ns_version_meta_get(&val, gv, key) == NS_OK &&
+		    ns_store_open(&s, path, &so) == NS_OK &&
+		    ns_version_open_number(&sv, s, strtoull(val, NULL, 10)) == NS_OK)
+			sum += ns_version_get_info(sv)->logical_bytes;
+		ns_version_close(sv);
+		ns_store_close(s);
+	}
+done:
+	ns_version_close(gv);
+	ns_store_close(g);
+	return sum;
+}
+
+static int cmd_restore(const char *dir, dist d, const char *rev, int state, int aligned)
 {
 	ns_mpi_restore_opts o;
 	struct model m;
-	uint64_t v = 0, bad;
+	uint64_t v = 0, bad, read = 0, stored;
 	int rc;
 	if (ns_mpi_restore_opts_init(&o, NS_MPI_RESTORE_OPTS_VERSION + 1) != NS_EINVAL)
 		return fail("options of an unknown version were accepted", NS_OK);
 	if ((rc = ns_mpi_restore_opts_init(&o, NS_MPI_RESTORE_OPTS_VERSION)) < 0)
 		return fail("restore options", rc);
 	o.verify = 1;
+	o.bytes_read = &read;
 	if ((rc = model_build(&m, MPI_COMM_WORLD, d, DIFF_NONE, -1, NE, NI)) < 0)
 		return fail("build", rc);
 	if ((rc = ns_mpi_restore(&v, dir, rev, m.net, &o)) < 0) {
@@ -128,6 +164,18 @@ static int cmd_restore(const char *dir, dist d, const char *rev, int state)
 	if (bad) {
 		fprintf(stderr, "rank %d: %" PRIu64 " values differ after restoring %s (version %"
 			PRIu64 ")\n", rank, bad, rev, v);
+		return 1;
+	}
+	/* Each rank reads the index and the chunks of its own values, hashes
+	 * checked (verify). @aligned: it owns the neurons of one shard, and so
+	 * on 2 ranks or more, of the default model (its index is about half of
+	 * it), reads less than 0.9 of what the shards hold. (Otherwise its
+	 * values may lie in every chunk.) */
+	stored = shard_bytes(dir, rev);
+	if (read == 0 || !stored || read > stored + 4096 ||
+	    (aligned && size >= 2 && !getenv("MPI_TEST_SIZES") && read > stored / 10 * 9)) {
+		fprintf(stderr, "rank %d of %d: restoring %s read %" PRIu64 " of the %" PRIu64
+			" bytes its shards hold\n", rank, size, rev, read, stored);
 		return 1;
 	}
 	return 0;
@@ -392,8 +440,9 @@ int main(int argc, char **argv)
 		status = cmd_snapshot(argv[2], dist_parse(argv[3]), atoi(argv[4]),
 				      strtoull(argv[5], NULL, 10), argc > 6 && !strcmp(argv[6], "zstd"),
 				      NULL);
-	else if (strcmp(cmd, "restore") == 0 && argc == 6)
-		status = cmd_restore(argv[2], dist_parse(argv[3]), argv[4], atoi(argv[5]));
+	else if (strcmp(cmd, "restore") == 0 && (argc == 6 || argc == 7))
+		status = cmd_restore(argv[2], dist_parse(argv[3]), argv[4], atoi(argv[5]),
+				     argc > 6 && !strcmp(argv[6], "aligned"));
 	else if (strcmp(cmd, "inject") == 0 && argc == 5)
 		status = cmd_snapshot(argv[2], dist_parse(argv[3]), atoi(argv[4]), 0, 0, hook_fail);
 	else if (strcmp(cmd, "kill") == 0 && argc == 5)
