@@ -166,13 +166,7 @@ static int collect(run *r, const sim *s, int64_t start, double ms)
 /* The same spikes at the same times since each run's start. */
 static int same_train(const run *a, const run *b)
 {
-	if (a->n != b->n)
-		return 0;
-	for (size_t k = 0; k < a->n; k++)
-		if (a->spk[k].stamp - a->start != b->spk[k].stamp - b->start ||
-		    a->spk[k].neuron != b->spk[k].neuron)
-			return 0;
-	return 1;
+	return sim_same_train(a->spk, a->n, a->start, b->spk, b->n, b->start);
 }
 
 static void remove_store(const char *path)

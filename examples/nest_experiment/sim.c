@@ -12,6 +12,7 @@
  * because t_ref > delay, a neuron fires at most once in any delay window,
  * so its last spike and its traces just before that spike say everything. */
 #include "sim.h"
+#include "dynamics.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,24 +28,6 @@ static uint64_t splitmix64(uint64_t *x)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
 	return z ^ (z >> 31);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** (Blackman and Vigna) on a state of 4 words. */
-static inline uint64_t xo_next(uint64_t *s0, uint64_t *s1, uint64_t *s2, uint64_t *s3)
-{
-	uint64_t r = rotl(*s1 * 5, 7) * 9, t = *s1 << 17;
-	*s2 ^= *s0;
-	*s3 ^= *s1;
-	*s1 ^= *s2;
-	*s0 ^= *s3;
-	*s2 ^= t;
-	*s3 = rotl(*s3, 45);
-	return r;
 }
 
 typedef struct xo {
@@ -139,26 +122,25 @@ static int bad(const char *what)
 	return -1;
 }
 
-int sim_prepare(sim *s)
+int sim_consts_prepare(sim_consts *c, const sim_params *p, uint32_t d)
 {
-	const sim_params *p = &s->p;
 	double lam, f, term;
 	unsigned k;
 
 	if (!(p->dt > 0) || !(p->tau_m > 0) || !(p->c_m > 0) || !(p->tau_plus > 0) ||
 	    !(p->tau_minus > 0) || !(p->wmax > 0) || !(p->rate >= 0) || !(p->t_ref >= 0))
 		return bad("dt, tau_m, C_m, tau_plus, tau_minus and Wmax must be positive");
-	if (s->d != (uint32_t)lround(p->delay / p->dt))
+	if (d != (uint32_t)lround(p->delay / p->dt))
 		return bad("the delay no longer matches the ring buffer of spikes in transit");
-	s->refr_steps = (int32_t)lround(p->t_ref / p->dt);
+	c->refr_steps = (int32_t)lround(p->t_ref / p->dt);
 	/* The traces keep no spike history: a neuron fires once per delay. */
-	if ((uint32_t)s->refr_steps < s->d)
+	if ((uint32_t)c->refr_steps < d)
 		return bad("t_ref must be at least the delay");
-	s->p33 = exp(-p->dt / p->tau_m);
-	s->p30 = -p->tau_m / p->c_m * expm1(-p->dt / p->tau_m);
+	c->p33 = exp(-p->dt / p->tau_m);
+	c->p30 = -p->tau_m / p->c_m * expm1(-p->dt / p->tau_m);
 	for (k = 0; k < SIM_DECAY_STEPS; k++) {
-		s->decay_plus[k] = exp(-(double)k * p->dt / p->tau_plus);
-		s->decay_minus[k] = exp(-(double)k * p->dt / p->tau_minus);
+		c->decay_plus[k] = exp(-(double)k * p->dt / p->tau_plus);
+		c->decay_minus[k] = exp(-(double)k * p->dt / p->tau_minus);
 	}
 	/* Poisson counts per step by inverse transform of one 64-bit draw. */
 	lam = p->rate * p->dt * 1e-3;
@@ -167,14 +149,19 @@ int sim_prepare(sim *s)
 	for (k = 0; k < 16; k++) {
 		if (f >= 1.0 || (f * 0x1.0p64) >= 0x1.0p64)
 			break;
-		s->drive_thr[k] = (uint64_t)(f * 0x1.0p64);
+		c->drive_thr[k] = (uint64_t)(f * 0x1.0p64);
 		term *= lam / (k + 1);
 		f += term;
 	}
-	s->drive_kmax = k;
+	c->drive_kmax = k;
 	if (k == 16 && 1.0 - f > 1e-12)
 		return bad("the Poisson rate is too high for dt");
 	return 0;
+}
+
+int sim_prepare(sim *s)
+{
+	return sim_consts_prepare(s->k, &s->p, s->d);
 }
 
 /* ------------------------------------------------------------ build */
@@ -204,14 +191,12 @@ static int alloc_neurons(sim **out, const sim_params *p)
 	for (int k = 0; k < 4; k++)
 		s->rng[k] = zalloc(s->n, sizeof *s->rng[k]);
 	s->ring = zalloc((size_t)s->n * s->d, sizeof *s->ring);
-	s->decay_plus = zalloc(SIM_DECAY_STEPS, sizeof *s->decay_plus);
-	s->decay_minus = zalloc(SIM_DECAY_STEPS, sizeof *s->decay_minus);
+	s->k = zalloc(1, sizeof *s->k);
 	s->fired = zalloc(s->n, sizeof *s->fired);
 	s->fired_late = zalloc(s->n, sizeof *s->fired_late);
 	*out = s;
 	if (!s->v_m || !s->refr || !s->last || !s->k_plus || !s->k_minus || !s->rng[0] ||
-	    !s->rng[1] || !s->rng[2] || !s->rng[3] || !s->ring || !s->decay_plus ||
-	    !s->decay_minus || !s->fired || !s->fired_late)
+	    !s->rng[1] || !s->rng[2] || !s->rng[3] || !s->ring || !s->k || !s->fired || !s->fired_late)
 		return bad("out of memory");
 	for (uint32_t i = 0; i < s->n; i++)
 		s->last[i] = SIM_NEVER;
@@ -356,8 +341,7 @@ void sim_free(sim *s)
 	for (int k = 0; k < 4; k++)
 		free(s->rng[k]);
 	free(s->ring);
-	free(s->decay_plus);
-	free(s->decay_minus);
+	free(s->k);
 	free(s->fired);
 	free(s->fired_late);
 	for (int q = 0; q < SIM_NPROJ; q++) {
@@ -375,40 +359,6 @@ void sim_free(sim *s)
 
 /* ------------------------------------------------------------ dynamics */
 
-static inline double decay(const double *table, int64_t steps, double dt, double tau)
-{
-	return steps < SIM_DECAY_STEPS ? table[steps] : exp(-(double)steps * dt / tau);
-}
-
-/* A trace just before time @p t (in steps), from its value @p k just before
- * the neuron's last spike at @p last: NEST's values "strictly before t". At
- * most one spike lies in [t, now] (see the top of this file). */
-static inline double trace_before(double k, int64_t last, int64_t t, const double *table,
-				  double dt, double tau)
-{
-	if (last < t)
-		return (k + 1.0) * decay(table, t - last, dt, tau);
-	return k * exp((double)(last - t) * dt / tau);
-}
-
-static inline double pow_mu(double x, double mu)
-{
-	return mu == 1.0 ? x : pow(x, mu); /* pow(x, 1) is x: only faster */
-}
-
-/* NEST's stdp_synapse_hom facilitate_() and depress_(). */
-static inline double facilitate(const sim_params *p, double w, double k_plus)
-{
-	double nw = w / p->wmax + p->lambda * pow_mu(1.0 - w / p->wmax, p->mu_plus) * k_plus;
-	return nw < 1.0 ? nw * p->wmax : p->wmax;
-}
-
-static inline double depress(const sim_params *p, double w, double k_minus)
-{
-	double nw = w / p->wmax - p->alpha * p->lambda * pow_mu(w / p->wmax, p->mu_minus) * k_minus;
-	return nw > 0.0 ? nw * p->wmax : 0.0;
-}
-
 static int record(sim *s, int64_t stamp, uint32_t neuron)
 {
 	if (s->n_spikes == s->cap_spikes) {
@@ -423,6 +373,17 @@ static int record(sim *s, int64_t stamp, uint32_t neuron)
 	return 0;
 }
 
+int sim_same_train(const sim_spike *a, size_t na, int64_t a0, const sim_spike *b, size_t nb,
+		   int64_t b0)
+{
+	if (na != nb)
+		return 0;
+	for (size_t k = 0; k < na; k++)
+		if (a[k].stamp - a0 != b[k].stamp - b0 || a[k].neuron != b[k].neuron)
+			return 0;
+	return 1;
+}
+
 void sim_clear_spikes(sim *s)
 {
 	s->n_spikes = 0;
@@ -432,34 +393,19 @@ void sim_clear_spikes(sim *s)
 static int step_once(sim *s)
 {
 	const sim_params *p = &s->p;
+	const sim_consts *c = s->k;
 	const uint32_t n = s->n, n_exc = p->n_exc, d = s->d;
 	const int64_t t = s->step + 1;
 	const uint32_t slot = (uint32_t)(s->step % d);
 	uint32_t n_fired = 0, n_late = 0;
 	uint64_t *r0 = s->rng[0], *r1 = s->rng[1], *r2 = s->rng[2], *r3 = s->rng[3];
 
-	/* Neurons (iaf_psc_delta), and their drive (poisson_generator), whose
-	 * spikes arrive d steps later: into the slot just read. */
+	/* Neurons, and their drive, whose spikes arrive d steps later: into
+	 * the slot just read. */
 	for (uint32_t i = 0; i < n; i++) {
-		double *in = &s->ring[(size_t)i * d + slot];
-		double v = s->v_m[i];
-		if (s->refr[i] == 0)
-			v = p->e_l + (s->p30 * p->i_e + s->p33 * (v - p->e_l) + *in);
-		else
-			s->refr[i]--; /* input while refractory is lost */
-		*in = 0.0;
-		uint64_t u = xo_next(&r0[i], &r1[i], &r2[i], &r3[i]);
-		unsigned c = 0;
-		while (c < s->drive_kmax && u >= s->drive_thr[c])
-			c++;
-		if (c)
-			*in += p->je * c;
-		if (v >= p->v_th) {
-			v = p->v_reset;
-			s->refr[i] = s->refr_steps;
+		if (neuron_step(p, c, &s->v_m[i], &s->refr[i], &s->ring[(size_t)i * d + slot],
+				&r0[i], &r1[i], &r2[i], &r3[i]))
 			s->fired[n_fired++] = i;
-		}
-		s->v_m[i] = v;
 		if (s->last[i] == t - (int64_t)d)
 			s->fired_late[n_late++] = i;
 	}
@@ -470,12 +416,8 @@ static int step_once(sim *s)
 		uint32_t j = s->fired_late[f];
 		sim_proj *q = &s->proj[j < n_exc ? SIM_EE : SIM_EI];
 		uint32_t jl = j < n_exc ? j : j - n_exc;
-		for (uint64_t k = q->in_ptr[jl]; k < q->in_ptr[jl + 1]; k++) {
-			uint32_t i = (uint32_t)q->pre[k];
-			double kp = trace_before(s->k_plus[i], s->last[i], t, s->decay_plus, p->dt,
-						 p->tau_plus);
-			q->w[k] = facilitate(p, q->w[k], kp);
-		}
+		for (uint64_t k = q->in_ptr[jl]; k < q->in_ptr[jl + 1]; k++)
+			facilitate_at(p, c, &q->w[k], s->k_plus[q->pre[k]], s->last[q->pre[k]], t);
 	}
 
 	/* Spikes: depression by the post trace just before now - d, then the
@@ -490,14 +432,9 @@ static int step_once(sim *s)
 			sim_proj *q = &s->proj[qi];
 			uint32_t off = q->post_exc ? 0 : n_exc;
 			for (uint64_t o = q->out_ptr[il]; o < q->out_ptr[il + 1]; o++) {
-				uint32_t k = q->out_syn[o], j = q->out_post[o] + off;
-				if (q->plastic) {
-					double km = trace_before(s->k_minus[j], s->last[j],
-								 t - (int64_t)d, s->decay_minus,
-								 p->dt, p->tau_minus);
-					q->w[k] = depress(p, q->w[k], km);
-				}
-				s->ring[(size_t)j * d + slot] += q->w[k];
+				uint32_t j = q->out_post[o] + off;
+				transmit(p, c, q->plastic, &q->w[q->out_syn[o]], s->k_minus[j],
+					 s->last[j], t, d, &s->ring[(size_t)j * d + slot]);
 			}
 		}
 	}
@@ -505,13 +442,7 @@ static int step_once(sim *s)
 	/* The traces take the new spikes in. */
 	for (uint32_t f = 0; f < n_fired; f++) {
 		uint32_t i = s->fired[f];
-		int64_t since = t - s->last[i];
-		if (i < n_exc)
-			s->k_plus[i] = (s->k_plus[i] + 1.0) *
-				       decay(s->decay_plus, since, p->dt, p->tau_plus);
-		s->k_minus[i] = (s->k_minus[i] + 1.0) *
-				decay(s->decay_minus, since, p->dt, p->tau_minus);
-		s->last[i] = t;
+		take_spike(p, c, i < n_exc ? &s->k_plus[i] : NULL, &s->k_minus[i], &s->last[i], t);
 	}
 	s->step++;
 	return 0;

@@ -31,6 +31,22 @@ typedef struct sim_params {
  * n_exc / 4 inhibitory ones, and in-degrees 200 and 50 whatever the size. */
 void sim_params_default(sim_params *p, uint32_t n_exc);
 
+#define SIM_DECAY_STEPS 4096
+
+/* What derives from the parameters and the delay: not state. */
+typedef struct sim_consts {
+	double p33, p30;           /* iaf_psc_delta's propagator */
+	int32_t refr_steps;
+	uint64_t drive_thr[16];    /* Poisson CDF scaled to 2^64 */
+	unsigned drive_kmax;
+	double decay_plus[SIM_DECAY_STEPS], decay_minus[SIM_DECAY_STEPS]; /* exp(-k dt / tau) */
+} sim_consts;
+
+/* Compute @p k from @p p for a delay of @p d steps. Returns -1 with a
+ * message when they do not fit (a delay that is not d steps, t_ref shorter
+ * than the delay, a Poisson rate too high for dt). */
+int sim_consts_prepare(sim_consts *k, const sim_params *p, uint32_t d);
+
 /* The four projections, in this order. */
 enum { SIM_EE, SIM_EI, SIM_IE, SIM_II, SIM_NPROJ };
 
@@ -73,12 +89,7 @@ typedef struct sim {
 	 * receives in step s, for the d steps to come. */
 	double *ring;
 	sim_proj proj[SIM_NPROJ];
-	/* Derived from p: not state. */
-	double p33, p30;
-	int32_t refr_steps;
-	uint64_t drive_thr[16];    /* Poisson CDF scaled to 2^64 */
-	unsigned drive_kmax;
-	double *decay_plus, *decay_minus; /* exp(-k dt / tau), k < SIM_DECAY_STEPS */
+	sim_consts *k;             /* derived from p */
 	uint32_t *fired, *fired_late;      /* this step's spikers; those of d steps ago */
 	/* The spike recorder. */
 	sim_spike *spikes;
@@ -86,7 +97,6 @@ typedef struct sim {
 } sim;
 
 #define SIM_NEVER (-1000000000LL)
-#define SIM_DECAY_STEPS 4096
 
 /* The connectivity, weights and V_m a network is rebuilt from. */
 typedef struct sim_init {
@@ -115,6 +125,11 @@ int sim_prepare(sim *s);
 /* Simulate @p steps steps, recording the spikes. Returns 0, or -1 when the
  * recorder runs out of memory. */
 int sim_run(sim *s, int64_t steps);
+
+/* Whether trains @p a (of @p na spikes, recorded from step @p a0) and @p b
+ * hold the same spikes at the same times since their start. */
+int sim_same_train(const sim_spike *a, size_t na, int64_t a0, const sim_spike *b, size_t nb,
+		   int64_t b0);
 
 /* Forget the recorded spikes. */
 void sim_clear_spikes(sim *s);
