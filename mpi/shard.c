@@ -67,12 +67,12 @@ int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i)
 			size_t size = left < r->info.chunk_size ? (size_t)left : r->info.chunk_size;
 			if ((rc = ns_version_read_chunk(r->dec->buf, r->dec->cap, r->version,
 							r->index, chunk, r->flags)) < 0)
-				return nsm_err_ns(rc, "array '%s', chunk %" PRIu64, r->info.name, chunk);
+				return nsm_err_ns(rc, "reading"); /* the store names the array and chunk */
 			r->data = r->dec->buf;
 			r->dec->owner = r;
 			r->data_size = size;
 		} else {
-			return nsm_err_ns(rc, "array '%s', chunk %" PRIu64, r->info.name, chunk);
+			return nsm_err_ns(rc, "reading"); /* the store names the array and chunk */
 		}
 		r->chunk = chunk;
 		if (r->counted == UINT64_MAX || chunk > r->counted) {

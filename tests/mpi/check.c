@@ -12,6 +12,8 @@
  *   check bad OP DIR KIND                        OP (snapshot, restore) on a bad distribution
  *                                                fails with NS_EINVAL on every rank
  *   check missing DIR REV                        restoring REV fails with NS_ENOTFOUND everywhere
+ *   check damaged DIR STATE1 STATE2              versions 1 and 2 (of STATE1, STATE2), shard 1 damaged:
+ *                                                restored, or NS_ECORRUPT everywhere and no change
  *   check open DIR_A DIR_B STATE                 HEAD of both, assembled by ns_mpi_open(), holds
  *                                                STATE and snapshots to the same arrays
  *   check versions DIR N                         the global store has N versions, HEAD is N
@@ -222,6 +224,47 @@ static int cmd_mismatch(const char *dir, dist d, const char *rev, const char *ki
 	if (rank == 0)
 		printf("mismatch %s: %s\n", kind, ns_mpi_error_last()->message);
 	return same_everywhere(rc);
+}
+
+/* Restore versions 1 and 2 of @dir (of states @states), where a chunk of
+ * shard 1 is damaged,
+ * hashes checked: each restores its state, or fails with NS_ECORRUPT on
+ * every rank with the same message, naming the shard, and changes
+ * nothing; at least one fails. */
+static int cmd_damaged(const char *dir, const int states[2])
+{
+	ns_mpi_restore_opts o = NS_MPI_RESTORE_OPTS_INIT;
+	int failed = 0;
+	o.verify = 1;
+	for (int v = 1; v <= 2; v++) {
+		struct model m;
+		char rev[8];
+		uint64_t bad;
+		int rc, state = states[v - 1];
+		snprintf(rev, sizeof rev, "%d", v);
+		if ((rc = model_build(&m, MPI_COMM_WORLD, DIST_RR, DIFF_NONE, -1, NE, NI)) < 0)
+			return fail("build", rc);
+		rc = ns_mpi_restore(NULL, dir, rev, m.net, &o);
+		bad = model_check(&m, rc == NS_OK ? state : -1);
+		model_free(&m);
+		if (bad) {
+			fprintf(stderr, "rank %d: restore of %s (%d) left %" PRIu64 " values wrong\n",
+				rank, rev, rc, bad);
+			return 1;
+		}
+		if (same_everywhere(rc))
+			return 1;
+		if (rc == NS_OK)
+			continue;
+		if (rc != NS_ECORRUPT || !strstr(ns_mpi_error_last()->message, "rank-1.nsnap"))
+			return fail("restore of a damaged shard", rc);
+		if (rank == 0)
+			printf("damaged, version %s: %s\n", rev, ns_mpi_error_last()->message);
+		failed++;
+	}
+	if (!failed && rank == 0)
+		fprintf(stderr, "both versions restored although a chunk of shard 1 is damaged\n");
+	return !failed;
 }
 
 /* A distribution that is wrong on the last rank: a structure of its own,
@@ -457,6 +500,8 @@ int main(int argc, char **argv)
 		status = cmd_open(argv[2], argv[3], atoi(argv[4]));
 	else if (strcmp(cmd, "bad") == 0 && argc == 5)
 		status = cmd_bad(argv[2], argv[3], argv[4]);
+	else if (strcmp(cmd, "damaged") == 0 && argc == 5)
+		status = cmd_damaged(argv[2], (const int[2]){ atoi(argv[3]), atoi(argv[4]) });
 	else if (strcmp(cmd, "missing") == 0 && argc == 4)
 		status = cmd_missing(argv[2], argv[3]);
 	else if (strcmp(cmd, "shards") == 0 && argc == 5)

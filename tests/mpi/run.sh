@@ -12,7 +12,8 @@
 #   cli NSNAP       the nsnap command on a sharded store: log, show, cat,
 #                   diff, tag and verify as on one store; export gives the
 #                   files of the same state unsharded; a damaged shard is
-#                   found; commands that would write are refused
+#                   found (by verify, show, and a restore on every rank);
+#                   commands that would write are refused
 #   mismatch        a restore onto a differing network, or a snapshot or
 #                   restore of a bad distribution, fails on every rank with
 #                   the same error and changes nothing
@@ -159,6 +160,8 @@ PY
     exit 1
   fi
   grep -q "rank-1.nsnap'.*damaged" "$work/show-damaged"
+  # ... and a restore that reads it fails on every rank, changing nothing.
+  run 2 damaged "$work/damaged" 4 3
   ;;
 mismatch)
   run 2 snapshot "$dir" rr 1 1
