@@ -128,6 +128,7 @@ struct nsm_reader {
 	ns_array_info info;
 	size_t esize;
 	uint64_t chunk;      /* the chunk at hand; UINT64_MAX for none */
+	uint64_t lo, hi;     /* its elements */
 	uint64_t counted;    /* chunks up to this one are in dec->bytes; UINT64_MAX: none */
 	const uint8_t *data; /* its bytes: a view, or buf */
 	size_t data_size;
@@ -147,6 +148,10 @@ int nsm_reader_open(struct nsm_reader *r, ns_version *v, const char *name, ns_dt
  * of rising chunk numbers (a second pass over the same elements adds
  * nothing). */
 int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i);
+/* Elements @i onwards that lie in the chunk of element @i: *out points at
+ * element @i, valid until the next call with @r or with a reader sharing
+ * its decode buffer; returns their count (at least 1), or an error. */
+int64_t nsm_reader_span(const void **out, struct nsm_reader *r, uint64_t i);
 int64_t nsm_reader_i64(struct nsm_reader *r, uint64_t i, int *rc);
 
 /* The path of @file in @dir into @buf (NSM_PATH_MAX). */

@@ -33,10 +33,13 @@ static int sort_keys(uint64_t **perm, int *sorted, const int64_t *a, const int64
 {
 	struct key *k;
 	uint64_t *p;
-	int in_order = 1;
-	for (uint64_t i = 1; i < n && in_order; i++)
-		if (a[i] < a[i - 1] || (a[i] == a[i - 1] && b && b[i] < b[i - 1]))
+	int in_order = 1, a_in_order = 1;
+	for (uint64_t i = 1; i < n && a_in_order; i++) {
+		if (a[i] < a[i - 1])
+			a_in_order = in_order = 0;
+		else if (a[i] == a[i - 1] && b && b[i] < b[i - 1])
 			in_order = 0;
+	}
 	*sorted = in_order;
 	*perm = NULL;
 	if (in_order)
@@ -52,7 +55,15 @@ static int sort_keys(uint64_t **perm, int *sorted, const int64_t *a, const int64
 		k[i].b = b ? b[i] : 0;
 		k[i].index = i;
 	}
-	qsort(k, n, sizeof *k, key_cmp);
+	if (a_in_order) /* by post already (as simulators keep them): each post's run */
+		for (uint64_t i = 0, e; i < n; i = e) {
+			for (e = i + 1; e < n && a[e] == a[i]; e++)
+				;
+			if (e - i > 1)
+				qsort(k + i, e - i, sizeof *k, key_cmp);
+		}
+	else
+		qsort(k, n, sizeof *k, key_cmp);
 	for (uint64_t i = 0; i < n; i++)
 		p[i] = k[i].index;
 	free(k);

@@ -162,7 +162,9 @@ static int plan_object(struct restore *rs, struct plan *pl, struct nsm_obj *o)
 	const int64_t *kb = o->kind == NS_POPULATION ? NULL : o->pre_gids;
 	const uint64_t *perm;
 	uint64_t n = o->n_local, done_pairs = 0;
+	int64_t *sorted = NULL; /* the ids in their order, for a forward scan */
 	uint8_t *assigned = NULL;
+	struct nsm_decode dec_b = { 0 };
 	char name[600];
 	int rc;
 	NSM_TRY(nsm_obj_order(&perm, o));
@@ -170,19 +172,32 @@ static int plan_object(struct restore *rs, struct plan *pl, struct nsm_obj *o)
 	pl->start = calloc((size_t)rs->n_shards + 1, sizeof *pl->start);
 	pl->shard_count = calloc((size_t)rs->n_shards, sizeof *pl->shard_count);
 	assigned = calloc(n ? n : 1, 1);
-	if (!pl->pairs || !pl->start || !pl->shard_count || !assigned) {
+	if (perm)
+		sorted = malloc(n * (kb ? 2 : 1) * sizeof *sorted);
+	if (!pl->pairs || !pl->start || !pl->shard_count || !assigned || (perm && !sorted)) {
 		rc = nsm_err(NS_ENOMEM, "%s '%s': out of memory", ns_object_kind_name(o->kind),
 			     o->name);
 		goto done;
 	}
+	if (perm) {
+		for (uint64_t p = 0; p < n; p++)
+			sorted[p] = ka[perm[p]];
+		ka = sorted;
+		if (kb) {
+			for (uint64_t p = 0; p < n; p++)
+				sorted[n + p] = kb[perm[p]];
+			kb = sorted + n;
+		}
+	}
 #define LOCAL(p) (perm ? perm[p] : (p))
-#define KA(p) ka[LOCAL(p)]
-#define KB(p) (kb ? kb[LOCAL(p)] : 0)
+#define KA(p) ka[p]
+#define KB(p) (kb ? kb[p] : 0)
 	for (int s = 0; s < rs->n_shards; s++) {
 		struct nsm_reader ra, rb;
 		char what[NSM_PATH_MAX + 64];
 		int64_t pa = INT64_MIN, pb = INT64_MIN;
-		uint64_t p = 0;
+		const void *va = NULL, *vb = NULL;
+		uint64_t p = 0, k = 0;
 		pl->start[s] = done_pairs;
 		snprintf(what, sizeof what, "shard %d of %s", s, rs->what);
 		snprintf(name, sizeof name, "%s/%s", kb ? "post" : "gid", o->name);
@@ -191,16 +206,27 @@ static int plan_object(struct restore *rs, struct plan *pl, struct nsm_obj *o)
 		if (kb) {
 			snprintf(name, sizeof name, "pre/%s", o->name);
 			NSM_TRY(nsm_reader_open(&rb, rs->shards[s], name, NS_DTYPE_I64, ra.info.count,
-						rs->flags, &rs->dec, what));
+						rs->flags, &dec_b, what));
 		}
 		pl->shard_count[s] = ra.info.count;
 		pl->stored += ra.info.count;
-		for (uint64_t i = 0; i < ra.info.count; i++) {
-			int64_t a = nsm_reader_i64(&ra, i, &rc), b = 0;
-			if (rc < 0)
-				goto done;
-			if (kb && (b = nsm_reader_i64(&rb, i, &rc), rc < 0))
-				goto done;
+		for (uint64_t i = 0, left = 0; i < ra.info.count; i++, left--) {
+			int64_t a, b = 0;
+			/* A run of entries in the chunks at hand: pre has a decode
+			 * buffer of its own, so that both stay valid. */
+			if (!left) {
+				int64_t na = nsm_reader_span(&va, &ra, i), nb = na;
+				if (na < 0 || (kb && (nb = nsm_reader_span(&vb, &rb, i)) < 0)) {
+					rc = (int)(na < 0 ? na : nb);
+					goto done;
+				}
+				left = (uint64_t)(na < nb ? na : nb);
+				k = 0;
+			}
+			memcpy(&a, (const uint8_t *)va + 8 * k, 8);
+			if (kb)
+				memcpy(&b, (const uint8_t *)vb + 8 * k, 8);
+			k++;
 			pl->stored_mix += entry_mix(s, i);
 			if (a < pa || (a == pa && b < pb) || (!kb && a == pa)) {
 				rc = nsm_err(NS_ECORRUPT, "%s: %s '%s': entry %" PRIu64 " is out of order",
@@ -254,6 +280,9 @@ static int plan_object(struct restore *rs, struct plan *pl, struct nsm_obj *o)
 #undef KB
 	rc = NS_OK;
 done:
+	rs->dec.bytes += dec_b.bytes;
+	free(dec_b.buf);
+	free(sorted);
 	free(assigned);
 	return rc;
 }
@@ -367,13 +396,30 @@ done:
 static int copy_values(void *dst, struct nsm_reader *r, const struct pair *p, size_t n)
 {
 	uint8_t *out = dst;
-	for (size_t j = 0; j < n; j++) {
-		const void *src;
-		int rc = nsm_reader_at(&src, r, p[j].index);
-		if (rc < 0)
-			return rc;
-		if (out)
-			memcpy(out + p[j].local * r->esize, src, r->esize);
+	const uint8_t *base = NULL; /* elements lo..hi-1 of the chunk at hand */
+	uint64_t lo = 0, hi = 0;
+	for (size_t j = 0; j < n;) {
+		uint64_t i = p[j].index;
+		size_t run = 1;
+		if (i < lo || i >= hi) {
+			const void *src;
+			int64_t span = nsm_reader_span(&src, r, i);
+			if (span < 0)
+				return (int)span;
+			base = src;
+			lo = i;
+			hi = i + (uint64_t)span;
+		}
+		/* Entries next to each other on both sides, in this chunk: one copy. */
+		while (j + run < n && i + run < hi && p[j + run].index == i + run &&
+		       p[j + run].local == p[j].local + run)
+			run++;
+		if (out && run == 1 && r->esize == 8) /* a copy the compiler inlines */
+			memcpy(out + p[j].local * 8, base + (i - lo) * 8, 8);
+		else if (out)
+			memcpy(out + p[j].local * r->esize, base + (i - lo) * r->esize,
+			       run * r->esize);
+		j += run;
 	}
 	return NS_OK;
 }
@@ -382,7 +428,7 @@ static int copy_values(void *dst, struct nsm_reader *r, const struct pair *p, si
 static int read_all(struct restore *rs, int write)
 {
 	ns_mpi_net *net = rs->net;
-	int rc;
+	int rc = NS_OK;
 	for (size_t i = 0; i < net->n_objs; i++) {
 		const struct nsm_obj *o = &net->objs[i];
 		for (size_t k = 0; k < o->n_attrs; k++) {

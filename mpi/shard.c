@@ -38,6 +38,7 @@ int nsm_reader_open(struct nsm_reader *r, ns_version *v, const char *name, ns_dt
 			       what, name, r->info.count, count);
 	r->version = v;
 	r->counted = UINT64_MAX;
+	r->lo = r->hi = 0;
 	r->index = index;
 	r->esize = ns_dtype_size(dtype);
 	r->flags = flags;
@@ -54,8 +55,14 @@ int nsm_reader_open(struct nsm_reader *r, ns_version *v, const char *name, ns_dt
 
 int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i)
 {
-	uint64_t byte = i * r->esize, chunk = byte / r->info.chunk_size;
+	uint64_t chunk;
 	int rc;
+	/* The chunk at hand, unless another reader decoded into the buffer. */
+	if (i >= r->lo && i < r->hi && (r->data != r->dec->buf || r->dec->owner == r)) {
+		*out = r->data + (i - r->lo) * r->esize;
+		return NS_OK;
+	}
+	chunk = i * r->esize / r->info.chunk_size;
 	if (chunk != r->chunk || (r->data == r->dec->buf && r->dec->owner != r)) {
 		ns_view view;
 		rc = ns_version_view(&view, r->version, r->index, chunk, r->flags);
@@ -80,8 +87,18 @@ int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i)
 			r->counted = chunk;
 		}
 	}
-	*out = r->data + (byte - chunk * r->info.chunk_size);
+	r->lo = chunk * r->info.chunk_size / r->esize;
+	r->hi = r->lo + r->data_size / r->esize;
+	*out = r->data + (i - r->lo) * r->esize;
 	return NS_OK;
+}
+
+int64_t nsm_reader_span(const void **out, struct nsm_reader *r, uint64_t i)
+{
+	int rc;
+	if ((rc = nsm_reader_at(out, r, i)) < 0)
+		return rc;
+	return (int64_t)(r->hi - i);
 }
 
 int64_t nsm_reader_i64(struct nsm_reader *r, uint64_t i, int *rc)
