@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		double x = 0;
+		double x;
 		if (!strcmp(a, "--check")) {
 			check = 1;
 			continue;
@@ -138,20 +138,27 @@ int main(int argc, char **argv)
 			return usage(stdout, 0);
 		}
 		i++;
-		if (!strcmp(a, "--out") && v)
+		if (!strcmp(a, "--out") && v) {
 			out = v;
-		else if (!strcmp(a, "--n-exc") && (x = number(a, v, 1e7)) >= 4)
-			n_exc = (uint32_t)x;
-		else if (!strcmp(a, "--time") && (x = number(a, v, 1e7)) > 0)
-			t_ms = x;
-		else if (!strcmp(a, "--seed") && (x = number(a, v, 1e15)) > 0)
-			seed = (uint64_t)x;
-		else {
-			if (x == 0)
-				usage(stderr, 2);
+			continue;
+		}
+		if (strcmp(a, "--n-exc") && strcmp(a, "--time") && strcmp(a, "--seed")) {
+			MPI_Finalize();
+			return usage(stderr, 2);
+		}
+		if ((x = number(a, v, !strcmp(a, "--seed") ? 1e15 : 1e7)) < 0 ||
+		    (!strcmp(a, "--n-exc") && x < 4)) {
+			if (x >= 0 && rank == 0)
+				fprintf(stderr, "nest_mpi: --n-exc wants at least 4\n");
 			MPI_Finalize();
 			return 2;
 		}
+		if (!strcmp(a, "--n-exc"))
+			n_exc = (uint32_t)x;
+		else if (!strcmp(a, "--time"))
+			t_ms = x;
+		else
+			seed = (uint64_t)x;
 	}
 	sim_params_default(&p, n_exc);
 	const int64_t steps = llround(t_ms / p.dt);
