@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define NSM_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -152,6 +153,25 @@ int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i);
  * element @i, valid until the next call with @r or with a reader sharing
  * its decode buffer; returns their count (at least 1), or an error. */
 int64_t nsm_reader_span(const void **out, struct nsm_reader *r, uint64_t i);
+/* nsm_reader_at(), inlined when element @i is in the chunk at hand. */
+static inline int nsm_reader_get(const void **out, struct nsm_reader *r, uint64_t i)
+{
+	if (i >= r->lo && i < r->hi && (r->data != r->dec->buf || r->dec->owner == r)) {
+		*out = r->data + (i - r->lo) * r->esize;
+		return NS_OK;
+	}
+	return nsm_reader_at(out, r, i);
+}
+/* Copy one element of @size bytes (the usual sizes inlined). */
+static inline void nsm_copy_value(void *dst, const void *src, size_t size)
+{
+	if (size == 8)
+		memcpy(dst, src, 8);
+	else if (size == 4)
+		memcpy(dst, src, 4);
+	else
+		memcpy(dst, src, size);
+}
 int64_t nsm_reader_i64(struct nsm_reader *r, uint64_t i, int *rc);
 
 /* The path of @file in @dir into @buf (NSM_PATH_MAX). */

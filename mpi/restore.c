@@ -14,10 +14,30 @@
 struct pair {
 	uint64_t local, index;
 };
+/* A value a rank reads, entry @index of shard @shard: another rank's, the
+ * @pos-th request it got (counting every rank's in rank order), or its
+ * own, at local index @pos & SELF. */
+struct want {
+	uint64_t shard, index, pos;
+};
+
 struct plan {
 	struct pair *pairs;
 	size_t *start;        /* n_shards + 1 */
 	uint64_t *shard_count; /* entries of the object in each shard */
+	/* The exchange: each shard's entries fall into units of @granule (a
+	 * chunk of 8-byte values), each read by one rank, which sends the
+	 * values to their owners. */
+	uint64_t *granule;    /* per shard */
+	int *shift;           /* per shard: log2 of granule, or -1 */
+	size_t *unit_start;   /* per shard + 1 */
+	int *reader;          /* per unit */
+	int *send_n, *send_off; /* per rank: this rank's requests to it */
+	int *recv_n, *recv_off; /* per rank: its requests to this rank */
+	uint64_t *req_pos;    /* per pair: where its value comes back */
+	struct want *wants;   /* what this rank reads, by unit: others' and its own */
+	uint64_t n_wants, n_remote;
+	int direct;           /* this rank reads all it owns and nothing else: no wants */
 	uint64_t matched_mix; /* sum of nsm_mix over the matched entries */
 	uint64_t stored;      /* entries in all shards */
 	uint64_t stored_mix;  /* sum of nsm_mix over every stored entry */
@@ -171,10 +191,12 @@ static int plan_object(struct restore *rs, struct plan *pl, struct nsm_obj *o)
 	pl->pairs = malloc((n ? n : 1) * sizeof *pl->pairs);
 	pl->start = calloc((size_t)rs->n_shards + 1, sizeof *pl->start);
 	pl->shard_count = calloc((size_t)rs->n_shards, sizeof *pl->shard_count);
+	pl->granule = calloc((size_t)rs->n_shards, sizeof *pl->granule);
 	assigned = calloc(n ? n : 1, 1);
 	if (perm)
 		sorted = malloc(n * (kb ? 2 : 1) * sizeof *sorted);
-	if (!pl->pairs || !pl->start || !pl->shard_count || !assigned || (perm && !sorted)) {
+	if (!pl->pairs || !pl->start || !pl->shard_count || !pl->granule || !assigned ||
+	    (perm && !sorted)) {
 		rc = nsm_err(NS_ENOMEM, "%s '%s': out of memory", ns_object_kind_name(o->kind),
 			     o->name);
 		goto done;
@@ -209,6 +231,7 @@ static int plan_object(struct restore *rs, struct plan *pl, struct nsm_obj *o)
 						rs->flags, &dec_b, what));
 		}
 		pl->shard_count[s] = ra.info.count;
+		pl->granule[s] = ra.info.chunk_size / 8 ? ra.info.chunk_size / 8 : 1;
 		pl->stored += ra.info.count;
 		for (uint64_t i = 0, left = 0; i < ra.info.count; i++, left--) {
 			int64_t a, b = 0;
@@ -335,8 +358,6 @@ done:
 	return rc;
 }
 
-static int read_all(struct restore *rs, int write);
-
 static int plan_all(struct restore *rs)
 {
 	int rc = NS_OK;
@@ -346,7 +367,6 @@ static int plan_all(struct restore *rs)
 	for (size_t i = 0; i < rs->net->n_objs; i++)
 		NSM_TRY(plan_object(rs, &rs->plans[i], &rs->net->objs[i]));
 	NSM_TRY(open_readers(rs));
-	NSM_TRY(read_all(rs, 0));
 done:
 	return rc;
 }
@@ -390,9 +410,167 @@ done:
 	return rc;
 }
 
-/* Copy the elements @p of @r into @dst, or with @dst NULL only read them:
- * the check pass, after which the copy cannot fail (every chunk it loads
- * was loaded and checked, every buffer made). */
+/* ---------------------------------------------------------------- the exchange
+ *
+ * A rank reads the units of the shards given to it and sends their values
+ * to the ranks that own them (MPI_Alltoallv), so that it reads about its
+ * share of the values whatever the two distributions (two-phase I/O, as
+ * MPI-IO's collective buffering does it). A unit goes to the rank that owns
+ * most of its entries when one owns more than half (on the distribution it
+ * was written in, or in blocks, its owner), else round-robin. */
+
+static int oom(const struct restore *rs)
+{
+	return nsm_err(NS_ENOMEM, "store directory '%s': out of memory", rs->dir);
+}
+
+static size_t unit_of(const struct plan *pl, uint64_t shard, uint64_t index)
+{
+	int sh = pl->shift[shard];
+	return pl->unit_start[shard] + (size_t)(sh >= 0 ? index >> sh : index / pl->granule[shard]);
+}
+
+/* A want whose value is this rank's own: @pos is the local index, marked. */
+#define SELF (UINT64_C(1) << 63)
+
+/* Collective: who reads what of plan @pl, and the requests, exchanged. */
+static int plan_exchange(struct restore *rs, struct plan *pl)
+{
+	MPI_Comm comm = rs->net->comm;
+	int size = rs->net->size, me = rs->net->rank, rc = NS_OK;
+	size_t n_units = 0, n_pairs = pl->start[rs->n_shards];
+	struct { double count; int rank; } *mine = NULL, *best = NULL;
+	uint64_t *send = NULL, *recv = NULL, n_recv = 0, n_self = 0, *by_unit = NULL;
+	size_t *unit = NULL; /* per pair */
+	int *at = NULL;
+	MPI_Datatype two;
+	pl->unit_start = calloc((size_t)rs->n_shards + 1, sizeof *pl->unit_start);
+	pl->send_n = calloc((size_t)size, sizeof *pl->send_n);
+	pl->send_off = calloc((size_t)size, sizeof *pl->send_off);
+	pl->recv_n = calloc((size_t)size, sizeof *pl->recv_n);
+	pl->recv_off = calloc((size_t)size, sizeof *pl->recv_off);
+	pl->shift = calloc((size_t)rs->n_shards + 1, sizeof *pl->shift);
+	if (pl->unit_start && pl->shift)
+		for (int s = 0; s < rs->n_shards; s++) {
+			uint64_t g = pl->granule[s];
+			pl->shift[s] = -1;
+			for (int b = 0; b < 64 && (g & (g - 1)) == 0; b++)
+				if (g == UINT64_C(1) << b)
+					pl->shift[s] = b;
+			pl->unit_start[s] = n_units;
+			n_units += (size_t)((pl->shard_count[s] + pl->granule[s] - 1) / pl->granule[s]);
+			pl->unit_start[s + 1] = n_units;
+		}
+	pl->reader = calloc(n_units + 1, sizeof *pl->reader);
+	mine = calloc(n_units + 1, sizeof *mine);
+	best = calloc(n_units + 1, sizeof *best);
+	unit = malloc((n_pairs + 1) * sizeof *unit);
+	at = calloc((size_t)size, sizeof *at);
+	pl->req_pos = malloc((n_pairs + 1) * sizeof *pl->req_pos);
+	if (!pl->unit_start || !pl->send_n || !pl->send_off || !pl->recv_n || !pl->recv_off ||
+	    !pl->shift || !pl->reader || !mine || !best || !unit || !at || !pl->req_pos)
+		rc = oom(rs);
+	NSM_TRY(nsm_agree(comm, rc));
+
+	for (size_t u = 0; u < n_units; u++)
+		mine[u].rank = me;
+	for (int s = 0; s < rs->n_shards; s++)
+		for (size_t j = pl->start[s]; j < pl->start[s + 1]; j++) {
+			unit[j] = unit_of(pl, (uint64_t)s, pl->pairs[j].index);
+			mine[unit[j]].count++;
+		}
+	MPI_Allreduce(mine, best, (int)n_units, MPI_DOUBLE_INT, MPI_MAXLOC, comm);
+	for (int s = 0; s < rs->n_shards; s++)
+		for (size_t u = pl->unit_start[s]; u < pl->unit_start[s + 1]; u++) {
+			uint64_t first = (u - pl->unit_start[s]) * pl->granule[s];
+			uint64_t len = pl->shard_count[s] - first < pl->granule[s] ?
+					       pl->shard_count[s] - first :
+					       pl->granule[s];
+			pl->reader[u] = 2 * best[u].count > (double)len ? best[u].rank :
+									 (int)(u % (size_t)size);
+		}
+
+	/* The requests to the other readers, in this rank's order of pairs;
+	 * this rank serves its own pairs of the units it reads itself. */
+	for (size_t j = 0; j < n_pairs; j++)
+		if (pl->reader[unit[j]] != me)
+			pl->send_n[pl->reader[unit[j]]]++;
+	MPI_Alltoall(pl->send_n, 1, MPI_INT, pl->recv_n, 1, MPI_INT, comm);
+	for (int r = 0, so = 0, ro = 0; r < size; r++) {
+		pl->send_off[r] = so;
+		pl->recv_off[r] = ro;
+		so += pl->send_n[r];
+		ro += pl->recv_n[r];
+		n_recv += (uint64_t)pl->recv_n[r];
+	}
+	if (!(send = malloc((2 * (uint64_t)(pl->send_off[size - 1] + pl->send_n[size - 1]) + 1) *
+			    sizeof *send)))
+		rc = oom(rs);
+	NSM_TRY(nsm_agree(comm, rc));
+	for (int s = 0; s < rs->n_shards; s++)
+		for (size_t j = pl->start[s]; j < pl->start[s + 1]; j++) {
+			int r = pl->reader[unit[j]];
+			uint64_t *q;
+			if (r == me) {
+				pl->req_pos[j] = SELF;
+				n_self++;
+				continue;
+			}
+			pl->req_pos[j] = (uint64_t)pl->send_off[r] + (uint64_t)at[r]++;
+			q = send + 2 * pl->req_pos[j];
+			q[0] = (uint64_t)s;
+			q[1] = pl->pairs[j].index;
+		}
+	/* Reading its own values only (as on the distribution written), a rank
+	 * copies them from its pairs, in runs. */
+	pl->direct = n_recv == 0 && n_self == n_pairs;
+	recv = malloc((2 * n_recv + 1) * sizeof *recv);
+	pl->wants = malloc(((pl->direct ? 0 : n_recv + n_self) + 1) * sizeof *pl->wants);
+	by_unit = calloc(n_units + 1, sizeof *by_unit);
+	if (!recv || !pl->wants || !by_unit)
+		rc = oom(rs);
+	NSM_TRY(nsm_agree(comm, rc));
+	MPI_Type_contiguous(2, MPI_UINT64_T, &two);
+	MPI_Type_commit(&two);
+	MPI_Alltoallv(send, pl->send_n, pl->send_off, two, recv, pl->recv_n, pl->recv_off, two,
+		      comm);
+	MPI_Type_free(&two);
+	if (pl->direct)
+		goto done;
+
+	/* Every value this rank reads, the others' and its own, by unit (a
+	 * counting sort), so that each chunk is read once, in rising order. */
+	for (uint64_t w = 0; w < n_recv; w++)
+		by_unit[unit_of(pl, recv[2 * w], recv[2 * w + 1]) + 1]++;
+	for (size_t j = 0; j < n_pairs; j++)
+		if (pl->req_pos[j] == SELF)
+			by_unit[unit[j] + 1]++;
+	for (size_t u = 0; u < n_units; u++)
+		by_unit[u + 1] += by_unit[u];
+	for (int s = 0; s < rs->n_shards; s++)
+		for (size_t j = pl->start[s]; j < pl->start[s + 1]; j++)
+			if (pl->req_pos[j] == SELF)
+				pl->wants[by_unit[unit[j]]++] =
+					(struct want){ (uint64_t)s, pl->pairs[j].index,
+						       SELF | pl->pairs[j].local };
+	for (uint64_t w = 0; w < n_recv; w++)
+		pl->wants[by_unit[unit_of(pl, recv[2 * w], recv[2 * w + 1])]++] =
+			(struct want){ recv[2 * w], recv[2 * w + 1], w };
+	pl->n_wants = n_recv + n_self;
+	pl->n_remote = n_recv;
+done:
+	free(by_unit);
+	free(unit);
+	free(at);
+	free(mine);
+	free(best);
+	free(send);
+	free(recv);
+	return rc;
+}
+
+/* Copy the elements @p of @r (in rising order of index) into @dst, or with
+ * @dst NULL only read them. */
 static int copy_values(void *dst, struct nsm_reader *r, const struct pair *p, size_t n)
 {
 	uint8_t *out = dst;
@@ -424,38 +602,78 @@ static int copy_values(void *dst, struct nsm_reader *r, const struct pair *p, si
 	return NS_OK;
 }
 
-/* Every value the rank restores: read and checked (@write 0), or written. */
-static int read_all(struct restore *rs, int write)
+/* The reader of attribute @k of object @i in shard @s. */
+static struct nsm_reader *reader_at(struct restore *rs, size_t i, size_t k, uint64_t s)
+{
+	return &rs->readers[i][k * (size_t)rs->n_shards + (size_t)s];
+}
+
+/* The values @pl's wants ask of attribute @k of object @i: the others'
+ * into @send (by their positions), this rank's own into @dst; or with
+ * @dst NULL only read and checked. */
+static int serve(struct restore *rs, const struct plan *pl, size_t i, size_t k, uint8_t *send,
+		 uint8_t *dst)
+{
+	if (pl->direct) {
+		int rc = NS_OK;
+		for (int s = 0; s < rs->n_shards; s++)
+			NSM_TRY(copy_values(dst, reader_at(rs, i, k, (uint64_t)s),
+					    pl->pairs + pl->start[s], pl->start[s + 1] - pl->start[s]));
+	done:
+		return rc;
+	}
+	for (uint64_t w = 0; w < pl->n_wants; w++) {
+		const struct want *x = &pl->wants[w];
+		struct nsm_reader *r = reader_at(rs, i, k, x->shard);
+		const void *src;
+		int rc = nsm_reader_get(&src, r, x->index);
+		if (rc < 0)
+			return rc;
+		if (!dst)
+			continue;
+		if (x->pos & SELF)
+			nsm_copy_value(dst + (x->pos & ~SELF) * r->esize, src, r->esize);
+		else
+			nsm_copy_value(send + x->pos * r->esize, src, r->esize);
+	}
+	return NS_OK;
+}
+
+/* The plan of attribute @a of object @i: its own, or its post population's. */
+static struct plan *plan_of(struct restore *rs, size_t i, const struct nsm_attr *a)
+{
+	const ns_mpi_net *net = rs->net;
+	if (a->scope == NS_SEMIGLOBAL)
+		return &rs->plans[nsm_obj_find(net, net->objs[i].post) - net->objs];
+	return &rs->plans[i];
+}
+
+/* The global-scope values and the network-wide arrays, which every rank
+ * reads from the global record: copied into the network, or with @write 0
+ * only read. */
+static int read_globals(struct restore *rs, int write)
 {
 	ns_mpi_net *net = rs->net;
+	const void *src;
 	int rc = NS_OK;
-	for (size_t i = 0; i < net->n_objs; i++) {
-		const struct nsm_obj *o = &net->objs[i];
-		for (size_t k = 0; k < o->n_attrs; k++) {
-			const struct nsm_attr *a = &o->attrs[k];
-			const struct plan *pl = &rs->plans[i];
-			if (a->scope == NS_GLOBAL) {
-				struct pair one = { 0, 0 };
-				NSM_TRY(copy_values(write ? a->data : NULL, &rs->global_readers[i][k],
-						    &one, 1));
+	for (size_t i = 0; i < net->n_objs; i++)
+		for (size_t k = 0; k < net->objs[i].n_attrs; k++) {
+			const struct nsm_attr *a = &net->objs[i].attrs[k];
+			struct nsm_reader *r = &rs->global_readers[i][k];
+			if (a->scope != NS_GLOBAL)
 				continue;
-			}
-			if (a->scope == NS_SEMIGLOBAL)
-				pl = &rs->plans[nsm_obj_find(net, o->post) - net->objs];
-			for (int s = 0; s < rs->n_shards; s++)
-				NSM_TRY(copy_values(write ? a->data : NULL,
-						    &rs->readers[i][k * (size_t)rs->n_shards + (size_t)s],
-						    pl->pairs + pl->start[s],
-						    pl->start[s + 1] - pl->start[s]));
+			NSM_TRY(nsm_reader_at(&src, r, 0));
+			if (write)
+				memcpy(a->data, src, r->esize);
 		}
-	}
 	if (rs->no_time)
 		return NS_OK;
 	for (size_t k = 0; k < net->n_net_attrs; k++) {
 		struct nsm_reader *r = &rs->net_readers[k];
 		for (uint64_t j = 0; j < r->info.count; j++) {
-			struct pair p = { j, j };
-			NSM_TRY(copy_values(write ? net->net_attrs[k].data : NULL, r, &p, 1));
+			NSM_TRY(nsm_reader_at(&src, r, j));
+			if (write)
+				memcpy((uint8_t *)net->net_attrs[k].data + j * r->esize, src, r->esize);
 		}
 	}
 	if (write) {
@@ -467,6 +685,68 @@ done:
 	return rc;
 }
 
+/* Collective: plan the exchange, then read and check everything this rank
+ * serves and the globals, and make the buffers of the writing pass. */
+static int check_all(struct restore *rs, uint8_t **sendbuf, uint8_t **recvbuf)
+{
+	const ns_mpi_net *net = rs->net;
+	uint64_t most_sent = 1, most_got = 1;
+	int rc = NS_OK;
+	for (size_t i = 0; i < net->n_objs; i++)
+		NSM_TRY(plan_exchange(rs, &rs->plans[i]));
+	for (size_t i = 0; i < net->n_objs && rc == NS_OK; i++)
+		for (size_t k = 0; k < net->objs[i].n_attrs && rc == NS_OK; k++) {
+			const struct nsm_attr *a = &net->objs[i].attrs[k];
+			const struct plan *pl;
+			size_t esize = ns_dtype_size(a->dtype);
+			if (a->scope == NS_GLOBAL)
+				continue;
+			pl = plan_of(rs, i, a);
+			rc = serve(rs, pl, i, k, NULL, NULL);
+			if (pl->n_remote * esize > most_sent)
+				most_sent = pl->n_remote * esize;
+			if (pl->start[rs->n_shards] * esize > most_got)
+				most_got = pl->start[rs->n_shards] * esize;
+		}
+	if (rc == NS_OK)
+		rc = read_globals(rs, 0);
+	if (rc == NS_OK && (!(*sendbuf = malloc(most_sent)) || !(*recvbuf = malloc(most_got))))
+		rc = oom(rs);
+	return nsm_agree(net->comm, rc);
+done:
+	return rc;
+}
+
+/* Collective, after every rank passed check_all(): the exchange of every
+ * value, written where it belongs. Cannot fail. */
+static void write_all(struct restore *rs, uint8_t *sendbuf, uint8_t *recvbuf)
+{
+	ns_mpi_net *net = rs->net;
+	for (size_t i = 0; i < net->n_objs; i++)
+		for (size_t k = 0; k < net->objs[i].n_attrs; k++) {
+			const struct nsm_attr *a = &net->objs[i].attrs[k];
+			const struct plan *pl;
+			size_t esize = ns_dtype_size(a->dtype);
+			MPI_Datatype value;
+			uint8_t *dst = a->data;
+			if (a->scope == NS_GLOBAL)
+				continue;
+			pl = plan_of(rs, i, a);
+			serve(rs, pl, i, k, sendbuf, dst); /* read by check_all: cannot fail */
+			MPI_Type_contiguous((int)esize, MPI_BYTE, &value);
+			MPI_Type_commit(&value);
+			MPI_Alltoallv(sendbuf, pl->recv_n, pl->recv_off, value, recvbuf, pl->send_n,
+				      pl->send_off, value, net->comm);
+			MPI_Type_free(&value);
+			/* The values come back where the requests went. */
+			for (size_t j = 0; j < pl->start[rs->n_shards]; j++)
+				if (pl->req_pos[j] != SELF)
+					nsm_copy_value(dst + pl->pairs[j].local * esize,
+						       recvbuf + pl->req_pos[j] * esize, esize);
+		}
+	read_globals(rs, 1);
+}
+
 static void restore_free(struct restore *rs)
 {
 	if (rs->plans)
@@ -474,6 +754,16 @@ static void restore_free(struct restore *rs)
 			free(rs->plans[i].pairs);
 			free(rs->plans[i].start);
 			free(rs->plans[i].shard_count);
+			free(rs->plans[i].granule);
+			free(rs->plans[i].shift);
+			free(rs->plans[i].unit_start);
+			free(rs->plans[i].reader);
+			free(rs->plans[i].send_n);
+			free(rs->plans[i].send_off);
+			free(rs->plans[i].recv_n);
+			free(rs->plans[i].recv_off);
+			free(rs->plans[i].wants);
+			free(rs->plans[i].req_pos);
 		}
 	free(rs->plans);
 	if (rs->readers)
@@ -502,6 +792,7 @@ int ns_mpi_restore(uint64_t *out, const char *dir, const char *rev, ns_mpi_net *
 {
 	static const ns_mpi_restore_opts defaults = NS_MPI_RESTORE_OPTS_INIT;
 	struct restore rs = { 0 };
+	uint8_t *sendbuf = NULL, *recvbuf = NULL;
 	int rc = NS_OK;
 	if (!net)
 		return nsm_err(NS_EINVAL, "ns_mpi_restore: no network given");
@@ -522,13 +813,15 @@ int ns_mpi_restore(uint64_t *out, const char *dir, const char *rev, ns_mpi_net *
 	NSM_TRY(nsm_check_partition(net));
 	NSM_TRY(nsm_agree(net->comm, plan_all(&rs)));
 	NSM_TRY(check_synapse_totals(&rs));
-	/* cannot fail: what it reads was read by the check */
-	read_all(&rs, 1);
+	NSM_TRY(check_all(&rs, &sendbuf, &recvbuf));
+	write_all(&rs, sendbuf, recvbuf);
 	if (out)
 		*out = rs.number;
 	if (opts->version >= 2 && opts->bytes_read)
 		*opts->bytes_read = rs.dec.bytes;
 done:
+	free(sendbuf);
+	free(recvbuf);
 	restore_free(&rs);
 	return rc;
 }

@@ -55,14 +55,8 @@ int nsm_reader_open(struct nsm_reader *r, ns_version *v, const char *name, ns_dt
 
 int nsm_reader_at(const void **out, struct nsm_reader *r, uint64_t i)
 {
-	uint64_t chunk;
+	uint64_t chunk = i * r->esize / r->info.chunk_size;
 	int rc;
-	/* The chunk at hand, unless another reader decoded into the buffer. */
-	if (i >= r->lo && i < r->hi && (r->data != r->dec->buf || r->dec->owner == r)) {
-		*out = r->data + (i - r->lo) * r->esize;
-		return NS_OK;
-	}
-	chunk = i * r->esize / r->info.chunk_size;
 	if (chunk != r->chunk || (r->data == r->dec->buf && r->dec->owner != r)) {
 		ns_view view;
 		rc = ns_version_view(&view, r->version, r->index, chunk, r->flags);

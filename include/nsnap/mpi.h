@@ -234,8 +234,9 @@ typedef struct ns_mpi_restore_opts {
 	int verify;       /**< check the hash of every chunk read */
 	int no_time;      /**< leave the time, dt and network-wide arrays as they are */
 	/** (version 2) where to put, on success, the bytes of the chunks this
-	 *  rank read (each once: the index, its values, the global record's
-	 *  values; decoded sizes for compressed chunks), or NULL */
+	 *  rank read (each once: the index, the value chunks it serves, the
+	 *  global record's values; decoded sizes for compressed chunks), or
+	 *  NULL */
 	uint64_t *bytes_read;
 } ns_mpi_restore_opts;
 
@@ -247,10 +248,14 @@ NS_MPI_API int ns_mpi_restore_opts_init(ns_mpi_restore_opts *opts, unsigned vers
 /**
  * Collective: restore global revision @p rev (NULL for HEAD) of the store
  * directory @p dir into the network, on any number of ranks. Each rank
- * reads, from the shards' maps (zero-copy views of raw chunks), the
- * neurons and synapses it owns, found by gid, and the index (every shard's
- * gid and synapse arrays): of the values, only the chunks that hold its
- * own.
+ * reads the index (every shard's gid and synapse arrays) from the shards'
+ * maps (zero-copy views of raw chunks) and finds there, by gid, the
+ * neurons and synapses it owns. Of the values, each chunk-sized unit of a
+ * shard is read by one rank (the one owning most of it when one owns more
+ * than half, else one in turn) and sent to the ranks owning its values
+ * (MPI_Alltoallv, one attribute at a time), so that each rank reads about
+ * its share of the values whatever the two distributions; a rank that owns
+ * exactly what it reads exchanges nothing.
  *
  * Everything is checked first, on every rank: the structure (every object
  * and attribute, their kinds, global sizes, pre and post populations,

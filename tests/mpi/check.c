@@ -5,7 +5,6 @@
  *
  *   check snapshot DIR DIST STATE EXPECT [zstd]  snapshot STATE; EXPECT: the version
  *   check restore DIR DIST REV STATE             restore REV; values must be STATE's
- *                                     [aligned: each rank owns one shard's neurons]
  *   check inject DIR DIST STATE                  the last rank's hook fails: same error everywhere
  *   check kill DIR DIST STATE                    the last rank dies after its shard (mpirun fails)
  *   check mismatch DIR DIST REV KIND             a differing network: same error, nothing changed
@@ -143,7 +142,7 @@ done:
 	return sum;
 }
 
-static int cmd_restore(const char *dir, dist d, const char *rev, int state, int aligned)
+static int cmd_restore(const char *dir, dist d, const char *rev, int state)
 {
 	ns_mpi_restore_opts o;
 	struct model m;
@@ -168,14 +167,13 @@ static int cmd_restore(const char *dir, dist d, const char *rev, int state, int 
 			PRIu64 ")\n", rank, bad, rev, v);
 		return 1;
 	}
-	/* Each rank reads the index and the chunks of its own values, hashes
-	 * checked (verify). @aligned: it owns the neurons of one shard, and so
-	 * on 2 ranks or more, of the default model (its index is about half of
-	 * it), reads less than 0.9 of what the shards hold. (Otherwise its
-	 * values may lie in every chunk.) */
+	/* Each rank reads the index and about its share of the values (the
+	 * chunks it serves to their owners), hashes checked (verify): on 2
+	 * ranks or more, of the default model (its index is about half of it),
+	 * less than 0.9 of what the shards hold, whatever the distributions. */
 	stored = shard_bytes(dir, rev);
 	if (read == 0 || !stored || read > stored + 4096 ||
-	    (aligned && size >= 2 && !getenv("MPI_TEST_SIZES") && read > stored / 10 * 9)) {
+	    (size >= 2 && !getenv("MPI_TEST_SIZES") && read > stored / 10 * 9)) {
 		fprintf(stderr, "rank %d of %d: restoring %s read %" PRIu64 " of the %" PRIu64
 			" bytes its shards hold\n", rank, size, rev, read, stored);
 		return 1;
@@ -483,9 +481,8 @@ int main(int argc, char **argv)
 		status = cmd_snapshot(argv[2], dist_parse(argv[3]), atoi(argv[4]),
 				      strtoull(argv[5], NULL, 10), argc > 6 && !strcmp(argv[6], "zstd"),
 				      NULL);
-	else if (strcmp(cmd, "restore") == 0 && (argc == 6 || argc == 7))
-		status = cmd_restore(argv[2], dist_parse(argv[3]), argv[4], atoi(argv[5]),
-				     argc > 6 && !strcmp(argv[6], "aligned"));
+	else if (strcmp(cmd, "restore") == 0 && argc == 6)
+		status = cmd_restore(argv[2], dist_parse(argv[3]), argv[4], atoi(argv[5]));
 	else if (strcmp(cmd, "inject") == 0 && argc == 5)
 		status = cmd_snapshot(argv[2], dist_parse(argv[3]), atoi(argv[4]), 0, 0, hook_fail);
 	else if (strcmp(cmd, "kill") == 0 && argc == 5)
