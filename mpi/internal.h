@@ -140,8 +140,8 @@ struct nsm_reader {
  * (and @count, unless UINT64_MAX); @what names it for messages. Grows
  * @dec to its chunk size, so that reads cannot fail for want of a buffer.
  * No chunk is read: a reader checks the chunks it reads (with
- * NS_READ_VERIFY, their hashes), so a restore reads its elements once
- * before it writes. */
+ * NS_READ_VERIFY, their hashes), so a restore's check pass reads what it
+ * needs before its write pass reads the same again. */
 int nsm_reader_open(struct nsm_reader *r, ns_version *v, const char *name, ns_dtype dtype,
 		    uint64_t count, unsigned flags, struct nsm_decode *dec, const char *what);
 /* Element @i (i < count): a pointer valid until the next call. A chunk's

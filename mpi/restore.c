@@ -36,7 +36,8 @@ struct plan {
 	int *recv_n, *recv_off; /* per rank: its requests to this rank */
 	uint64_t *req_pos;    /* per pair: where its value comes back */
 	struct want *wants;   /* what this rank reads, by unit: others' and its own */
-	uint64_t n_wants, n_remote;
+	uint64_t n_wants, n_remote; /* all, and the other ranks' */
+	uint64_t n_requested;       /* values this rank gets from others */
 	int direct;           /* this rank reads all it owns and nothing else: no wants */
 	uint64_t matched_mix; /* sum of nsm_mix over the matched entries */
 	uint64_t stored;      /* entries in all shards */
@@ -453,10 +454,7 @@ static int plan_exchange(struct restore *rs, struct plan *pl)
 	if (pl->unit_start && pl->shift)
 		for (int s = 0; s < rs->n_shards; s++) {
 			uint64_t g = pl->granule[s];
-			pl->shift[s] = -1;
-			for (int b = 0; b < 64 && (g & (g - 1)) == 0; b++)
-				if (g == UINT64_C(1) << b)
-					pl->shift[s] = b;
+			pl->shift[s] = (g & (g - 1)) == 0 ? __builtin_ctzll(g) : -1;
 			pl->unit_start[s] = n_units;
 			n_units += (size_t)((pl->shard_count[s] + pl->granule[s] - 1) / pl->granule[s]);
 			pl->unit_start[s + 1] = n_units;
@@ -524,6 +522,7 @@ static int plan_exchange(struct restore *rs, struct plan *pl)
 	/* Reading its own values only (as on the distribution written), a rank
 	 * copies them from its pairs, in runs. */
 	pl->direct = n_recv == 0 && n_self == n_pairs;
+	pl->n_requested = n_pairs - n_self;
 	recv = malloc((2 * n_recv + 1) * sizeof *recv);
 	pl->wants = malloc(((pl->direct ? 0 : n_recv + n_self) + 1) * sizeof *pl->wants);
 	by_unit = calloc(n_units + 1, sizeof *by_unit);
@@ -705,8 +704,8 @@ static int check_all(struct restore *rs, uint8_t **sendbuf, uint8_t **recvbuf)
 			rc = serve(rs, pl, i, k, NULL, NULL);
 			if (pl->n_remote * esize > most_sent)
 				most_sent = pl->n_remote * esize;
-			if (pl->start[rs->n_shards] * esize > most_got)
-				most_got = pl->start[rs->n_shards] * esize;
+			if (pl->n_requested * esize > most_got)
+				most_got = pl->n_requested * esize;
 		}
 	if (rc == NS_OK)
 		rc = read_globals(rs, 0);
