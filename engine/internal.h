@@ -91,6 +91,17 @@ int ns__array_name(char *buf, size_t size, const ns_object *obj, const char *att
  * k-th synapse in the store's order; *hash (0 when sorted) its hash, the
  * seed of content keys. */
 int ns__synapse_order(uint32_t **perm, uint64_t *hash, const ns_object *proj);
+/* What one pass over a projection's synapses (on every core) tells: the
+ * largest indices read as unsigned (a negative one is larger than any
+ * size), and whether they are sorted by post, then pre. */
+typedef struct ns_synapse_scan {
+	uint32_t max_pre, max_post;
+	int sorted;
+} ns_synapse_scan;
+void ns__synapse_scan(ns_synapse_scan *out, const ns_object *proj);
+/* ns__synapse_order() of a projection scanned already. */
+int ns__synapse_order_scanned(uint32_t **perm, uint64_t *hash, const ns_object *proj,
+			      const ns_synapse_scan *scan);
 /* An order is shared (the engine keeps recent ones): release it, not free. */
 void ns__synapse_order_release(uint32_t *perm);
 

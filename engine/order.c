@@ -11,7 +11,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
+
+#include "hash.h"
 
 struct key {
 	uint64_t post_pre; /* post in the high half: sorts by post, then pre */
@@ -215,17 +216,65 @@ done:
 	return rc;
 }
 
+/* ------------------------------------------------------------ one pass */
+
+struct scan_ctx {
+	const ns_object *p;
+	pthread_mutex_t lock;
+	ns_synapse_scan *out;
+};
+
+/* Branch-free, so that the compiler vectorises it: both maxima and
+ * whether any synapse comes before the one preceding it (by post, then
+ * pre, compared as unsigned in 32 bits), in one read of the synapses. */
+static void scan_range(void *arg, uint64_t begin, uint64_t end)
+{
+	struct scan_ctx *ctx = arg;
+	const uint32_t *pre = (const uint32_t *)ctx->p->syn_pre;
+	const uint32_t *post = (const uint32_t *)ctx->p->syn_post;
+	uint32_t max_pre = pre[begin], max_post = post[begin], descents = 0;
+	for (uint64_t i = begin ? begin : 1; i < end; i++) {
+		uint32_t a = pre[i], b = post[i], pa = pre[i - 1], pb = post[i - 1];
+		max_pre = a > max_pre ? a : max_pre;
+		max_post = b > max_post ? b : max_post;
+		descents |= (pb > b) | ((pb == b) & (pa > a));
+	}
+	pthread_mutex_lock(&ctx->lock);
+	if (max_pre > ctx->out->max_pre)
+		ctx->out->max_pre = max_pre;
+	if (max_post > ctx->out->max_post)
+		ctx->out->max_post = max_post;
+	if (descents)
+		ctx->out->sorted = 0;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+void ns__synapse_scan(ns_synapse_scan *out, const ns_object *p)
+{
+	struct scan_ctx ctx = { p, PTHREAD_MUTEX_INITIALIZER, out };
+	*out = (ns_synapse_scan){ 0, 0, 1 };
+	if (p->size)
+		ns__parallel(p->size, 4 * NS_PARALLEL_GRAIN, scan_range, &ctx);
+	pthread_mutex_destroy(&ctx.lock);
+}
+
 int ns__synapse_order(uint32_t **perm, uint64_t *hash, const ns_object *p)
 {
+	ns_synapse_scan scan;
+	ns__synapse_scan(&scan, p);
+	return ns__synapse_order_scanned(perm, hash, p, &scan);
+}
+
+int ns__synapse_order_scanned(uint32_t **perm, uint64_t *hash, const ns_object *p,
+			      const ns_synapse_scan *scan)
+{
 	XXH128_hash_t key;
-	uint64_t i, n = p->size;
+	uint64_t n = p->size;
 	int rc;
 
 	*perm = NULL;
 	*hash = 0;
-	for (i = 1; i < n && pair(p, i - 1) <= pair(p, i); i++)
-		;
-	if (i >= n)
+	if (scan->sorted)
 		return NS_OK;
 	key = synapses_key(p);
 	if (kept_get(perm, hash, key, n))

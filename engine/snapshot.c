@@ -51,18 +51,6 @@ static int gather_fill(void *ctx, uint64_t first, uint64_t n, void *buf)
 	return NS_OK;
 }
 
-/* The largest of @n indices read as unsigned (a negative one is larger
- * than any size): one vectorised pass instead of two tests per index. */
-static uint32_t max_index(const int32_t *x, uint64_t n)
-{
-	uint32_t m = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		uint32_t v = (uint32_t)x[i];
-		m = v > m ? v : m;
-	}
-	return m;
-}
-
 /* The first index of @x out of [0, size): the error that names it. */
 static int index_error(const ns_object *p, const int32_t *x, const char *which,
 		       const ns_object *pop)
@@ -76,16 +64,17 @@ static int index_error(const ns_object *p, const int32_t *x, const char *which,
 }
 
 /* Indices in range, and the pre and post populations there. */
-static int validate_projection(const ns_network *net, const ns_object *p)
+static int validate_projection(const ns_network *net, const ns_object *p,
+			       const ns_synapse_scan *scan)
 {
 	const ns_object *pre = ns_network_object_find(net, p->pre);
 	const ns_object *post = ns_network_object_find(net, p->post);
 	if (!pre || !post)
 		return ns_err(NS_EINVAL, "projection '%s': population '%s' is missing", p->name,
 			      pre ? p->post : p->pre);
-	if (p->size && max_index(p->syn_pre, p->size) >= pre->size)
+	if (p->size && scan->max_pre >= pre->size)
 		return index_error(p, p->syn_pre, "pre", pre);
-	if (p->size && max_index(p->syn_post, p->size) >= post->size)
+	if (p->size && scan->max_post >= post->size)
 		return index_error(p, p->syn_post, "post", post);
 	return NS_OK;
 }
@@ -181,8 +170,10 @@ static int prepare(ns_commit **out, ns_store *store, const ns_network *net,
 			continue;
 		if (obj->kind == NS_PROJECTION) {
 			struct perm *p = &sn->perms[sn->n_objs];
-			NS_TRY(validate_projection(net, obj));
-			NS_TRY(ns__synapse_order(&p->order, &p->hash, obj));
+			ns_synapse_scan scan;
+			ns__synapse_scan(&scan, obj);
+			NS_TRY(validate_projection(net, obj, &scan));
+			NS_TRY(ns__synapse_order_scanned(&p->order, &p->hash, obj, &scan));
 		}
 		arrays += obj->n_attrs + 2;
 		sn->objs[sn->n_objs++] = obj;

@@ -332,3 +332,65 @@ Test(engine_order, orders_kept_for_unchanged_synapses_follow_changed_ones)
 	ns_network_free(net);
 	ns_store_close(s);
 }
+
+/* Whether synapses are sorted is found on every core, each part of the
+ * synapses on its own: a descent anywhere, also where one part ends and
+ * the next begins, is seen (or the version would keep them unsorted). */
+enum { NSCAN = 300000, SCAN_POPS = 1000 };
+
+static void one_descent(int32_t *pre, int32_t *post, double *w, uint64_t at)
+{
+	for (int k = 0; k < NSCAN; k++) {
+		post[k] = k / (NSCAN / SCAN_POPS);
+		pre[k] = k % (NSCAN / SCAN_POPS);
+		w[k] = 1000.0 * pre[k] + post[k];
+	}
+	/* swap synapses at - 1 and at: a descent at @at, one only */
+	int32_t p = pre[at - 1], q = post[at - 1];
+	double ww = w[at - 1];
+	pre[at - 1] = pre[at], post[at - 1] = post[at], w[at - 1] = w[at];
+	pre[at] = p, post[at] = q, w[at] = ww;
+}
+
+Test(engine_order, a_descent_where_the_scan_splits_the_synapses_is_seen)
+{
+	static int32_t pre[NSCAN], post[NSCAN];
+	static double w[NSCAN];
+	static const char *const threads[] = { "2", "3" };
+	ns_store *s = nt_store_new("scan.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net;
+	ns_object *o;
+	NT_OK(ns_network_new(&net, "scan"));
+	NT_OK(ns_population_add(NULL, net, "A", SCAN_POPS, NULL, 0, NULL));
+	NT_OK(ns_projection_add(&o, net, "P", "A", "A", "exc", NULL));
+	NT_OK(ns_projection_set_synapses(o, pre, post, NSCAN, 0));
+	NT_OK(ns_attr_add(NULL, o, "w", NS_VARIABLE, NS_LOCAL, NS_DTYPE_F64, w, 0));
+	for (size_t t = 0; t < 2; t++) {
+		uint64_t parts = (uint64_t)(t + 2);
+		const uint64_t at[] = { 1, NSCAN / parts, NSCAN / parts + 1, NSCAN - 1 };
+		cr_assert_eq(setenv("NSNAP_THREADS", threads[t], 1), 0);
+		for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+			ns_network *opened = NULL;
+			const int32_t *sp, *sq;
+			one_descent(pre, post, w, at[k]);
+			NT_OK(ns_snapshot(NULL, s, net, NULL));
+			NT_OK(ns_network_open(&opened, s, "HEAD"));
+			ns_projection_connectivity(&sp, &sq, ns_network_object_find(opened, "P"));
+			for (int m = 1; m < NSCAN; m++)
+				cr_assert(sq[m - 1] < sq[m] || (sq[m - 1] == sq[m] && sp[m - 1] <= sp[m]),
+					  "%s threads, descent at %llu: synapse %d not in order", threads[t],
+					  (unsigned long long)at[k], m);
+			ns_network_free(opened);
+		}
+	}
+	/* and an index out of range at a split is refused */
+	one_descent(pre, post, w, 1);
+	pre[NSCAN / 2] = SCAN_POPS;
+	cr_assert_eq(setenv("NSNAP_THREADS", "2", 1), 0);
+	cr_assert_eq(ns_snapshot(NULL, s, net, NULL), NS_EINVAL);
+	cr_assert(strstr(ns_error_last()->message, "synapse 150000 has pre index 1000"), "%s",
+		  ns_error_last()->message);
+	unsetenv("NSNAP_THREADS");
+	ns_network_free(net);
+	ns_store_close(s);
+}
