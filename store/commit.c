@@ -291,6 +291,19 @@ struct pending {
 
 #define MAX_PENDING 16
 
+/* Hashing ahead: a thread of the commit's own hashes the chunks of the
+ * arrays in memory, in order, while this one stores them and LMDB writes
+ * them, so that hashing (a tenth of a snapshot on one core) leaves the
+ * path that waits for the disk. Not on one core. */
+struct ahead {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t upto; /* chunks [0, upto) are past it; under lock */
+	int stop;      /* under lock */
+	int running;
+};
+
 struct job {
 	ns_commit *c;
 	const ns_commit_opts *o;
@@ -317,6 +330,7 @@ struct job {
 	/* The queue (zstd on several cores; cap_pend 0 otherwise). */
 	struct pending pend[MAX_PENDING];
 	size_t n_pend, cap_pend;
+	struct ahead ahead;
 };
 
 static uint8_t *put_str(uint8_t *p, const char *str)
@@ -528,6 +542,82 @@ static int pending_add(struct job *j, MDB_txn *txn, struct counters *cnt, size_t
 	return j->n_pend == j->cap_pend ? flush_pending(j, txn, cnt) : NS_OK;
 }
 
+static void *ahead_run(void *arg)
+{
+	struct job *j = arg;
+	struct ahead *h = &j->ahead;
+	uint64_t chunk = j->c->s->chunk_size;
+	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
+		const struct commit_array *a = &j->c->arrays[ai];
+		uint64_t nc = n_chunks_of(j->c, a), nbytes = a->count * ns_dtype_size(a->dtype);
+		for (uint64_t ci = 0; ci < nc; ci++) {
+			uint64_t off = ci * chunk, at = j->first[ai] + ci;
+			/* hashed[] of a chunk in memory changes only once it is past */
+			if (a->data && !j->hashed[at])
+				ns__chunk_hash(j->hashes[ai] + NS_HASH_SIZE * ci,
+					       (const uint8_t *)a->data + off,
+					       (size_t)(nbytes - off < chunk ? nbytes - off : chunk));
+			pthread_mutex_lock(&h->lock);
+			h->upto = at + 1;
+			pthread_cond_broadcast(&h->cond);
+			if (h->stop) {
+				pthread_mutex_unlock(&h->lock);
+				return NULL;
+			}
+			pthread_mutex_unlock(&h->lock);
+		}
+	}
+	return NULL;
+}
+
+/* Start hashing ahead when there is more than a chunk to hash, on more
+ * than one core; without a thread, chunks are hashed as they are stored. */
+static void ahead_start(struct job *j)
+{
+	struct ahead *h = &j->ahead;
+	uint64_t to_hash = 0;
+	for (size_t ai = 0; ai < j->c->n_arrays; ai++)
+		if (j->c->arrays[ai].data && !j->hashed[j->first[ai]])
+			to_hash += n_chunks_of(j->c, &j->c->arrays[ai]);
+	if (to_hash < 2 || nsp_threads() < 2)
+		return;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	h->running = pthread_create(&h->thread, NULL, ahead_run, j) == 0;
+	if (!h->running) {
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->cond);
+	}
+}
+
+static void ahead_stop(struct job *j)
+{
+	struct ahead *h = &j->ahead;
+	if (!h->running)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = 1;
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->cond);
+	h->running = 0;
+}
+
+/* Whether chunk @at of array @ai is hashed ahead: then, once this returns,
+ * its hash is in the record. */
+static int ahead_wait(struct job *j, size_t ai, uint64_t at)
+{
+	struct ahead *h = &j->ahead;
+	if (!h->running || !j->c->arrays[ai].data)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	while (h->upto <= at)
+		pthread_cond_wait(&h->cond, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	return 1;
+}
+
 /* Store chunk (@ai, @ci) unless it is there (hashing it first when it is
  * not hashed yet), or queue it; adds to @cnt and new_bytes, and to *size
  * the bytes stored. */
@@ -542,8 +632,10 @@ static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
 
 	*size = 0;
 	if (!j->hashed[at]) {
-		NS_TRY(chunk_bytes(j, ai, ci, &data, &n));
-		ns__chunk_hash(h, data, n);
+		if (!ahead_wait(j, ai, at)) {
+			NS_TRY(chunk_bytes(j, ai, ci, &data, &n));
+			ns__chunk_hash(h, data, n);
+		}
 		j->hashed[at] = 1;
 	}
 	if ((rc = ns__chunk_has(txn, j->c->s, h)) != 0)
@@ -834,10 +926,12 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 	 * (the map is address space; the file grows only by what is written). */
 	NS_TRY(ns__store_reserve(s, own + own / 64 + j.rec_size));
 	batched = own > s->write_batch;
+	ahead_start(&j);
 	if (batched)
 		rc = store_batches(&j);
 	if (rc == NS_OK)
 		rc = ns__store_write(s, 0, write_version, &j);
+	ahead_stop(&j);
 	if (rc < 0 && batched) {
 		/* Best effort, and the first error is the one to report. */
 		char msg[1024];
@@ -850,6 +944,7 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 	if (rc == NS_OK && out)
 		*out = j.number;
 done:
+	ahead_stop(&j);
 	for (size_t k = 0; k < j.cap_pend; k++) {
 		ns__chunk_writer_free(j.pend[k].w);
 		free(j.pend[k].copy);
@@ -882,14 +977,51 @@ static int source_bytes(const struct commit_array *a, uint64_t off, size_t n, ui
 	return NS_OK;
 }
 
+/* Chunk @ci of array @a, in memory, to capture: hashed into cap_hashes,
+ * then copied into cap_chunks[ci] unless the store has it (both on every
+ * core). */
+struct cap_task {
+	struct commit_array *a;
+	uint64_t ci;
+	const uint8_t *src;
+	size_t n;
+};
+
+static void cap_hash_part(void *ctx, uint64_t begin, uint64_t end)
+{
+	const struct cap_task *t = ctx;
+	for (uint64_t k = begin; k < end; k++)
+		ns__chunk_hash(t[k].a->cap_hashes + NS_HASH_SIZE * t[k].ci, t[k].src, t[k].n);
+}
+
+static void cap_copy_part(void *ctx, uint64_t begin, uint64_t end)
+{
+	const struct cap_task *t = ctx;
+	for (uint64_t k = begin; k < end; k++)
+		if (t[k].a->cap_chunks[t[k].ci])
+			memcpy(t[k].a->cap_chunks[t[k].ci], t[k].src, t[k].n);
+}
+
+/* Where the captured copy of a chunk goes (@n bytes of array @a). */
+static int cap_room(ns_commit *c, const struct commit_array *a, uint64_t ci, size_t n,
+		    uint8_t **slot)
+{
+	if (!(*slot = block_room(c, n)))
+		return ns_err(NS_ENOMEM, "commit: capturing array '%s': out of memory for "
+			      "chunk %llu", a->name, (unsigned long long)ci);
+	return NS_OK;
+}
+
 /* Capture array @a: hash each chunk (or take the hashes the handle's memo
- * has for a keyed array) and copy those that @txn's store lacks. */
+ * has for a keyed array) and copy those that @txn's store lacks. An array
+ * in memory whose hashes are not known only gets its tasks added to
+ * @tasks (at *n_tasks), for ns_commit_capture() to run on every core. */
 static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a, uint8_t *scratch,
-			 uint64_t *copied)
+			 struct cap_task *tasks, size_t *n_tasks, uint64_t *copied)
 {
 	uint64_t nc = n_chunks_of(c, a), chunk = c->s->chunk_size;
 	uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
-	int known, rc;
+	int known, rc = NS_OK;
 
 	a->cap_hashes = malloc(NS_HASH_SIZE * nc + 1);
 	a->cap_chunks = calloc(nc + 1, sizeof *a->cap_chunks);
@@ -901,6 +1033,11 @@ static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a, uin
 		size_t n = (size_t)(nbytes - off < chunk ? nbytes - off : chunk);
 		uint8_t *h = a->cap_hashes + NS_HASH_SIZE * ci;
 		const uint8_t *data = NULL;
+		if (a->data && !known) {
+			tasks[(*n_tasks)++] = (struct cap_task){ a, ci, (const uint8_t *)a->data + off,
+								 n };
+			continue;
+		}
 		if (!known) {
 			if ((rc = source_bytes(a, off, n, scratch, &data)) < 0)
 				return rc;
@@ -912,41 +1049,81 @@ static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a, uin
 			continue;
 		if (!data && (rc = source_bytes(a, off, n, scratch, &data)) < 0)
 			return rc;
-		if (!(a->cap_chunks[ci] = block_room(c, n)))
-			return ns_err(NS_ENOMEM, "commit: capturing array '%s': out of memory for "
-				      "chunk %llu", a->name, (unsigned long long)ci);
+		NS_TRY(cap_room(c, a, ci, n, &a->cap_chunks[ci]));
 		memcpy(a->cap_chunks[ci], data, n);
 		*copied += n;
 	}
-	/* From now on the commit reads only what it captured. */
-	a->data = NULL;
-	a->fill = NULL;
-	a->ctx = NULL;
-	return NS_OK;
+done:
+	return rc < 0 ? rc : NS_OK;
+}
+
+/* Hash the tasks on every core, make room for the chunks the store lacks,
+ * and copy them on every core. */
+static int capture_tasks(ns_commit *c, MDB_txn *txn, struct cap_task *tasks, size_t n,
+			 uint64_t *copied)
+{
+	int rc = NS_OK;
+	ns__parallel(n, 2, cap_hash_part, tasks);
+	for (size_t k = 0; k < n; k++) {
+		const struct cap_task *t = &tasks[k];
+		if ((rc = ns__chunk_has(txn, c->s, t->a->cap_hashes + NS_HASH_SIZE * t->ci)) < 0)
+			return rc;
+		if (rc == 0) {
+			NS_TRY(cap_room(c, t->a, t->ci, t->n, &t->a->cap_chunks[t->ci]));
+			*copied += t->n;
+		}
+	}
+	ns__parallel(n, 2, cap_copy_part, tasks);
+done:
+	return rc < 0 ? rc : NS_OK;
 }
 
 int ns_commit_capture(ns_commit *c, uint64_t *copied)
 {
 	MDB_txn *txn = NULL;
 	uint8_t *scratch;
+	struct cap_task *tasks;
+	size_t n_tasks = 0, n_chunks = 0, ai;
 	uint64_t total = 0;
 	int rc = NS_OK;
 
-	if (!(scratch = malloc(c->s->chunk_size)))
-		return ns_err(NS_ENOMEM, "commit: out of memory");
+	for (ai = 0; ai < c->n_arrays; ai++)
+		n_chunks += n_chunks_of(c, &c->arrays[ai]);
+	scratch = malloc(c->s->chunk_size);
+	tasks = malloc((n_chunks + 1) * sizeof *tasks);
+	if (!scratch || !tasks) {
+		rc = ns_err(NS_ENOMEM, "commit: out of memory");
+		goto done;
+	}
 	NS_TRY(ns__store_txn_begin(&txn, c->s, MDB_RDONLY));
-	for (size_t ai = 0; ai < c->n_arrays; ai++) {
+	for (ai = 0; ai < c->n_arrays && rc == NS_OK; ai++) {
 		struct commit_array *a = &c->arrays[ai];
-		if (a->from || a->cap_hashes)
-			continue;
-		if ((rc = capture_array(c, txn, a, scratch, &total)) < 0) {
-			/* Half captured is not captured: the array reads its
-			 * memory again at ns_commit_finish(). */
-			free(a->cap_hashes);
-			free(a->cap_chunks);
-			a->cap_hashes = NULL;
-			a->cap_chunks = NULL;
-			goto done;
+		if (!a->from && !a->cap_hashes)
+			rc = capture_array(c, txn, a, scratch, tasks, &n_tasks, &total);
+	}
+	if (rc == NS_OK)
+		rc = capture_tasks(c, txn, tasks, n_tasks, &total);
+	if (rc < 0) {
+		/* Half captured is not captured: the arrays read their memory
+		 * again at ns_commit_finish(). */
+		for (size_t k = 0; k < ai; k++) {
+			struct commit_array *a = &c->arrays[k];
+			if (a->data || a->fill) {
+				free(a->cap_hashes);
+				free(a->cap_chunks);
+				a->cap_hashes = NULL;
+				a->cap_chunks = NULL;
+			}
+		}
+		goto done;
+	}
+	/* From now on the commit reads only what it captured. */
+	for (ai = 0; ai < c->n_arrays; ai++) {
+		struct commit_array *a = &c->arrays[ai];
+		if (a->cap_hashes) {
+			a->data = NULL;
+			a->fill = NULL;
+			a->ctx = NULL;
 		}
 	}
 	if (copied)
@@ -954,5 +1131,6 @@ int ns_commit_capture(ns_commit *c, uint64_t *copied)
 done:
 	ns__store_txn_end(c->s, txn, 0, &rc);
 	free(scratch);
+	free(tasks);
 	return rc;
 }
