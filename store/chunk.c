@@ -3,8 +3,9 @@
 #include "internal.h"
 
 #include <stdlib.h>
-#include <xxhash.h>
 #include <zstd.h>
+
+#include "hash.h"
 
 /* Chunk record header (little-endian):
  *   u8 format, u8 codec, u8 shuffle width, u8 0, u32 0,
