@@ -140,6 +140,17 @@ static int row_num(const pk_rows *r, size_t i, size_t j, nsp_num *out)
 	return pv_seq_num(r->v->items[i], j, out);
 }
 
+/* The values of row @i when they are numbers of type @t already (a packed
+ * list or a numpy array of it: their bits are the values, in native
+ * order), to copy whole; else NULL. Not bools, whose bytes may be any. */
+static const void *same_type_row(const pk_rows *r, size_t i, ns_dtype t)
+{
+	const pv *row = r->matrix ? NULL : r->v->items[i];
+	if (!row || row->t != PV_ARRAY || t == NS_DTYPE_BOOL || !pk_is_dtype(row->dtype, t))
+		return NULL;
+	return row->count ? row->s : "";
+}
+
 static int is_list(const pv *v)
 {
 	return v && (v->t == PV_LIST || v->t == PV_TUPLE);
@@ -442,7 +453,14 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 		    (rc = host->attr_add(&a, obj, an, kind, NS_LOCAL, t, NULL, 0)) < 0 ||
 		    (rc = host->attr_data(&data, a)) < 0)
 			return rc;
-		for (size_t i = 0; i < rows.n; i++)
+		for (size_t i = 0; i < rows.n; i++) {
+			const void *same = same_type_row(&rows, i, t);
+			if (same) {
+				size_t bytes = row_len(&rows, i) * host->dtype_size(t);
+				memcpy((char *)data + k * host->dtype_size(t), same, bytes);
+				k += row_len(&rows, i);
+				continue;
+			}
 			for (size_t j = 0; j < row_len(&rows, i); j++) {
 				if (!row_num(&rows, i, j, &x))
 					return proj_error(c, proj, "attribute '%s': a value that "
@@ -450,6 +468,7 @@ static int read_proj_attr(pk_ctx *c, ns_object *obj, const char *proj, const cha
 				if ((rc = pk_put(data, t, k++, &x, c->path, what)) < 0)
 					return rc;
 			}
+		}
 		return NS_OK;
 	}
 	if (pv_is_seq(v) && pv_seq_len(v) == ranks->n) {
@@ -507,6 +526,30 @@ static int rank_of(int32_t *out, const nsp_num *x)
 	return 1;
 }
 
+/* Row @i of @ranks into @out when it is i64 numbers (a packed list of
+ * ints, a numpy int64 array) that are all ranks, raising *@max to the
+ * largest: 1; else 0, and the row is read number by number (which names
+ * what is wrong). */
+static int i64_ranks(const pk_rows *ranks, size_t i, int32_t *out, uint64_t *max)
+{
+	const char *p = same_type_row(ranks, i, NS_DTYPE_I64);
+	size_t len = row_len(ranks, i);
+	uint64_t m = *max, bad = 0;
+	if (!p)
+		return 0;
+	for (size_t j = 0; j < len; j++) {
+		int64_t v;
+		memcpy(&v, p + 8 * j, 8);
+		bad |= (uint64_t)v > INT32_MAX;
+		out[j] = (int32_t)v;
+		m = (uint64_t)v > m ? (uint64_t)v : m;
+	}
+	if (bad)
+		return 0;
+	*max = m;
+	return 1;
+}
+
 static int read_projection(pk_ctx *c, const char *name, const pv *d)
 {
 	const pv *pre = pv_dict_get(d, "pre"), *post = pv_dict_get(d, "post");
@@ -554,6 +597,11 @@ static int read_projection(pk_ctx *c, const char *name, const pv *d)
 		}
 		if ((uint64_t)post_ranks[i] > max_post)
 			max_post = (uint64_t)post_ranks[i];
+		if (i64_ranks(&ranks, i, pre_idx + n, &max_pre)) {
+			for (size_t j = 0; j < row_len(&ranks, i); j++)
+				post_idx[n++] = post_ranks[i];
+			continue;
+		}
 		for (size_t j = 0; j < row_len(&ranks, i); j++) {
 			if (!row_num(&ranks, i, j, &x) || !rank_of(&pre_idx[n], &x)) {
 				rc = proj_error(c, name, "a pre rank that is not a rank%s", NULL);
@@ -645,7 +693,7 @@ static int is_object(const pv *v)
 	geom = pv_dict_get(v, "geometry");
 	pr = pv_dict_get(v, "post_ranks");
 	return (pr && pv_is_seq(pr)) || (size && pk_num_of(size, &x)) ||
-	       (geom && (is_list(geom) || pk_num_of(geom, &x)));
+	       (geom && (is_list(geom) || pk_list_packed(geom) || pk_num_of(geom, &x)));
 }
 
 static int is_placeholder(const pk_ctx *c, const char *name)

@@ -108,6 +108,10 @@ static int shape_from(pk_reader *r, pv *a, const pv *shape)
 {
 	uint64_t dims[8];
 	size_t ndim = 1;
+	int rc;
+	/* a value of the reader's own, so it may unpack it */
+	if (pk_list_packed(shape) && (rc = pk_list_unpack(r, (pv *)shape)) < 0)
+		return rc;
 	if (shape->t == PV_INT) {
 		if (shape->i < 0)
 			return pk_fail(r, NS_EFORMAT, "a negative array extent");
@@ -134,11 +138,14 @@ static int shape_from(pk_reader *r, pv *a, const pv *shape)
 
 /* Fill array @a (shape and dtype set) from @raw; Fortran order and the
  * other byte order are converted to C order, native (little-endian). */
-int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran, int share)
+int pk_array_fill(pk_reader *r, pv *a, pv *raw, int fortran, int share)
 {
 	unsigned sz = a->dtype->itemsize;
 	uint64_t idx[8] = { 0 };
+	int rc;
 	if (a->dtype->kind == 'O') {
+		if (pk_list_packed(raw) && (rc = pk_list_unpack(r, raw)) < 0)
+			return rc;
 		if (raw->t != PV_LIST || raw->len != a->count)
 			return pk_fail(r, NS_EFORMAT, "an object array of %llu items holding %s",
 				    (unsigned long long)a->count, pv_type_name(raw));
@@ -258,7 +265,7 @@ int pk_reduce(pk_reader *r, const pv *f, const pv *args)
 		v->dtype = (pv *)dt;
 		if ((rc = fb ? shape_from(r, v, args->items[2]) : pk_array_shape(r, v, NULL, 0)) < 0)
 			return rc;
-		if ((rc = pk_array_fill(r, v, raw, order[0] == 'F', 1)) < 0)
+		if ((rc = pk_array_fill(r, v, (pv *)raw, order[0] == 'F', 1)) < 0)
 			return rc;
 		return pk_push(r, v);
 	}

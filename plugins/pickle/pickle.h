@@ -34,10 +34,12 @@ typedef enum pv_global {
  * together share their place. */
 typedef struct pv {
 	unsigned char t;       /* a pv_type */
-	char kind, order;      /* PV_DTYPE: kind 'f' 'i' 'u' 'b' 'O', byte order '<' '>' '|' */
+	char kind, order;      /* PV_DTYPE: kind 'f' 'i' 'u' 'b' 'O', byte order '<' '>' '|';
+				* PV_ARRAY: kind 'l' for a packed list (pk_list_unpack()) */
 	unsigned char ndim;    /* PV_ARRAY: dimensions (up to 8) */
 	unsigned char ready;   /* PV_ARRAY: state set (BUILD, _frombuffer) */
-	unsigned char borrowed; /* s is another value's */
+	unsigned char borrowed : 1; /* s is another value's */
+	unsigned char memoized : 1; /* the memo holds it */
 	unsigned short depth;  /* containers: nesting below this one */
 	union {
 		int64_t i;         /* PV_BOOL, PV_INT; PV_GLOBAL: a pv_global */
@@ -101,7 +103,20 @@ int pk_array_shape(pk_reader *r, pv *a, const uint64_t *shape, unsigned ndim);
  * @raw (PV_BYTES), converting Fortran order and big-endian bytes to C
  * order, little-endian. With @share, @a may keep @raw's bytes (@raw is
  * the reader's, and lives as long). */
-int pk_array_fill(pk_reader *r, pv *a, const pv *raw, int fortran, int share);
+int pk_array_fill(pk_reader *r, pv *a, pv *raw, int fortran, int share);
+
+/* Packed lists. APPENDS makes a list of floats (or of ints) a 1-D numpy
+ * array of f64 (or i64) in place, kind 'l': 8 bytes a number instead of a
+ * value of 48 and a pointer to it, and the values it took go back to the
+ * pool. Whatever reads sequences of numbers reads it as it reads a list
+ * (and as a numpy array: its items are plain numbers either way); what
+ * needs the list's values unpacks it. */
+static inline int pk_list_packed(const pv *v)
+{
+	return v && v->t == PV_ARRAY && v->kind == 'l';
+}
+/* A packed list as the list it was: one value a number. */
+int pk_list_unpack(pk_reader *r, pv *v);
 
 /* Helpers on values. */
 pv *pv_dict_get(const pv *d, const char *key);

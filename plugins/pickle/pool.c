@@ -70,7 +70,8 @@ int pk_grow(pk_reader *r, void **p, size_t *cap, size_t need, size_t elem)
 pv *pk_pv_new(pk_reader *r, pv_type t)
 {
 	pv *v;
-	if (r->npool % PK_SLAB == 0) {
+	/* (values given back leave their slab to be used again) */
+	if (r->npool / PK_SLAB >= r->nslabs) {
 		pv *slab;
 		if (pk_grow(r, (void **)&r->slabs, &r->slabcap, r->nslabs + 1, sizeof *r->slabs) < 0 ||
 		    !(slab = pk_alloc(r, PK_SLAB * sizeof *slab)))
@@ -82,6 +83,21 @@ pv *pk_pv_new(pk_reader *r, pv_type t)
 	memset(v, 0, sizeof *v);
 	v->t = (unsigned char)t;
 	return v;
+}
+
+void pk_pool_give_back(pk_reader *r, pv *const *items, size_t count)
+{
+	size_t j = r->npool;
+	for (size_t k = count; k-- > 0 && j > 0;) {
+		pv *v = items[k];
+		if (v != &r->slabs[(j - 1) / PK_SLAB][(j - 1) % PK_SLAB])
+			break;
+		/* only plain numbers, which own nothing, and not shared ones */
+		if (v->memoized || !(v->t == PV_FLOAT || (v->t == PV_INT && (v->i < 0 || v->i >= PK_INTS))))
+			break;
+		j--;
+	}
+	r->npool = j;
 }
 
 /* The shared value in *@slot, made when first asked for. */
@@ -122,6 +138,8 @@ const char *pv_type_name(const pv *v)
 					     "an int beyond 64 bits" };
 	if (v && v->t == PV_ARRAY && v->dtype->kind == 'O')
 		return "a numpy array of objects";
+	if (pk_list_packed(v))
+		return "a list";
 	return v ? names[v->t] : "nothing";
 }
 

@@ -196,6 +196,7 @@ static int memo_put(pk_reader *r, uint64_t idx, pv *v)
 		r->nmemo = cap;
 	}
 	r->memo[idx] = v;
+	v->memoized = 1;
 	return NS_OK;
 }
 
@@ -204,6 +205,136 @@ static int memo_get(pk_reader *r, uint64_t idx)
 	if (idx >= r->nmemo || !r->memo[idx])
 		return pk_fail(r, NS_EFORMAT, "memo index %llu not set", (unsigned long long)idx);
 	return pk_push(r, r->memo[idx]);
+}
+
+/* ----------------------------------------------------------- packed lists */
+
+/* The packed type @items all have: 0 f64, 1 i64, -1 none. */
+static int packed_kind(pv *const *items, size_t count)
+{
+	int kind = count && items[0]->t == PV_FLOAT ? 0 : count && items[0]->t == PV_INT ? 1 : -1;
+	for (size_t k = 0; k < count && kind >= 0; k++)
+		if (items[k]->t != (kind ? PV_INT : PV_FLOAT))
+			kind = -1;
+	return kind;
+}
+
+/* The elements a packed list of @count has room for: doubling. */
+static size_t packed_room(uint64_t count)
+{
+	size_t room = 2;
+	while (room < count)
+		room *= 2;
+	return room;
+}
+
+/* The dtype of packed lists of @kind, made when first needed. */
+static pv *packed_dtype(pk_reader *r, int kind)
+{
+	pv *d = r->packed[kind];
+	if (!d && (d = pk_pv_new(r, PV_DTYPE))) {
+		d->kind = kind ? 'i' : 'f';
+		d->order = '<';
+		d->itemsize = 8;
+		r->packed[kind] = d;
+	}
+	return d;
+}
+
+/* Append @count numbers of @kind to packed list @v (or make empty list @v
+ * a packed one), giving back to the pool what it can. */
+static int pack(pk_reader *r, pv *v, int kind, pv *const *items, size_t count)
+{
+	uint64_t n = v->t == PV_ARRAY ? v->count : 0;
+	size_t had = n ? packed_room(n) : 0, room = packed_room(n + count);
+	char *s = v->s;
+	if (!n) {
+		pv *d = packed_dtype(r, kind);
+		if (!d || !(v->shape = pk_alloc(r, sizeof *v->shape)))
+			return pk_oom(r);
+		host->free(v->items); /* an empty list's room, if any */
+		v->items = NULL;
+		s = NULL;
+		v->t = PV_ARRAY;
+		v->kind = 'l';
+		v->dtype = d;
+		v->ndim = 1;
+		v->ready = 1;
+	}
+	if (room > had && !(s = pk_realloc(r, s, had * 8, room * 8)))
+		return pk_oom(r);
+	v->s = s;
+	for (size_t k = 0; k < count; k++) {
+		if (kind)
+			memcpy(s + 8 * (n + k), &items[k]->i, 8);
+		else
+			memcpy(s + 8 * (n + k), &items[k]->f, 8);
+	}
+	v->count = v->shape[0] = n + count;
+	v->n = (size_t)v->count * 8;
+	pk_pool_give_back(r, items, count);
+	return NS_OK;
+}
+
+int pk_list_unpack(pk_reader *r, pv *v)
+{
+	size_t n = (size_t)v->count;
+	int kind = v->dtype->kind == 'i';
+	char *s = v->s;
+	pv **items = pk_alloc(r, (n ? n : 1) * sizeof *items);
+	if (!items)
+		return pk_oom(r);
+	for (size_t k = 0; k < n; k++) {
+		int64_t i;
+		double f;
+		if (kind) {
+			memcpy(&i, s + 8 * k, 8);
+			if ((items[k] = i >= 0 && i < PK_INTS && r->ints ? r->ints[i] : NULL))
+				continue;
+			if ((items[k] = pk_pv_new(r, PV_INT)))
+				items[k]->i = i;
+		} else if ((items[k] = pk_pv_new(r, PV_FLOAT))) {
+			memcpy(&f, s + 8 * k, 8);
+			items[k]->f = f;
+		}
+		if (!items[k]) {
+			host->free(items);
+			return pk_oom(r);
+		}
+	}
+	host->free(s);
+	host->free(v->shape);
+	v->shape = NULL;
+	v->t = PV_LIST;
+	v->kind = 0;
+	v->ndim = 0;
+	v->ready = 0;
+	v->i = 0; /* the dtype's place */
+	v->items = items;
+	v->len = v->cap = n;
+	v->depth = 1;
+	return NS_OK;
+}
+
+/* APPEND or APPENDS of @count @items to list @v: packed when they are
+ * numbers of one kind, two or more, that a packed or empty list takes. */
+static int append(pk_reader *r, pv *v, pv *const *items, size_t count)
+{
+	int rc, kind = packed_kind(items, count);
+	if (pk_list_packed(v)) {
+		if (kind == (v->dtype->kind == 'i'))
+			return pack(r, v, kind, items, count);
+		if ((rc = pk_list_unpack(r, v)) < 0)
+			return rc;
+	} else if (v->t == PV_LIST && v->len == 0 && kind >= 0 && count >= 2) {
+		return pack(r, v, kind, items, count);
+	}
+	if (v->t != PV_LIST)
+		return pk_fail(r, NS_EUNSUPPORTED, "APPEND to %s", pv_type_name(v));
+	for (size_t k = 0; k < count; k++)
+		if ((rc = add_item(r, v, items[k])) < 0)
+			return rc;
+	return NS_OK;
 }
 
 /* ------------------------------------------------------------------- text */
@@ -496,13 +627,8 @@ static int run(pk_reader *r, pv **root)
 			} else if ((rc = pop_mark(r, &first, &count)) < 0) {
 				return rc;
 			}
-			if ((rc = top(r, &v)) < 0)
+			if ((rc = top(r, &v)) < 0 || (rc = append(r, v, r->stack + first, count)) < 0)
 				return rc;
-			if (v->t != PV_LIST)
-				return pk_fail(r, NS_EUNSUPPORTED, "APPEND to %s", pv_type_name(v));
-			for (size_t k = 0; k < count; k++)
-				if ((rc = add_item(r, v, r->stack[first + k])) < 0)
-					return rc;
 			break;
 		case 's': case 'u': /* SETITEM, SETITEMS */
 			if (op == 's') {

@@ -48,6 +48,7 @@ struct pk_reader {
 	size_t nslabs, slabcap;
 	size_t npool;             /* values made */
 	pv *none, *bools[2], **ints; /* shared values, made when first met */
+	pv *packed[2];            /* the dtypes of packed lists: f64, i64 */
 	int proto;
 };
 
@@ -60,6 +61,13 @@ void *pk_realloc(pk_reader *r, void *p, size_t old, size_t size);
 int pk_grow(pk_reader *r, void **p, size_t *cap, size_t need, size_t elem);
 /* The shared value in *@slot, made when first asked for. */
 pv *pk_shared(pk_reader *r, pv **slot, pv_type t, int64_t i);
+/* Give back to the pool the values among @items (the @count that an
+ * APPENDS packed) that are its last ones, in order, and that nothing else
+ * holds: numbers, neither memoised nor shared. Nothing else can hold them:
+ * values are made on the stack, above the last mark for these, and only
+ * containers made after them, the stack (APPENDS emptied it above the
+ * mark) and the memo take them. */
+void pk_pool_give_back(pk_reader *r, pv *const *items, size_t count);
 
 /* input.c. The offset in the pickle of the next byte to parse. */
 uint64_t pk_at(const pk_reader *r);

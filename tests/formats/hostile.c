@@ -283,6 +283,25 @@ Test(formats_pickle_hostile, a_placeholder_sized_by_a_rank_alone_is_refused)
 				  "neuron of the placeholder population 'B') need 16.0 GiB");
 }
 
+/* Ranks read as a packed list of ints, whole (plugins/pickle/annarchy.c):
+ * one past int32, or negative, anywhere in a row is refused as before. */
+Test(formats_pickle_hostile, a_rank_beyond_int32_in_a_packed_row_is_refused)
+{
+	static const char *const bad[] = { "2**31", "-1" };
+	for (size_t k = 0; k < 2; k++) {
+		char prog[512];
+		snprintf(prog, sizeof prog,
+			 "import pickle, sys\n"
+			 "row = list(range(1500)); row[1234] = %s\n"
+			 "d = {'pre': 'A', 'post': 'B', 'post_ranks': [0],\n"
+			 "     'pre_ranks': [row], 'attributes': []}\n"
+			 "pickle.dump(d, open(sys.argv[1], 'wb'), protocol=4)\n", bad[k]);
+		cr_assert_eq(python(prog, nt_path("rank.data")), 0);
+		refused(nt_path("rank.data"), NULL, 0, NS_EFORMAT,
+			"projection 'proj0': a pre rank that is not a rank");
+	}
+}
+
 /* A gzip of a small pickle and then 256 MiB of zeros (256 KiB on disk):
  * the zeros are not inflated. */
 Test(formats_pickle_hostile, a_gz_of_a_pickle_and_zeros_is_refused_without_inflating_them)

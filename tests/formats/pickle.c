@@ -564,3 +564,120 @@ Test(formats_pickle, a_malformed_row_of_nsnaps_arrays_is_refused_naming_it)
 		       "entry 'nsnap': 'arrays' row 1 is of 'X', which is not a population or "
 		       "projection of the file");
 }
+
+/* ------------------------------------------------------------ packed lists */
+
+/* Lists of numbers are kept packed, 8 bytes a number (reader.c): a file
+ * of network @net_py (Python: populations A and B, projection P from A to
+ * B, a dict per object) imports with P's attribute @attr and its pre
+ * ranks as @want_* say, @n values, in the store's order. */
+static void import_lists(const char *net_py, const char *attr, ns_dtype dtype,
+			 const double *want, const int32_t *want_pre, size_t n)
+{
+	char prog[4096];
+	ns_plugins *ps = pickle_plugins();
+	ns_store *s = nt_store_new("s.nsnap", 0, NS_CODEC_RAW);
+	ns_network *net = NULL;
+	ns_attr_info ai;
+	const int32_t *pre, *post;
+	double *got = malloc(n * sizeof *got + 1);
+	ns_object *p;
+	ns_attr *a;
+	snprintf(prog, sizeof prog,
+		 "import pickle, sys\n"
+		 "def pop(name, n):\n"
+		 "    return {'name': name, 'size': n, 'geometry': (n,), 'attributes': [],\n"
+		 "            'parameters': [], 'variables': []}\n"
+		 "%s\n"
+		 "d = {'time_step': 1, 'A': A, 'B': pop('B', 2), 'P': P,\n"
+		 "     'obj_names': {'populations': ['A', 'B'], 'projections': ['P']}}\n"
+		 "dump(d, open(sys.argv[1], 'wb'))\n",
+		 net_py);
+	cr_assert_eq(python(prog, nt_path("lists.data")), 0);
+	NT_OK(import_file(NULL, ps, s, nt_path("lists.data")));
+	NT_OK(ns_network_open(&net, s, "HEAD"));
+	cr_assert_not_null(p = ns_network_object_find(net, "P"));
+	cr_assert_eq(ns_projection_synapses(p), n);
+	ns_projection_connectivity(&pre, &post, p);
+	cr_assert_not_null(a = ns_object_attr_find(p, attr));
+	ns_attr_get_info(&ai, a);
+	cr_assert_eq(ai.dtype, dtype, "P.%s has dtype %d", attr, ai.dtype);
+	NT_OK(ns_attr_read(got, NS_DTYPE_F64, a));
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(got[i], want[i], "P.%s[%zu] = %.17g, not %.17g", attr, i, got[i],
+			     want[i]);
+		cr_assert_eq(pre[i], want_pre[i], "P's synapse %zu has pre %d, not %d", i, pre[i],
+			     want_pre[i]);
+	}
+	free(got);
+	ns_network_free(net);
+	ns_store_close(s);
+	ns_plugins_free(ps);
+}
+
+/* A float the memo holds was packed with its list and is read again
+ * through the memo: its value, not the value that took its place. */
+Test(formats_pickle, a_memoised_number_of_a_packed_list_keeps_its_value)
+{
+	static const double want[] = { 1.75, 0.25, 0.5, 1.75, 1.75, 1.75 };
+	static const int32_t pre[] = { 0, 1, 2, 0, 1, 2 };
+	import_lists("X = 1.75\n"
+		     "class Memo(pickle._Pickler):\n"
+		     "    dispatch = dict(pickle._Pickler.dispatch)\n"
+		     "    def save_float(self, obj):\n"
+		     "        pickle._Pickler.save_float(self, obj)\n"
+		     "        if obj is X:\n"
+		     "            self.memoize(obj)\n"
+		     "    dispatch[float] = save_float\n"
+		     "def dump(d, f):\n"
+		     "    Memo(f, protocol=4).dump(d)\n"
+		     "A = pop('A', 3)\n"
+		     "A['unread'] = [0.125, 0.375] # packed first: the next give back\n"
+		     "P = {'name': 'P', 'pre': 'A', 'post': 'B', 'target': 'exc',\n"
+		     "     'post_ranks': [0, 1], 'pre_ranks': [[0, 1, 2], [0, 1, 2]],\n"
+		     "     'attributes': ['w'], 'parameters': [], 'variables': ['w'],\n"
+		     "     'w': [[X, 0.25, 0.5], [X, X, X]]}\n",
+		     "w", NS_DTYPE_F64, want, pre, 6);
+}
+
+/* Pickle appends a list 1000 items at a time: a list of floats, then an
+ * int (or of ints, then a float) is unpacked when the other kind comes,
+ * and reads as any list mixing them: f64, every value exact. */
+Test(formats_pickle, a_packed_list_that_gets_another_kind_of_number_reads_as_a_list)
+{
+	enum { R0 = 1201, R1 = 1501 };
+	static double want[R0 + R1];
+	static int32_t pre[R0 + R1];
+	for (int k = 0; k < R0; k++)
+		want[k] = k < R0 - 1 ? 1 : 0.25, pre[k] = k;
+	for (int k = 0; k < R1; k++)
+		want[R0 + k] = k < R1 - 1 ? 0.5 : 3, pre[R0 + k] = k;
+	import_lists("dump = lambda d, f: pickle.dump(d, f, protocol=4)\n"
+		     "A = pop('A', 1501)\n"
+		     "P = {'name': 'P', 'pre': 'A', 'post': 'B', 'target': 'exc',\n"
+		     "     'post_ranks': [0, 1], 'pre_ranks': [list(range(1201)), list(range(1501))],\n"
+		     "     'attributes': ['w'], 'parameters': [], 'variables': ['w'],\n"
+		     "     'w': [[1] * 1200 + [0.25], [0.5] * 1500 + [3]]}\n",
+		     "w", NS_DTYPE_F64, want, pre, R0 + R1);
+}
+
+/* Ints beyond the shared small ones are values of their own, packed and
+ * given back: ranks past 65536, and an int attribute past 2^40 (i64). */
+Test(formats_pickle, packed_lists_of_large_ints_keep_every_value)
+{
+	enum { K = 3000 };
+	static double want[2 * K];
+	static int32_t pre[2 * K];
+	for (int k = 0; k < 2 * K; k++) {
+		pre[k] = (k < K ? 100000 : 150000) + k % K;
+		want[k] = (double)((INT64_C(1) << 40) + k);
+	}
+	import_lists("dump = lambda d, f: pickle.dump(d, f, protocol=4)\n"
+		     "A = pop('A', 200000)\n"
+		     "P = {'name': 'P', 'pre': 'A', 'post': 'B', 'target': 'exc',\n"
+		     "     'post_ranks': [0, 1],\n"
+		     "     'pre_ranks': [list(range(100000, 103000)), list(range(150000, 153000))],\n"
+		     "     'attributes': ['c'], 'parameters': [], 'variables': ['c'],\n"
+		     "     'c': [[2**40 + k for k in range(3000)], [2**40 + k for k in range(3000, 6000)]]}\n",
+		     "c", NS_DTYPE_I64, want, pre, 2 * K);
+}
