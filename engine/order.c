@@ -87,11 +87,51 @@ static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kept kept[KEPT];
 static uint64_t kept_clock;
 
+/* ------------------------------------------------------------ hashing */
+
+/* A content hash on every core: the bytes cut into at most PIECES pieces
+ * (of 1 MiB at least; how they are cut depends on the size alone, not on
+ * the cores), each hashed by XXH3, then the pieces' hashes and the size
+ * hashed with @seed. One core hashes 40 MB in ~4 ms; a snapshot of a
+ * network in another order hashes each of its projections' arrays. */
+#define PIECES 64
+#define PIECE_MIN (1u << 20)
+
+struct pieces {
+	const uint8_t *data;
+	size_t size, piece;
+	XXH128_hash_t hash[PIECES];
+};
+
+static void hash_pieces(void *arg, uint64_t begin, uint64_t end)
+{
+	struct pieces *ps = arg;
+	for (uint64_t k = begin; k < end; k++) {
+		size_t off = k * ps->piece;
+		size_t n = ps->size - off < ps->piece ? ps->size - off : ps->piece;
+		ps->hash[k] = XXH3_128bits(ps->data + off, n);
+	}
+}
+
+static XXH128_hash_t content_hash(const void *data, size_t size, uint64_t seed)
+{
+	struct pieces ps = { data, size, size / PIECES + 1, { { 0, 0 } } };
+	uint64_t n;
+
+	if (ps.piece < PIECE_MIN)
+		ps.piece = PIECE_MIN;
+	n = (size + ps.piece - 1) / ps.piece;
+	ns__parallel(n, 1, hash_pieces, &ps);
+	/* The size is mixed into the last slot (a hash, or zeros). */
+	ps.hash[PIECES - 1].low64 ^= size;
+	return XXH3_128bits_withSeed(ps.hash, sizeof ps.hash, seed);
+}
+
 /* Of the synapses' content: post's hash seeded with pre's. */
 static XXH128_hash_t synapses_key(const ns_object *p)
 {
 	size_t size = p->size * sizeof *p->syn_pre;
-	return XXH3_128bits_withSeed(p->syn_post, size, XXH3_64bits(p->syn_pre, size));
+	return content_hash(p->syn_post, size, content_hash(p->syn_pre, size, 0).low64);
 }
 
 static int kept_get(uint32_t **perm, uint64_t *hash, XXH128_hash_t key, uint64_t n)
@@ -289,6 +329,6 @@ int ns__synapse_order_scanned(uint32_t **perm, uint64_t *hash, const ns_object *
 void ns__content_key(uint8_t *key, const void *data, size_t size, uint64_t perm_hash)
 {
 	XXH128_canonical_t c;
-	XXH128_canonicalFromHash(&c, XXH3_128bits_withSeed(data, size, perm_hash));
+	XXH128_canonicalFromHash(&c, content_hash(data, size, perm_hash));
 	memcpy(key, c.digest, NS_CONTENT_KEY_SIZE);
 }
