@@ -67,26 +67,6 @@ static void counting_pass(uint32_t *out, const uint32_t *in, uint64_t n, const i
 	}
 }
 
-/* ------------------------------------------------------------ kept orders */
-
-/* At most KEPT orders and KEPT_BYTES in all; when a new one does not fit,
- * the least recently used that nobody holds make room, or it is not kept.
- * Process-wide (an order depends on the synapses alone); callers share an
- * order and release it, so that keeping costs no copy and no allocation. */
-#define KEPT 8
-#define KEPT_BYTES ((uint64_t)512 << 20)
-
-struct kept {
-	XXH128_hash_t key;
-	uint64_t n, hash, used;
-	uint32_t *perm;
-	unsigned refs;
-};
-
-static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct kept kept[KEPT];
-static uint64_t kept_clock;
-
 /* ------------------------------------------------------------ hashing */
 
 /* A content hash on every core: the bytes cut into at most PIECES pieces
@@ -126,6 +106,26 @@ static XXH128_hash_t content_hash(const void *data, size_t size, uint64_t seed)
 	ps.hash[PIECES - 1].low64 ^= size;
 	return XXH3_128bits_withSeed(ps.hash, sizeof ps.hash, seed);
 }
+
+/* ------------------------------------------------------------ kept orders */
+
+/* At most KEPT orders and KEPT_BYTES in all; when a new one does not fit,
+ * the least recently used that nobody holds make room, or it is not kept.
+ * Process-wide (an order depends on the synapses alone); callers share an
+ * order and release it, so that keeping costs no copy and no allocation. */
+#define KEPT 8
+#define KEPT_BYTES ((uint64_t)512 << 20)
+
+struct kept {
+	XXH128_hash_t key;
+	uint64_t n, hash, used;
+	uint32_t *perm;
+	unsigned refs;
+};
+
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kept kept[KEPT];
+static uint64_t kept_clock;
 
 /* Of the synapses' content: post's hash seeded with pre's. */
 static XXH128_hash_t synapses_key(const ns_object *p)
