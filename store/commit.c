@@ -19,7 +19,7 @@ struct commit_array {
 	void *ctx;
 	ns_version *from;
 	uint64_t from_array;
-	int keyed;
+	int keyed; /* its fill may run on the commit's own thread */
 	uint8_t key[NS_CONTENT_KEY_SIZE];
 	/* After ns_commit_capture(): every chunk's hash, and where the copy
 	 * of each chunk the store did not have then is (NULL for the others:
@@ -291,10 +291,17 @@ struct pending {
 
 #define MAX_PENDING 16
 
-/* Hashing ahead: a thread of the commit's own hashes the chunks of the
+/* Working ahead: a thread of the commit's own hashes the chunks of the
  * arrays in memory, in order, while this one stores them and LMDB writes
  * them, so that hashing (a tenth of a snapshot on one core) leaves the
- * path that waits for the disk. Not on one core. */
+ * path that waits for the disk. It also fills the chunks of keyed arrays
+ * (the engine's gathers through a permutation, a cache miss per element:
+ * a fifth of a Brian2 snapshot) into a ring of AHEAD_BYTES, and hashes
+ * them, while this thread copies the previous ones into LMDB's pages and
+ * LMDB writes and syncs a batch. Not on one core. */
+#define AHEAD_BYTES (8u << 20)
+#define AHEAD_SLOTS 8
+
 struct ahead {
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -302,6 +309,21 @@ struct ahead {
 	uint64_t upto; /* chunks [0, upto) are past it; under lock */
 	int stop;      /* under lock */
 	int running;
+	/* The ring: the k-th chunk filled is in slot k % n_slots, with its
+	 * fill's result in slot_rc[] (its hash is in the record when that is
+	 * NS_OK). Filled and taken count chunks in and out, under lock. The
+	 * ring holds the chunks of keyed arrays that were not hashed when the
+	 * commit started, before fill_end, in order, and ensure_chunk() takes
+	 * each of them in that order, once: it stores chunks in order and has
+	 * given back the previous one before it takes the next, so neither
+	 * side waits for the other forever. */
+	uint8_t *slots;
+	size_t n_slots;
+	uint64_t filled, taken;
+	int slot_rc[AHEAD_SLOTS];
+	/* After a fill failed, the chunks from fill_end on are filled by
+	 * ensure_chunk(), one at a time; under lock. */
+	uint64_t fill_end;
 };
 
 struct job {
@@ -406,15 +428,21 @@ static int call_fill(const struct commit_array *a, uint64_t first, uint64_t n, v
 	return rc;
 }
 
+/* The bytes in chunk @ci of @a. */
+static size_t chunk_len(const ns_commit *c, const struct commit_array *a, uint64_t ci)
+{
+	uint64_t chunk = c->s->chunk_size, left = a->count * ns_dtype_size(a->dtype) - ci * chunk;
+	return (size_t)(left < chunk ? left : chunk);
+}
+
 /* The bytes of chunk @ci of array @ai, wherever they come from. */
 static int chunk_bytes(struct job *j, size_t ai, uint64_t ci, const uint8_t **out, size_t *n)
 {
 	const struct commit_array *a = &j->c->arrays[ai];
-	uint64_t chunk = j->c->s->chunk_size, esize = ns_dtype_size(a->dtype);
-	uint64_t nbytes = a->count * esize, off = ci * chunk;
+	uint64_t esize = ns_dtype_size(a->dtype), off = ci * j->c->s->chunk_size;
 	int rc;
 
-	*n = (size_t)(nbytes - off < chunk ? nbytes - off : chunk);
+	*n = chunk_len(j->c, a, ci);
 	if (a->cap_hashes) {
 		if (!(*out = a->cap_chunks[ci]))
 			return ns_err(NS_ENOTFOUND, "commit: array '%s': chunk %llu was stored when "
@@ -526,8 +554,10 @@ static int pending_has(const struct job *j, const uint8_t *h)
 	return 0;
 }
 
+/* Queue a chunk; @data is copied when it is @transient (in a buffer that
+ * the next chunk reuses). */
 static int pending_add(struct job *j, MDB_txn *txn, struct counters *cnt, size_t ai,
-		       uint64_t ci, const uint8_t *h, const uint8_t *data, size_t n)
+		       uint64_t ci, const uint8_t *h, const uint8_t *data, size_t n, int transient)
 {
 	struct pending *p = &j->pend[j->n_pend++];
 	p->ai = ai;
@@ -535,11 +565,54 @@ static int pending_add(struct job *j, MDB_txn *txn, struct counters *cnt, size_t
 	p->hash = h;
 	p->n = n;
 	p->data = data;
-	if (data == j->scratch) {
+	if (transient) {
 		memcpy(p->copy, data, n);
 		p->data = p->copy;
 	}
 	return j->n_pend == j->cap_pend ? flush_pending(j, txn, cnt) : NS_OK;
+}
+
+/* Whether @a's chunks may be filled ahead, and whether they are. */
+static int keyed_fill(const struct commit_array *a)
+{
+	return a->fill && a->keyed && !a->cap_hashes;
+}
+
+static int fills_ahead(const struct job *j, const struct commit_array *a)
+{
+	return j->ahead.slots && keyed_fill(a);
+}
+
+/* Fill chunk @ci of @a (at index @at) into the next slot of the ring,
+ * once one is free, and hash it. 0 when told to stop. */
+static int ahead_fill(struct job *j, const struct commit_array *a, uint64_t ci, uint64_t at)
+{
+	struct ahead *h = &j->ahead;
+	uint64_t esize = ns_dtype_size(a->dtype), off = ci * j->c->s->chunk_size;
+	size_t n = chunk_len(j->c, a, ci), k;
+	uint8_t *buf;
+	int stop;
+
+	pthread_mutex_lock(&h->lock);
+	while (h->filled - h->taken >= h->n_slots && !h->stop)
+		pthread_cond_wait(&h->cond, &h->lock);
+	stop = h->stop;
+	pthread_mutex_unlock(&h->lock);
+	if (stop)
+		return 0;
+	k = (size_t)(h->filled % h->n_slots);
+	buf = h->slots + k * j->c->s->chunk_size;
+	/* A failure is this thread's: ensure_chunk() fills the chunk again,
+	 * for the error in its own thread, and those after it. */
+	h->slot_rc[k] = call_fill(a, off / esize, n / esize, buf);
+	if (h->slot_rc[k] == NS_OK)
+		ns__chunk_hash(j->hashes[a - j->c->arrays] + NS_HASH_SIZE * ci, buf, n);
+	pthread_mutex_lock(&h->lock);
+	h->filled++;
+	if (h->slot_rc[k] != NS_OK)
+		h->fill_end = at + 1;
+	pthread_mutex_unlock(&h->lock);
+	return 1;
 }
 
 static void *ahead_run(void *arg)
@@ -549,14 +622,17 @@ static void *ahead_run(void *arg)
 	uint64_t chunk = j->c->s->chunk_size;
 	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
 		const struct commit_array *a = &j->c->arrays[ai];
-		uint64_t nc = n_chunks_of(j->c, a), nbytes = a->count * ns_dtype_size(a->dtype);
+		uint64_t nc = n_chunks_of(j->c, a);
 		for (uint64_t ci = 0; ci < nc; ci++) {
-			uint64_t off = ci * chunk, at = j->first[ai] + ci;
-			/* hashed[] of a chunk in memory changes only once it is past */
+			uint64_t at = j->first[ai] + ci;
+			/* hashed[] of a chunk changes only once it is past */
 			if (a->data && !j->hashed[at])
 				ns__chunk_hash(j->hashes[ai] + NS_HASH_SIZE * ci,
-					       (const uint8_t *)a->data + off,
-					       (size_t)(nbytes - off < chunk ? nbytes - off : chunk));
+					       (const uint8_t *)a->data + ci * chunk,
+					       chunk_len(j->c, a, ci));
+			else if (fills_ahead(j, a) && !j->hashed[at] && at < h->fill_end &&
+				 !ahead_fill(j, a, ci, at))
+				return NULL;
 			pthread_mutex_lock(&h->lock);
 			h->upto = at + 1;
 			pthread_cond_broadcast(&h->cond);
@@ -570,23 +646,37 @@ static void *ahead_run(void *arg)
 	return NULL;
 }
 
-/* Start hashing ahead when there is more than a chunk to hash, on more
- * than one core; without a thread, chunks are hashed as they are stored. */
+/* Start working ahead when there is more than a chunk to hash or fill, on
+ * more than one core; without a thread, chunks are hashed (and filled) as
+ * they are stored. The ring only when there are chunks to fill. */
 static void ahead_start(struct job *j)
 {
 	struct ahead *h = &j->ahead;
-	uint64_t to_hash = 0;
-	for (size_t ai = 0; ai < j->c->n_arrays; ai++)
-		if (j->c->arrays[ai].data && !j->hashed[j->first[ai]])
-			to_hash += n_chunks_of(j->c, &j->c->arrays[ai]);
-	if (to_hash < 2 || nsp_threads() < 2)
+	size_t chunk = j->c->s->chunk_size;
+	uint64_t to_hash = 0, to_fill = 0;
+	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
+		const struct commit_array *a = &j->c->arrays[ai];
+		if (j->hashed[j->first[ai]])
+			continue;
+		if (a->data)
+			to_hash += n_chunks_of(j->c, a);
+		else if (keyed_fill(a))
+			to_fill += n_chunks_of(j->c, a);
+	}
+	if (to_hash + to_fill < 2 || nsp_threads() < 2)
 		return;
+	h->n_slots = AHEAD_BYTES / chunk < AHEAD_SLOTS ? AHEAD_BYTES / chunk : AHEAD_SLOTS;
+	if (to_fill && h->n_slots >= 2)
+		h->slots = malloc(h->n_slots * chunk); /* without it, fills stay here */
+	h->fill_end = UINT64_MAX;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
 	h->running = pthread_create(&h->thread, NULL, ahead_run, j) == 0;
 	if (!h->running) {
 		pthread_mutex_destroy(&h->lock);
 		pthread_cond_destroy(&h->cond);
+		free(h->slots);
+		h->slots = NULL;
 	}
 }
 
@@ -597,24 +687,55 @@ static void ahead_stop(struct job *j)
 		return;
 	pthread_mutex_lock(&h->lock);
 	h->stop = 1;
+	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->thread, NULL);
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->cond);
+	free(h->slots);
+	h->slots = NULL;
 	h->running = 0;
 }
 
-/* Whether chunk @at of array @ai is hashed ahead: then, once this returns,
- * its hash is in the record. */
-static int ahead_wait(struct job *j, size_t ai, uint64_t at)
+/* Give the ring's oldest slot back to the thread working ahead. */
+static void ahead_release(struct job *j)
 {
 	struct ahead *h = &j->ahead;
-	if (!h->running || !j->c->arrays[ai].data)
+	pthread_mutex_lock(&h->lock);
+	h->taken++;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Whether chunk @at of array @ai, not hashed before the commit started,
+ * was hashed ahead: then, once this returns, its hash is in the record,
+ * and *@ring is its filled copy in the ring (NULL for an array in memory),
+ * for ahead_release() once used. */
+static int ahead_take(struct job *j, size_t ai, uint64_t at, const uint8_t **ring)
+{
+	struct ahead *h = &j->ahead;
+	const struct commit_array *a = &j->c->arrays[ai];
+	uint64_t fill_end;
+	size_t k;
+
+	*ring = NULL;
+	if (!h->running || !(a->data || fills_ahead(j, a)))
 		return 0;
 	pthread_mutex_lock(&h->lock);
 	while (h->upto <= at)
 		pthread_cond_wait(&h->cond, &h->lock);
+	fill_end = h->fill_end;
 	pthread_mutex_unlock(&h->lock);
+	if (a->data)
+		return 1;
+	if (at >= fill_end)
+		return 0;
+	k = (size_t)(h->taken % h->n_slots);
+	if (h->slot_rc[k] != NS_OK) {
+		ahead_release(j);
+		return 0;
+	}
+	*ring = h->slots + k * j->c->s->chunk_size;
 	return 1;
 }
 
@@ -625,34 +746,39 @@ static int ensure_chunk(struct job *j, MDB_txn *txn, size_t ai, uint64_t ci,
 			struct counters *cnt, uint64_t *size)
 {
 	uint8_t *h = j->hashes[ai] + NS_HASH_SIZE * ci;
-	const uint8_t *data = NULL;
+	const uint8_t *data = NULL, *ring = NULL;
 	uint64_t stored, at = j->first[ai] + ci;
-	size_t n;
+	size_t n = chunk_len(j->c, &j->c->arrays[ai], ci);
 	int rc;
 
 	*size = 0;
 	if (!j->hashed[at]) {
-		if (!ahead_wait(j, ai, at)) {
+		if (ahead_take(j, ai, at, &ring)) {
+			data = ring;
+		} else {
 			NS_TRY(chunk_bytes(j, ai, ci, &data, &n));
 			ns__chunk_hash(h, data, n);
 		}
 		j->hashed[at] = 1;
 	}
-	if ((rc = ns__chunk_has(txn, j->c->s, h)) != 0)
-		return rc < 0 ? rc : NS_OK;
-	if (pending_has(j, h))
-		return NS_OK;
+	if ((rc = ns__chunk_has(txn, j->c->s, h)) != 0 || pending_has(j, h))
+		goto done;
 	if (!data)
 		NS_TRY(chunk_bytes(j, ai, ci, &data, &n));
 	*size = n;
-	if (j->cap_pend)
-		return pending_add(j, txn, cnt, ai, ci, h, data, n);
+	if (j->cap_pend) {
+		rc = pending_add(j, txn, cnt, ai, ci, h, data, n, data == j->scratch || ring);
+		goto done;
+	}
 	rc = ns__chunk_put(j->w, txn, j->c->s, h, data, n, j->c->arrays[ai].dtype, cnt, &stored);
 	if (rc < 0)
-		return ns_err_wrap(rc, "array '%s'", j->c->arrays[ai].name);
-	count_new(j, ai, ci, stored);
+		ns_err_wrap(rc, "array '%s'", j->c->arrays[ai].name);
+	else
+		count_new(j, ai, ci, stored);
 done:
-	return rc;
+	if (ring)
+		ahead_release(j);
+	return rc < 0 ? rc : NS_OK;
 }
 
 /* One batch: store new chunks from (ai, ci) until a write batch is written.
@@ -1020,7 +1146,6 @@ static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a, uin
 			 struct cap_task *tasks, size_t *n_tasks, uint64_t *copied)
 {
 	uint64_t nc = n_chunks_of(c, a), chunk = c->s->chunk_size;
-	uint64_t nbytes = a->count * ns_dtype_size(a->dtype);
 	int known, rc = NS_OK;
 
 	a->cap_hashes = malloc(NS_HASH_SIZE * nc + 1);
@@ -1030,7 +1155,7 @@ static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a, uin
 	known = a->keyed && ns__memo_get(c->s, a->name, a->key, a->dtype, a->count, a->cap_hashes);
 	for (uint64_t ci = 0; ci < nc; ci++) {
 		uint64_t off = ci * chunk;
-		size_t n = (size_t)(nbytes - off < chunk ? nbytes - off : chunk);
+		size_t n = chunk_len(c, a, ci);
 		uint8_t *h = a->cap_hashes + NS_HASH_SIZE * ci;
 		const uint8_t *data = NULL;
 		if (a->data && !known) {

@@ -217,7 +217,12 @@ NS_API int ns_commit_add_fill(ns_commit *commit, const char *name, ns_dtype dtyp
  * same handle of the same name, key, count and dtype calls @p fill only for
  * chunks the store no longer has. For arrays that are costly to produce (the
  * engine gathers a projection's arrays through a permutation) and often
- * unchanged between commits.
+ * unchanged between commits. On more than one core, ns_commit_finish() runs
+ * @p fill on a thread of its own, a few chunks ahead of those it stores, so
+ * that producing them and writing them overlap: @p fill must not depend on
+ * the thread it runs on (thread-local state, locks its caller holds). A
+ * chunk whose fill fails there is filled again on the calling thread, whose
+ * error the commit reports.
  * @return as ns_commit_add_fill(); NS_EINVAL for a NULL @p key.
  */
 NS_API int ns_commit_add_fill_keyed(ns_commit *commit, const char *name, ns_dtype dtype,

@@ -156,3 +156,95 @@ Test(store_memo, a_null_key_is_refused, .fini = nt_tmpdir_remove)
 	ns_commit_free(c);
 	ns_store_close(s);
 }
+
+/* On more than one core, a thread of the commit's own fills and hashes
+ * keyed arrays ahead, into a ring of chunks (8 of them here, where 40 pass
+ * through it) that this thread stores; a fill's failure there is taken
+ * again by this one, for its message. */
+enum { MANY = 40 * CHUNK / 8 };
+
+struct failing {
+	const double *data;
+	int fail_chunk; /* the chunk (from 1) whose fills fail, 0 for none */
+	_Atomic int calls;
+};
+
+static int fill_failing(void *ctx, uint64_t first, uint64_t n, void *buf)
+{
+	struct failing *f = ctx;
+	f->calls++;
+	if (first / (CHUNK / 8) + 1 == (uint64_t)f->fail_chunk)
+		return NS_EIO;
+	memcpy(buf, f->data + first, n * sizeof *f->data);
+	return NS_OK;
+}
+
+static double *many_values(void)
+{
+	double *d = malloc(MANY * sizeof *d);
+	for (size_t i = 0; i < MANY; i++)
+		d[i] = (double)(i * 2654435761u % 1000003u) / 7.0;
+	return d;
+}
+
+static int commit_failing(ns_store *s, struct failing *f)
+{
+	uint8_t key[NS_CONTENT_KEY_SIZE] = { 9 };
+	ns_commit *c = NULL;
+	NT_OK(ns_commit_new(&c, s));
+	NT_OK(ns_commit_add_fill_keyed(c, "E/w", NS_DTYPE_F64, MANY, fill_failing, f, key));
+	return ns_commit_finish(NULL, c, NULL);
+}
+
+static void keyed_chunks_read_back(ns_codec codec)
+{
+	ns_store_opts o = NS_STORE_OPTS_INIT;
+	ns_store *s = NULL;
+	double *d = many_values(), *got;
+	struct failing f = { d, 0, 0 };
+	uint64_t nbytes = 0;
+	o.flags = NS_STORE_CREATE;
+	o.chunk_size = CHUNK;
+	o.codec = codec;
+	o.write_batch = 3 * CHUNK; /* 14 transactions */
+	NT_OK(ns_store_open(&s, nt_path("s.nsnap"), &o));
+	NT_OK(commit_failing(s, &f));
+	cr_assert_eq(f.calls, 40, "fill ran %d times for 40 chunks", (int)f.calls);
+	got = nt_read_array(s, "HEAD", "E/w", &nbytes);
+	cr_assert_eq(nbytes, MANY * sizeof *d);
+	cr_assert(memcmp(got, d, nbytes) == 0, "the chunks filled ahead read back changed");
+	cr_assert_eq(nt_stats(s).chunks, 40);
+	NT_OK(ns_store_verify(s, NULL, NULL, NULL));
+	free(got);
+	free(d);
+	ns_store_close(s);
+}
+
+Test(store_memo, keyed_chunks_filled_ahead_read_back_equal, .fini = nt_tmpdir_remove)
+{
+	keyed_chunks_read_back(NS_CODEC_RAW);
+}
+
+Test(store_memo, keyed_chunks_filled_ahead_read_back_equal_through_zstd, .fini = nt_tmpdir_remove)
+{
+	keyed_chunks_read_back(NS_CODEC_ZSTD);
+}
+
+Test(store_memo, a_keyed_fill_failing_at_any_chunk_fails_the_commit_naming_the_array,
+     .fini = nt_tmpdir_remove)
+{
+	ns_store *s = nt_three_versions();
+	ns_store_stats before = nt_stats(s), after;
+	double *d = many_values();
+	for (int k = 1; k <= 40; k += 3) { /* chunk k fails, wherever it is filled */
+		struct failing f = { d, k, 0 };
+		NT_FAILS(NS_EIO, commit_failing(s, &f));
+		NT_MESSAGE_HAS("array 'E/w'");
+		after = nt_stats(s);
+		cr_assert_eq(after.versions, before.versions, "chunk %d", k);
+		cr_assert_eq(after.chunks, before.chunks, "chunk %d", k);
+		cr_assert_eq(after.orphan_chunks, 0, "chunk %d", k);
+	}
+	free(d);
+	ns_store_close(s);
+}
