@@ -1087,8 +1087,9 @@ done:
 	return rc;
 }
 
-/* The bytes at @off (@n of them) of array @a, from memory or its fill. */
-static int source_bytes(const struct commit_array *a, uint64_t off, size_t n, uint8_t *scratch,
+/* The bytes at @off (@n of them) of array @a: in memory, or filled into
+ * @buf. */
+static int source_bytes(const struct commit_array *a, uint64_t off, size_t n, uint8_t *buf,
 			const uint8_t **out)
 {
 	size_t esize = ns_dtype_size(a->dtype);
@@ -1097,9 +1098,9 @@ static int source_bytes(const struct commit_array *a, uint64_t off, size_t n, ui
 		*out = (const uint8_t *)a->data + off;
 		return NS_OK;
 	}
-	if ((rc = call_fill(a, off / esize, n / esize, scratch)) < 0)
+	if ((rc = call_fill(a, off / esize, n / esize, buf)) < 0)
 		return ns_err_wrap(rc, "commit: capturing array '%s'", a->name);
-	*out = scratch;
+	*out = buf;
 	return NS_OK;
 }
 
@@ -1142,7 +1143,7 @@ static int cap_room(ns_commit *c, const struct commit_array *a, uint64_t ci, siz
  * has for a keyed array) and copy those that @txn's store lacks. An array
  * in memory whose hashes are not known only gets its tasks added to
  * @tasks (at *n_tasks), for ns_commit_capture() to run on every core. */
-static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a, uint8_t *scratch,
+static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a,
 			 struct cap_task *tasks, size_t *n_tasks, uint64_t *copied)
 {
 	uint64_t nc = n_chunks_of(c, a), chunk = c->s->chunk_size;
@@ -1156,26 +1157,33 @@ static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a, uin
 	for (uint64_t ci = 0; ci < nc; ci++) {
 		uint64_t off = ci * chunk;
 		size_t n = chunk_len(c, a, ci);
-		uint8_t *h = a->cap_hashes + NS_HASH_SIZE * ci;
+		uint8_t *h = a->cap_hashes + NS_HASH_SIZE * ci, *room;
 		const uint8_t *data = NULL;
 		if (a->data && !known) {
 			tasks[(*n_tasks)++] = (struct cap_task){ a, ci, (const uint8_t *)a->data + off,
 								 n };
 			continue;
 		}
-		if (!known) {
-			if ((rc = source_bytes(a, off, n, scratch, &data)) < 0)
+		if (known && (rc = ns__chunk_has(txn, c->s, h)) != 0) {
+			if (rc < 0)
 				return rc;
-			ns__chunk_hash(h, data, n);
-		}
-		if ((rc = ns__chunk_has(txn, c->s, h)) < 0)
-			return rc;
-		if (rc == 1)
 			continue;
-		if (!data && (rc = source_bytes(a, off, n, scratch, &data)) < 0)
-			return rc;
-		NS_TRY(cap_room(c, a, ci, n, &a->cap_chunks[ci]));
-		memcpy(a->cap_chunks[ci], data, n);
+		}
+		/* Filled straight into its room; given back when the store has it. */
+		NS_TRY(cap_room(c, a, ci, n, &room));
+		NS_TRY(source_bytes(a, off, n, room, &data));
+		if (data != room)
+			memcpy(room, data, n);
+		if (!known) {
+			ns__chunk_hash(h, room, n);
+			if ((rc = ns__chunk_has(txn, c->s, h)) != 0) {
+				c->block_used -= n;
+				if (rc < 0)
+					return rc;
+				continue;
+			}
+		}
+		a->cap_chunks[ci] = room;
 		*copied += n;
 	}
 done:
@@ -1206,7 +1214,6 @@ done:
 int ns_commit_capture(ns_commit *c, uint64_t *copied)
 {
 	MDB_txn *txn = NULL;
-	uint8_t *scratch;
 	struct cap_task *tasks;
 	size_t n_tasks = 0, n_chunks = 0, ai;
 	uint64_t total = 0;
@@ -1214,9 +1221,8 @@ int ns_commit_capture(ns_commit *c, uint64_t *copied)
 
 	for (ai = 0; ai < c->n_arrays; ai++)
 		n_chunks += n_chunks_of(c, &c->arrays[ai]);
-	scratch = malloc(c->s->chunk_size);
 	tasks = malloc((n_chunks + 1) * sizeof *tasks);
-	if (!scratch || !tasks) {
+	if (!tasks) {
 		rc = ns_err(NS_ENOMEM, "commit: out of memory");
 		goto done;
 	}
@@ -1224,7 +1230,7 @@ int ns_commit_capture(ns_commit *c, uint64_t *copied)
 	for (ai = 0; ai < c->n_arrays && rc == NS_OK; ai++) {
 		struct commit_array *a = &c->arrays[ai];
 		if (!a->from && !a->cap_hashes)
-			rc = capture_array(c, txn, a, scratch, tasks, &n_tasks, &total);
+			rc = capture_array(c, txn, a, tasks, &n_tasks, &total);
 	}
 	if (rc == NS_OK)
 		rc = capture_tasks(c, txn, tasks, n_tasks, &total);
@@ -1255,7 +1261,6 @@ int ns_commit_capture(ns_commit *c, uint64_t *copied)
 		*copied = total;
 done:
 	ns__store_txn_end(c->s, txn, 0, &rc);
-	free(scratch);
 	free(tasks);
 	return rc;
 }
