@@ -2,8 +2,11 @@
 /* Keyed arrays (ns_commit_add_fill_keyed()): produced once per chunk, and
  * not at all when the store handle committed the same content before and
  * still has its chunks. */
+#define _GNU_SOURCE
 #include "util.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,12 +170,16 @@ struct failing {
 	const double *data;
 	int fail_chunk; /* the chunk (from 1) whose fills fail, 0 for none */
 	_Atomic int calls;
+	pthread_t caller;
+	_Atomic int elsewhere; /* calls on another thread than the caller's */
 };
 
 static int fill_failing(void *ctx, uint64_t first, uint64_t n, void *buf)
 {
 	struct failing *f = ctx;
 	f->calls++;
+	if (!pthread_equal(pthread_self(), f->caller))
+		f->elsewhere++;
 	if (first / (CHUNK / 8) + 1 == (uint64_t)f->fail_chunk)
 		return NS_EIO;
 	memcpy(buf, f->data + first, n * sizeof *f->data);
@@ -201,7 +208,7 @@ static void keyed_chunks_read_back(ns_codec codec)
 	ns_store_opts o = NS_STORE_OPTS_INIT;
 	ns_store *s = NULL;
 	double *d = many_values(), *got;
-	struct failing f = { d, 0, 0 };
+	struct failing f = { d, 0, 0, pthread_self(), 0 };
 	uint64_t nbytes = 0;
 	o.flags = NS_STORE_CREATE;
 	o.chunk_size = CHUNK;
@@ -237,7 +244,7 @@ Test(store_memo, a_keyed_fill_failing_at_any_chunk_fails_the_commit_naming_the_a
 	ns_store_stats before = nt_stats(s), after;
 	double *d = many_values();
 	for (int k = 1; k <= 40; k += 3) { /* chunk k fails, wherever it is filled */
-		struct failing f = { d, k, 0 };
+		struct failing f = { d, k, 0, pthread_self(), 0 };
 		NT_FAILS(NS_EIO, commit_failing(s, &f));
 		NT_MESSAGE_HAS("array 'E/w'");
 		after = nt_stats(s);
@@ -245,6 +252,24 @@ Test(store_memo, a_keyed_fill_failing_at_any_chunk_fails_the_commit_naming_the_a
 		cr_assert_eq(after.chunks, before.chunks, "chunk %d", k);
 		cr_assert_eq(after.orphan_chunks, 0, "chunk %d", k);
 	}
+	free(d);
+	ns_store_close(s);
+}
+
+Test(store_memo, keyed_fills_run_ahead_on_a_thread_of_the_commits_own, .fini = nt_tmpdir_remove)
+{
+	ns_store *s;
+	double *d;
+	cpu_set_t cpus;
+	struct failing f;
+	if (getenv("NSNAP_THREADS") || sched_getaffinity(0, sizeof cpus, &cpus) != 0 ||
+	    CPU_COUNT(&cpus) < 2)
+		cr_skip_test("fills run ahead on more than one core only");
+	s = nt_store_new("s.nsnap", CHUNK, NS_CODEC_RAW);
+	d = many_values();
+	f = (struct failing){ d, 0, 0, pthread_self(), 0 };
+	NT_OK(commit_failing(s, &f));
+	cr_assert_eq(f.elsewhere, 40, "%d of 40 fills ran ahead", (int)f.elsewhere);
 	free(d);
 	ns_store_close(s);
 }
