@@ -26,6 +26,7 @@ struct commit_array {
 	 * in the commit's blocks). */
 	uint8_t *cap_hashes;
 	uint8_t **cap_chunks;
+	ns_track *track; /* during ns_commit_capture(), when writes are tracked */
 };
 
 struct ns_commit {
@@ -1112,20 +1113,31 @@ struct cap_task {
 	uint64_t ci;
 	const uint8_t *src;
 	size_t n;
+	/* Where it is copied before it is hashed (from the cache then), for a
+	 * chunk that tracked writes show written, so likely new; else NULL. */
+	uint8_t *room;
+	int known; /* its hash is known and the store lacks it: only copied */
 };
 
 static void cap_hash_part(void *ctx, uint64_t begin, uint64_t end)
 {
 	const struct cap_task *t = ctx;
-	for (uint64_t k = begin; k < end; k++)
-		ns__chunk_hash(t[k].a->cap_hashes + NS_HASH_SIZE * t[k].ci, t[k].src, t[k].n);
+	for (uint64_t k = begin; k < end; k++) {
+		const uint8_t *src = t[k].src;
+		if (t[k].room) {
+			memcpy(t[k].room, src, t[k].n);
+			src = t[k].room;
+		}
+		if (!t[k].known)
+			ns__chunk_hash(t[k].a->cap_hashes + NS_HASH_SIZE * t[k].ci, src, t[k].n);
+	}
 }
 
 static void cap_copy_part(void *ctx, uint64_t begin, uint64_t end)
 {
 	const struct cap_task *t = ctx;
 	for (uint64_t k = begin; k < end; k++)
-		if (t[k].a->cap_chunks[t[k].ci])
+		if (t[k].a->cap_chunks[t[k].ci] && !t[k].room)
 			memcpy(t[k].a->cap_chunks[t[k].ci], t[k].src, t[k].n);
 }
 
@@ -1147,6 +1159,7 @@ static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a,
 			 struct cap_task *tasks, size_t *n_tasks, uint64_t *copied)
 {
 	uint64_t nc = n_chunks_of(c, a), chunk = c->s->chunk_size;
+	uint8_t *unchanged = NULL; /* per chunk, for tracked writes */
 	int known, rc = NS_OK;
 
 	a->cap_hashes = malloc(NS_HASH_SIZE * nc + 1);
@@ -1154,32 +1167,48 @@ static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a,
 	if (!a->cap_hashes || !a->cap_chunks)
 		return ns_err(NS_ENOMEM, "commit: capturing array '%s': out of memory", a->name);
 	known = a->keyed && ns__memo_get(c->s, a->name, a->key, a->dtype, a->count, a->cap_hashes);
+	if (a->data && !known && c->s->track && (unchanged = malloc(nc + 1)))
+		ns__track_begin(&a->track, a->data, a->count * ns_dtype_size(a->dtype), chunk,
+				a->cap_hashes, unchanged);
 	for (uint64_t ci = 0; ci < nc; ci++) {
 		uint64_t off = ci * chunk;
 		size_t n = chunk_len(c, a, ci);
 		uint8_t *h = a->cap_hashes + NS_HASH_SIZE * ci, *room;
 		const uint8_t *data = NULL;
-		if (a->data && !known) {
+		int have = known || (a->track && unchanged[ci]); /* its hash */
+		if (a->data && !have) {
+			room = NULL;
+			if (a->track)
+				NS_TRY(cap_room(c, a, ci, n, &room));
 			tasks[(*n_tasks)++] = (struct cap_task){ a, ci, (const uint8_t *)a->data + off,
-								 n };
+								 n, room, 0 };
 			continue;
 		}
-		if (known && (rc = ns__chunk_has(txn, c->s, h)) != 0) {
+		if (have && (rc = ns__chunk_has(txn, c->s, h)) != 0) {
 			if (rc < 0)
-				return rc;
+				goto done;
+			continue;
+		}
+		NS_TRY(cap_room(c, a, ci, n, &room));
+		if (a->data) {
+			/* Known unchanged (tracked), new to this store: copied
+			 * on every core with the others. */
+			tasks[(*n_tasks)++] = (struct cap_task){ a, ci, (const uint8_t *)a->data + off,
+								 n, room, 1 };
+			a->cap_chunks[ci] = room;
+			*copied += n;
 			continue;
 		}
 		/* Filled straight into its room; given back when the store has it. */
-		NS_TRY(cap_room(c, a, ci, n, &room));
 		NS_TRY(source_bytes(a, off, n, room, &data));
 		if (data != room)
 			memcpy(room, data, n);
-		if (!known) {
+		if (!have) {
 			ns__chunk_hash(h, room, n);
 			if ((rc = ns__chunk_has(txn, c->s, h)) != 0) {
 				c->block_used -= n;
 				if (rc < 0)
-					return rc;
+					goto done;
 				continue;
 			}
 		}
@@ -1187,11 +1216,12 @@ static int capture_array(ns_commit *c, MDB_txn *txn, struct commit_array *a,
 		*copied += n;
 	}
 done:
+	free(unchanged);
 	return rc < 0 ? rc : NS_OK;
 }
 
-/* Hash the tasks on every core, make room for the chunks the store lacks,
- * and copy them on every core. */
+/* Hash the tasks on every core (those with room copied first), make room
+ * for the other chunks the store lacks, and copy them on every core. */
 static int capture_tasks(ns_commit *c, MDB_txn *txn, struct cap_task *tasks, size_t n,
 			 uint64_t *copied)
 {
@@ -1199,10 +1229,16 @@ static int capture_tasks(ns_commit *c, MDB_txn *txn, struct cap_task *tasks, siz
 	ns__parallel(n, 2, cap_hash_part, tasks);
 	for (size_t k = 0; k < n; k++) {
 		const struct cap_task *t = &tasks[k];
+		if (t->known)
+			continue;
 		if ((rc = ns__chunk_has(txn, c->s, t->a->cap_hashes + NS_HASH_SIZE * t->ci)) < 0)
 			return rc;
 		if (rc == 0) {
-			NS_TRY(cap_room(c, t->a, t->ci, t->n, &t->a->cap_chunks[t->ci]));
+			/* (A copy the store turns out to have is left unused.) */
+			if (t->room)
+				t->a->cap_chunks[t->ci] = t->room;
+			else
+				NS_TRY(cap_room(c, t->a, t->ci, t->n, &t->a->cap_chunks[t->ci]));
 			*copied += t->n;
 		}
 	}
@@ -1234,6 +1270,11 @@ int ns_commit_capture(ns_commit *c, uint64_t *copied)
 	}
 	if (rc == NS_OK)
 		rc = capture_tasks(c, txn, tasks, n_tasks, &total);
+	for (size_t k = 0; k < ai; k++) {
+		struct commit_array *a = &c->arrays[k];
+		ns__track_end(a->track, rc == NS_OK ? a->cap_hashes : NULL);
+		a->track = NULL;
+	}
 	if (rc < 0) {
 		/* Half captured is not captured: the arrays read their memory
 		 * again at ns_commit_finish(). */

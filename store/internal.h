@@ -19,6 +19,8 @@
 #define NS_STORE_FORMAT 1u
 
 #define NS_HASH_SIZE 16
+#include "track.h"
+_Static_assert(NS_HASH_SIZE == NSP_TRACK_HASH, "write tracking keeps the store's hashes");
 #define NS_NAME_MAX 4095
 #define NS_REF_NAME_MAX 255
 
@@ -39,6 +41,7 @@ struct ns_store {
 	ns_codec codec;
 	int level;
 	unsigned format;
+	int track; /* NS_STORE_TRACK_WRITES */
 
 	/* memo.c: the chunk hashes of keyed arrays this handle committed. */
 	struct memo_entry *memo;

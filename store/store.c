@@ -477,6 +477,7 @@ int ns_store_open(ns_store **out, const char *path, const ns_store_opts *opts)
 	pthread_mutex_init(&s->write_lock, NULL);
 	s->lock_fd = -1;
 	s->rdonly = !!(o->flags & NS_STORE_RDONLY);
+	s->track = !s->rdonly && (o->flags & NS_STORE_TRACK_WRITES) && ns__track_available();
 	s->write_batch = o->write_batch ? o->write_batch : 48u << 20;
 	if (exists && stat(path, &st) == 0 && (uint64_t)st.st_size * 2 > map)
 		map = round_up((uint64_t)st.st_size * 2, MAP_STEP);
@@ -524,6 +525,11 @@ void ns_store_close(ns_store *s)
 const char *ns_store_path(const ns_store *s)
 {
 	return s->path;
+}
+
+int ns_store_tracking(const ns_store *s)
+{
+	return s && s->track;
 }
 
 /* ---------------------------------------------------- stats and compact */

@@ -72,6 +72,17 @@ typedef enum ns_codec {
 enum {
 	NS_STORE_CREATE = 1u << 0, /**< create the store if the file is missing */
 	NS_STORE_RDONLY = 1u << 1, /**< open read-only: commits are refused */
+	/** Track writes to the arrays ns_commit_capture() (so
+	 *  ns_snapshot_async()) reads, through the page tables (Linux 6.7's
+	 *  userfaultfd write-protect bits, read with PAGEMAP_SCAN): a chunk
+	 *  unchanged since an earlier capture is neither hashed nor read
+	 *  again. The first write to such a page after a capture costs the
+	 *  writer a minor fault. Writes a device makes by DMA into pinned
+	 *  memory (RDMA, CUDA's pinned host buffers) do not pass through the
+	 *  page tables: do not set it for arrays written that way. Ignored
+	 *  where the kernel lacks it, or with NSNAP_TRACK=0 in the
+	 *  environment; see ns_store_tracking(). */
+	NS_STORE_TRACK_WRITES = 1u << 2,
 };
 
 #define NS_STORE_OPTS_VERSION 1
@@ -124,6 +135,10 @@ NS_API void ns_store_close(ns_store *store);
 
 /** The path the store was opened with; valid until ns_store_close(). */
 NS_API const char *ns_store_path(const ns_store *store);
+
+/** 1 when @p store was opened with NS_STORE_TRACK_WRITES and this process
+ *  can track writes (see there), else 0. */
+NS_API int ns_store_tracking(const ns_store *store);
 
 /**
  * Resolve a revision to a version number.
