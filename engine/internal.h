@@ -99,6 +99,9 @@ typedef struct ns_synapse_scan {
 	int sorted;
 } ns_synapse_scan;
 void ns__synapse_scan(ns_synapse_scan *out, const ns_object *proj);
+/* The same, or what it gave before when write tracking shows the
+ * projection's pre and post unchanged since (for stores that track writes). */
+void ns__synapse_scan_tracked(ns_synapse_scan *out, const ns_object *proj);
 /* ns__synapse_order() of a projection scanned already. */
 int ns__synapse_order_scanned(uint32_t **perm, uint64_t *hash, const ns_object *proj,
 			      const ns_synapse_scan *scan);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "track.h"
 
 struct key {
 	uint64_t post_pre; /* post in the high half: sorts by post, then pre */
@@ -296,6 +297,48 @@ void ns__synapse_scan(ns_synapse_scan *out, const ns_object *p)
 	if (p->size)
 		ns__parallel(p->size, 4 * NS_PARALLEL_GRAIN, scan_range, &ctx);
 	pthread_mutex_destroy(&ctx.lock);
+}
+
+/* The scans of connectivity that tracked writes show unchanged since (the
+ * epochs of ns__track_unchanged() when they were made). */
+#define SCANNED 16
+static struct scanned {
+	const void *pre, *post;
+	uint64_t n, epoch_pre, epoch_post, used;
+	ns_synapse_scan scan;
+} scanned[SCANNED];
+static uint64_t scanned_clock;
+static pthread_mutex_t scanned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void ns__synapse_scan_tracked(ns_synapse_scan *out, const ns_object *p)
+{
+	size_t size = p->size * sizeof *p->syn_pre;
+	uint64_t pre = ns__track_unchanged(p->syn_pre, size);
+	uint64_t post = pre ? ns__track_unchanged(p->syn_post, size) : 0;
+	struct scanned *e, *slot = NULL, *oldest = &scanned[0];
+	pthread_mutex_lock(&scanned_lock);
+	for (e = scanned; e < scanned + SCANNED; e++) {
+		if (e->pre == p->syn_pre && e->post == p->syn_post && e->n == p->size) {
+			if (pre && post && e->epoch_pre == pre && e->epoch_post == post) {
+				e->used = ++scanned_clock;
+				*out = e->scan;
+				pthread_mutex_unlock(&scanned_lock);
+				return;
+			}
+			slot = e; /* this projection's, out of date */
+		}
+		if (e->used < oldest->used)
+			oldest = e;
+	}
+	pthread_mutex_unlock(&scanned_lock);
+	ns__synapse_scan(out, p);
+	if (!pre || !post)
+		return;
+	pthread_mutex_lock(&scanned_lock);
+	/* (Another thread may have taken the slot since: either is right.) */
+	*(slot ? slot : oldest) = (struct scanned){ p->syn_pre, p->syn_post, p->size, pre, post,
+						    ++scanned_clock, *out };
+	pthread_mutex_unlock(&scanned_lock);
 }
 
 int ns__synapse_order(uint32_t **perm, uint64_t *hash, const ns_object *p)

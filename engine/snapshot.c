@@ -171,7 +171,10 @@ static int prepare(ns_commit **out, ns_store *store, const ns_network *net,
 		if (obj->kind == NS_PROJECTION) {
 			struct perm *p = &sn->perms[sn->n_objs];
 			ns_synapse_scan scan;
-			ns__synapse_scan(&scan, obj);
+			if (ns_store_tracking(store))
+				ns__synapse_scan_tracked(&scan, obj);
+			else
+				ns__synapse_scan(&scan, obj);
 			NS_TRY(validate_projection(net, obj, &scan));
 			NS_TRY(ns__synapse_order_scanned(&p->order, &p->hash, obj, &scan));
 		}
