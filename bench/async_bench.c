@@ -11,7 +11,10 @@
  *   population's v and every projection's w change (the state a plastic
  *   network changes each step), connectivity, delays, r and tau do not.
  * Each repetition of the asynchronous side waits for its commit before
- * the next, and reports the total (call to wait) too.
+ * the next, and reports the total (call to wait) too. Both cases run into
+ * a store as it is and into one with NS_STORE_TRACK_WRITES (where the
+ * kernel allows it), taking turns; the time of the learning step's own
+ * writes is given each way (the writes to tracked pages may fault).
  *
  * usage: async_bench [--quick] [DIR]   (DIR: where the store goes, default .)
  */
@@ -61,12 +64,12 @@ static double med(struct timing *t)
 	return median(copy, t->n);
 }
 
-static ns_store *new_store(void)
+static ns_store *new_store(int track)
 {
 	ns_store_opts o = NS_STORE_OPTS_INIT;
 	ns_store *s = NULL;
 	remove_store(store_path);
-	o.flags = NS_STORE_CREATE;
+	o.flags = NS_STORE_CREATE | (track ? NS_STORE_TRACK_WRITES : 0);
 	CHECK(ns_store_open(&s, store_path, &o));
 	return s;
 }
@@ -126,62 +129,79 @@ int main(int argc, char **argv)
 	printf("async_bench: %s of arrays, %" PRIu64 " synapses; in %s; %d repetitions, "
 	       "median (min-max)\n\n", fmt_bytes((int64_t)m.bytes).s, m.n_syn, dir, REPS);
 
-	struct timing sync_first = { 0 }, block_first = { 0 }, total_first = { 0 },
-		      copy_all = { 0 }, sync_step = { 0 }, block_step = { 0 },
-		      total_step = { 0 }, copy_changed = { 0 };
-	uint64_t copied_first = 0, copied_step = 0;
+	/* [0]: the store as it is; [1]: with tracked writes */
+	struct timing sync_first[2] = { 0 }, block_first[2] = { 0 }, total_first[2] = { 0 },
+		      copy_all[2] = { 0 }, sync_step[2] = { 0 }, block_step[2] = { 0 },
+		      total_step[2] = { 0 }, copy_changed[2] = { 0 }, writes[2] = { 0 };
+	uint64_t copied_first[2] = { 0 }, copied_step[2] = { 0 };
+	int tracking = 0;
 	for (int r = 0; r < REPS; r++) {
-		ns_snapshot_job *job = NULL;
-		ns_store *s;
-		double t0;
+		for (int v = 0; v < 2; v++) {
+			ns_snapshot_job *job = NULL;
+			ns_store *s;
+			double t0;
 
-		/* first snapshot into a new store, each way */
-		s = new_store();
-		t0 = now();
-		CHECK(ns_snapshot(NULL, s, m.net, NULL));
-		add(&sync_first, now() - t0);
-		ns_store_close(s);
-		s = new_store();
-		t0 = now();
-		CHECK(ns_snapshot_async(&job, s, m.net, NULL));
-		add(&block_first, now() - t0);
-		copied_first = ns_snapshot_copied(job);
-		CHECK(ns_snapshot_wait(NULL, job));
-		add(&total_first, now() - t0);
-		add(&copy_all, copy_time(buf, &m, 0));
+			/* first snapshot into a new store, each way */
+			s = new_store(v);
+			t0 = now();
+			CHECK(ns_snapshot(NULL, s, m.net, NULL));
+			add(&sync_first[v], now() - t0);
+			ns_store_close(s);
+			s = new_store(v);
+			tracking |= ns_store_tracking(s);
+			t0 = now();
+			CHECK(ns_snapshot_async(&job, s, m.net, NULL));
+			add(&block_first[v], now() - t0);
+			copied_first[v] = ns_snapshot_copied(job);
+			CHECK(ns_snapshot_wait(NULL, job));
+			add(&total_first[v], now() - t0);
+			add(&copy_all[v], copy_time(buf, &m, 0));
 
-		/* a learning step after it, each way */
-		learn(&m, 2 * (uint64_t)r + 1);
-		t0 = now();
-		CHECK(ns_snapshot(NULL, s, m.net, NULL));
-		add(&sync_step, now() - t0);
-		learn(&m, 2 * (uint64_t)r + 2);
-		t0 = now();
-		CHECK(ns_snapshot_async(&job, s, m.net, NULL));
-		add(&block_step, now() - t0);
-		copied_step = ns_snapshot_copied(job);
-		CHECK(ns_snapshot_wait(NULL, job));
-		add(&total_step, now() - t0);
-		add(&copy_changed, copy_time(buf, &m, 1));
-		ns_store_close(s);
+			/* a learning step after it, each way */
+			learn(&m, 4 * (uint64_t)r + 2 * (uint64_t)v + 1);
+			t0 = now();
+			CHECK(ns_snapshot(NULL, s, m.net, NULL));
+			add(&sync_step[v], now() - t0);
+			t0 = now();
+			learn(&m, 4 * (uint64_t)r + 2 * (uint64_t)v + 2);
+			add(&writes[v], now() - t0);
+			t0 = now();
+			CHECK(ns_snapshot_async(&job, s, m.net, NULL));
+			add(&block_step[v], now() - t0);
+			copied_step[v] = ns_snapshot_copied(job);
+			CHECK(ns_snapshot_wait(NULL, job));
+			add(&total_step[v], now() - t0);
+			add(&copy_changed[v], copy_time(buf, &m, 1));
+			ns_store_close(s);
+		}
 	}
 	remove_store(store_path);
 
-	printf("first snapshot (every chunk new, %s copied)\n", fmt_bytes((int64_t)copied_first).s);
-	printf("  ns_snapshot()                 %s\n", spread(&sync_first).s);
-	printf("  ns_snapshot_async() blocks    %s  = %.3fx the synchronous snapshot\n",
-	       spread(&block_first).s, med(&block_first) / med(&sync_first));
-	printf("  memcpy of the state           %s  async blocks %.2fx memcpy\n",
-	       spread(&copy_all).s, med(&block_first) / med(&copy_all));
-	printf("  async, call to wait           %s\n\n", spread(&total_first).s);
-	printf("learning step (v and w change: %s; %s copied)\n", fmt_bytes((int64_t)changed).s,
-	       fmt_bytes((int64_t)copied_step).s);
-	printf("  ns_snapshot()                 %s\n", spread(&sync_step).s);
-	printf("  ns_snapshot_async() blocks    %s  = %.3fx the synchronous snapshot\n",
-	       spread(&block_step).s, med(&block_step) / med(&sync_step));
-	printf("  memcpy of the changed bytes   %s  async blocks %.2fx memcpy\n",
-	       spread(&copy_changed).s, med(&block_step) / med(&copy_changed));
-	printf("  async, call to wait           %s\n", spread(&total_step).s);
+	for (int v = 0; v < 2; v++) {
+		if (v && !tracking) {
+			printf("(writes cannot be tracked here: this kernel lacks userfaultfd's "
+			       "asynchronous write-protect bits, or NSNAP_TRACK=0)\n");
+			break;
+		}
+		printf("%s\n", v ? "== with NS_STORE_TRACK_WRITES ==" : "== the store as it is ==");
+		printf("first snapshot (every chunk new, %s copied)\n",
+		       fmt_bytes((int64_t)copied_first[v]).s);
+		printf("  ns_snapshot()                 %s\n", spread(&sync_first[v]).s);
+		printf("  ns_snapshot_async() blocks    %s  = %.3fx the synchronous snapshot\n",
+		       spread(&block_first[v]).s, med(&block_first[v]) / med(&sync_first[v]));
+		printf("  memcpy of the state           %s  async blocks %.2fx memcpy\n",
+		       spread(&copy_all[v]).s, med(&block_first[v]) / med(&copy_all[v]));
+		printf("  async, call to wait           %s\n\n", spread(&total_first[v]).s);
+		printf("learning step (v and w change: %s; %s copied)\n",
+		       fmt_bytes((int64_t)changed).s, fmt_bytes((int64_t)copied_step[v]).s);
+		printf("  the step's own writes         %s\n", spread(&writes[v]).s);
+		printf("  ns_snapshot()                 %s\n", spread(&sync_step[v]).s);
+		printf("  ns_snapshot_async() blocks    %s  = %.3fx the synchronous snapshot\n",
+		       spread(&block_step[v]).s, med(&block_step[v]) / med(&sync_step[v]));
+		printf("  memcpy of the changed bytes   %s  async blocks %.2fx memcpy\n",
+		       spread(&copy_changed[v]).s, med(&block_step[v]) / med(&copy_changed[v]));
+		printf("  async, call to wait           %s\n\n", spread(&total_step[v]).s);
+	}
 	free(buf);
 	model_free(&m);
 	return 0;

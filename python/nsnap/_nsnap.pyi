@@ -152,8 +152,10 @@ class Store:
     path: str
     closed: bool
     readonly: bool
+    tracking: bool
     def __init__(self, path: str, create: bool = ..., readonly: bool = ...,
-                 chunk_size: Optional[int] = ..., codec: Optional[Literal["raw", "zstd"]] = ...) -> None: ...
+                 chunk_size: Optional[int] = ..., codec: Optional[Literal["raw", "zstd"]] = ...,
+                 track_writes: bool = ...) -> None: ...
     @overload
     def snapshot(self, net: Network, message: Optional[str] = ..., tag: Optional[str] = ...,
                  branch: Optional[str] = ..., populations: bool = ..., projections: bool = ...,

@@ -15,6 +15,7 @@ struct nspy_handle {
 	dev_t dev;
 	ino_t ino;
 	int readonly;
+	int track; /* as asked: track_writes */
 	int refs;
 	struct nspy_handle *next;
 };
@@ -78,21 +79,23 @@ void nspy_store_version_gone(nspy_store *s)
 
 static PyObject *store_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "path", "create", "readonly", "chunk_size", "codec", NULL };
+	static char *kwlist[] = { "path",  "create",	   "readonly", "chunk_size",
+				  "codec", "track_writes", NULL };
 	PyObject *path_b = NULL, *chunk_o = Py_None;
-	int create = 0, readonly = 0, rc;
+	int create = 0, readonly = 0, track = 0, rc;
 	const char *codec = NULL, *path;
 	ns_store_opts opts;
 	struct nspy_handle *h;
 	nspy_store *s = NULL;
 	struct stat st;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|ppOz:Store", kwlist, PyUnicode_FSConverter,
-					 &path_b, &create, &readonly, &chunk_o, &codec))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|ppOzp:Store", kwlist, PyUnicode_FSConverter,
+					 &path_b, &create, &readonly, &chunk_o, &codec, &track))
 		return NULL;
 	path = PyBytes_AS_STRING(path_b);
 	ns_store_opts_init(&opts, NS_STORE_OPTS_VERSION);
-	opts.flags = (create ? NS_STORE_CREATE : 0) | (readonly ? NS_STORE_RDONLY : 0);
+	opts.flags = (create ? NS_STORE_CREATE : 0) | (readonly ? NS_STORE_RDONLY : 0) |
+		     (track ? NS_STORE_TRACK_WRITES : 0);
 	if (chunk_o != Py_None) {
 		unsigned long long c = PyLong_AsUnsignedLongLong(chunk_o);
 		if (c == (unsigned long long)-1 && PyErr_Occurred())
@@ -118,6 +121,12 @@ static PyObject *store_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 				       "(by another nsnap.Store): close that one first", path);
 			goto fail;
 		}
+		if (h->track != track) {
+			nspy_raise_msg(NS_EBUSY, "store '%s' is open in this process with "
+				       "track_writes=%s (by another nsnap.Store): close that one "
+				       "first", path, h->track ? "True" : "False");
+			goto fail;
+		}
 		h->refs++;
 		s->h = h;
 		Py_DECREF(path_b);
@@ -137,6 +146,7 @@ static PyObject *store_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 		h->ino = st.st_ino;
 	}
 	h->readonly = readonly;
+	h->track = track;
 	h->refs = 1;
 	h->next = handles;
 	handles = h;
@@ -202,6 +212,8 @@ static PyObject *store_get(PyObject *self, void *what)
 		return Py_NewRef(s->path);
 	if (strcmp(what, "closed") == 0)
 		return PyBool_FromLong(!s->h || s->closing);
+	if (strcmp(what, "tracking") == 0)
+		return PyBool_FromLong(s->h && !s->closing && ns_store_tracking(s->h->store));
 	return PyBool_FromLong(s->readonly);
 }
 
@@ -535,6 +547,10 @@ static PyGetSetDef store_getset[] = {
 	{ "path", store_get, NULL, "The store file's path.", "path" },
 	{ "closed", store_get, NULL, "True once closed.", "closed" },
 	{ "readonly", store_get, NULL, "True when opened read-only.", "readonly" },
+	{ "tracking", store_get, NULL,
+	  "True when writes to the arrays are tracked (track_writes=True, and the\n"
+	  "kernel can: Linux 6.7 or later).",
+	  "tracking" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -545,11 +561,15 @@ PyTypeObject nspy_store_type = {
 	.tp_dealloc = store_dealloc,
 	.tp_repr = store_repr,
 	.tp_flags = Py_TPFLAGS_DEFAULT,
-	.tp_doc = "Store(path, create=False, readonly=False, chunk_size=None, codec=None)\n\n"
+	.tp_doc = "Store(path, create=False, readonly=False, chunk_size=None, codec=None,\n"
+		  "      track_writes=False)\n\n"
 		  "An nsnap store: one file of versioned checkpoints (plus its '-lock' file).\n"
 		  "create=True makes it when missing (chunk_size in bytes, a multiple of\n"
-		  "4096; codec 'raw' or 'zstd' as the default of snapshots). A context\n"
-		  "manager:\n\n"
+		  "4096; codec 'raw' or 'zstd' as the default of snapshots).\n"
+		  "track_writes=True: background snapshots skip the chunks of arrays that\n"
+		  "the page tables show unwritten since an earlier one (Linux 6.7; see\n"
+		  "Store.tracking). Not for arrays a device writes by DMA (CUDA's pinned\n"
+		  "host buffers, RDMA): those writes are not seen. A context manager:\n\n"
 		  "    with nsnap.Store('run.nsnap', create=True) as store:\n"
 		  "        v = store.snapshot(net, message='warm-up')\n"
 		  "        store.restore(v, net)\n"

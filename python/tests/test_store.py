@@ -303,3 +303,32 @@ def test_a_job_dropped_without_wait_is_waited_for_with_a_warning(store, net):
     with pytest.warns(ResourceWarning, match="deleted before wait"):
         del job
     store.close()
+
+
+def test_tracked_background_snapshots_hold_each_state(tmp_path):
+    path = str(tmp_path / "tracked.nsnap")
+    with nsnap.Store(path, create=True, chunk_size=4096, track_writes=True) as store:
+        if not store.tracking:
+            pytest.skip("this kernel cannot track writes (Linux 6.7)")
+        with pytest.raises(nsnap.BusyError, match="track_writes=True"):
+            nsnap.Store(path)
+        net = nsnap.Network("big")
+        p = net.add_population("P", 200_000)
+        v = np.arange(200_000, dtype=np.float64)
+        p.bind("v", v)
+        rng = np.random.default_rng(5)
+        for r in range(8):
+            # a slice, one value, or nothing, changed before each snapshot
+            at = int(rng.integers(0, v.size))
+            if r % 3 == 0:
+                v[at:at + 3000] += 1.0
+            elif r % 3 == 1:
+                v[at] = -v[at]
+            expected = v.copy()
+            job = store.snapshot(net, background=True)
+            v[int(rng.integers(0, v.size))] += 0.5  # the run goes on
+            n = job.wait()
+            with store.open(n) as ver:
+                np.testing.assert_array_equal(ver["P"]["v"], expected, err_msg=f"round {r}")
+    with nsnap.Store(path) as store:
+        assert not store.tracking
