@@ -354,6 +354,7 @@ struct job {
 	struct pending pend[MAX_PENDING];
 	size_t n_pend, cap_pend;
 	struct ahead ahead;
+	ns_track **track; /* per array in memory, when the store tracks writes */
 };
 
 static uint8_t *put_str(uint8_t *p, const char *str)
@@ -469,12 +470,44 @@ static int chunk_bytes(struct job *j, size_t ai, uint64_t ci, const uint8_t **ou
 
 /* The hashes that are known already: of arrays taken from another version,
  * and of keyed arrays this store handle committed with the same key. */
+/* The hashes of chunks of an array in memory that tracked writes show
+ * unchanged since they were hashed (best effort). */
+static void tracked_hashes(struct job *j, size_t ai)
+{
+	const struct commit_array *a = &j->c->arrays[ai];
+	uint64_t nc = n_chunks_of(j->c, a);
+	uint8_t *known;
+	if (!j->track && !(j->track = calloc(j->c->n_arrays, sizeof *j->track)))
+		return;
+	if (!(known = malloc(nc + 1)))
+		return;
+	ns__track_begin(&j->track[ai], a->data, a->count * ns_dtype_size(a->dtype),
+			j->c->s->chunk_size, j->hashes[ai], known);
+	for (uint64_t ci = 0; j->track[ai] && ci < nc; ci++)
+		j->hashed[j->first[ai] + ci] = known[ci];
+	free(known);
+}
+
+/* Tell the tracker each array's hashes (every chunk's, as the version's
+ * record holds them), or that the commit failed. */
+static void tracked_end(struct job *j, int ok)
+{
+	for (size_t ai = 0; j->track && ai < j->c->n_arrays; ai++)
+		ns__track_end(j->track[ai], ok ? j->hashes[ai] : NULL);
+	free(j->track);
+	j->track = NULL;
+}
+
 static void copy_known_hashes(struct job *j)
 {
 	ns_array_info info;
 	for (size_t ai = 0; ai < j->c->n_arrays; ai++) {
 		const struct commit_array *a = &j->c->arrays[ai];
 		uint64_t nc = n_chunks_of(j->c, a);
+		if (a->data && !a->cap_hashes && j->c->s->track) {
+			tracked_hashes(j, ai);
+			continue;
+		}
 		if (a->from) {
 			ns_version_array_at(&info, a->from, a->from_array);
 			memcpy(j->hashes[ai], info.hashes, NS_HASH_SIZE * nc);
@@ -1072,6 +1105,7 @@ int ns_commit_finish(uint64_t *out, ns_commit *c, const ns_commit_opts *opts)
 		*out = j.number;
 done:
 	ahead_stop(&j);
+	tracked_end(&j, rc == NS_OK);
 	for (size_t k = 0; k < j.cap_pend; k++) {
 		ns__chunk_writer_free(j.pend[k].w);
 		free(j.pend[k].copy);

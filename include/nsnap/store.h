@@ -72,12 +72,13 @@ typedef enum ns_codec {
 enum {
 	NS_STORE_CREATE = 1u << 0, /**< create the store if the file is missing */
 	NS_STORE_RDONLY = 1u << 1, /**< open read-only: commits are refused */
-	/** Track writes to the arrays ns_commit_capture() (so
-	 *  ns_snapshot_async()) reads, through the page tables (Linux 6.7's
-	 *  userfaultfd write-protect bits, read with PAGEMAP_SCAN): a chunk
-	 *  unchanged since an earlier capture is neither hashed nor read
-	 *  again. The first write to such a page after a capture costs the
-	 *  writer a minor fault. Writes a device makes by DMA into pinned
+	/** Track writes to the arrays in memory that commits read
+	 *  (ns_commit_add(); so ns_snapshot() and ns_snapshot_async()),
+	 *  through the page tables (Linux 6.7's userfaultfd write-protect
+	 *  bits, read with PAGEMAP_SCAN): a chunk unchanged since an earlier
+	 *  commit is neither hashed nor read again, and a projection's
+	 *  connectivity unchanged is not checked again. The first write to
+	 *  such a page after a commit costs the writer a minor fault. Writes a device makes by DMA into pinned
 	 *  memory (RDMA, CUDA's pinned host buffers) do not pass through the
 	 *  page tables: do not set it for arrays written that way. Ignored
 	 *  where the kernel lacks it, or with NSNAP_TRACK=0 in the

@@ -247,24 +247,27 @@ static ns_store *tracked_store(const char *name)
 	return s;
 }
 
-static uint64_t capture_commit(ns_store *s, const void *data, uint64_t count)
+/* A commit of @data, captured first (as ns_snapshot_async() does) or not
+ * (as ns_snapshot() does). */
+static uint64_t commit_of(ns_store *s, const void *data, uint64_t count, int captured)
 {
 	ns_commit *c = NULL;
 	uint64_t v = 0;
 	NT_OK(ns_commit_new(&c, s));
 	NT_OK(ns_commit_add(c, "x", NS_DTYPE_U8, data, count));
-	NT_OK(ns_commit_capture(c, NULL));
+	if (captured)
+		NT_OK(ns_commit_capture(c, NULL));
 	NT_OK(ns_commit_finish(&v, c, NULL));
 	return v;
 }
 
-Test(store_track, captures_hold_the_memory_at_each_capture, .fini = nt_tmpdir_remove)
+/* Commits (captured or not, taking turns) of a tracked array written at
+ * random between them hold exactly what memory held at each. */
+static void commits_hold_the_memory(int captured_first)
 {
-	need_tracking();
 	enum { ROUNDS = 60, BIG = 24 * CHUNK + 100 };
 	ns_store *s = tracked_store("t.nsnap");
 	uint8_t *base = new_pages(BIG + PAGE), *p = base + 40, *expect = malloc(BIG);
-	uint64_t versions[ROUNDS];
 	cr_assert(ns_store_tracking(s));
 	srand(7);
 	for (int r = 0; r < ROUNDS; r++) {
@@ -272,17 +275,17 @@ Test(store_track, captures_hold_the_memory_at_each_capture, .fini = nt_tmpdir_re
 		 * it was. */
 		int kind = rand() % 4;
 		size_t at = (size_t)rand() % BIG, len = (size_t)rand() % (2 * CHUNK);
+		uint64_t nbytes = 0, v;
+		char rev[32];
 		if (kind == 1)
 			p[at] ^= (uint8_t)(1 + rand() % 255);
 		if (kind == 2)
 			memset(p + at, rand(), at + len > BIG ? BIG - at : len);
 		if (kind == 3)
 			((volatile uint8_t *)p)[at] = p[at];
-		versions[r] = capture_commit(s, p, BIG);
+		v = commit_of(s, p, BIG, (r + captured_first) % 2);
 		memcpy(expect, p, BIG);
-		char rev[32];
-		uint64_t nbytes = 0;
-		snprintf(rev, sizeof rev, "%llu", (unsigned long long)versions[r]);
+		snprintf(rev, sizeof rev, "%llu", (unsigned long long)v);
 		p[(size_t)rand() % BIG] ^= 0x80; /* for the next round */
 		uint8_t *got = nt_read_array(s, rev, "x", &nbytes);
 		cr_assert_eq(nbytes, BIG);
@@ -294,15 +297,27 @@ Test(store_track, captures_hold_the_memory_at_each_capture, .fini = nt_tmpdir_re
 	munmap(base, BIG + PAGE);
 }
 
+Test(store_track, commits_hold_the_memory_at_each_commit, .fini = nt_tmpdir_remove)
+{
+	need_tracking();
+	commits_hold_the_memory(0);
+}
+
+Test(store_track, commits_hold_the_memory_the_other_way_round, .fini = nt_tmpdir_remove)
+{
+	need_tracking();
+	commits_hold_the_memory(1);
+}
+
 /* A write the page tables do not see (here through a second mapping of the
  * same memory, as a device's DMA would be) is not seen: the chunk was not
  * read again. Without tracking it is. */
-static uint64_t alias_capture(int track, uint8_t first_byte_after[1])
+static uint8_t alias_first_byte(int track, int captured)
 {
 	ns_store_opts o = NS_STORE_OPTS_INIT;
 	ns_store *s = NULL;
 	int fd = memfd_create("nsnap-track", 0);
-	uint8_t *a, *b, *got;
+	uint8_t *a, *b, *got, first;
 	uint64_t v = 0, nbytes = 0;
 	char rev[32];
 	cr_assert(fd >= 0);
@@ -315,28 +330,31 @@ static uint64_t alias_capture(int track, uint8_t first_byte_after[1])
 	o.chunk_size = CHUNK;
 	NT_OK(ns_store_open(&s, nt_path(track ? "alias-t.nsnap" : "alias.nsnap"), &o));
 	for (int i = 0; i < 3; i++)
-		v = capture_commit(s, a, SIZE);
+		commit_of(s, a, SIZE, captured);
 	b[0] = 2; /* not through a's page tables */
-	v = capture_commit(s, a, SIZE);
+	v = commit_of(s, a, SIZE, captured);
 	snprintf(rev, sizeof rev, "%llu", (unsigned long long)v);
 	got = nt_read_array(s, rev, "x", &nbytes);
-	first_byte_after[0] = got[0];
+	first = got[0];
 	free(got);
 	ns_store_close(s);
+	remove(nt_path(track ? "alias-t.nsnap" : "alias.nsnap"));
 	munmap(a, SIZE);
 	munmap(b, SIZE);
 	close(fd);
-	return v;
+	return first;
 }
 
 Test(store_track, chunks_known_unchanged_are_not_read_again, .fini = nt_tmpdir_remove)
 {
 	need_tracking();
-	uint8_t seen;
-	alias_capture(0, &seen);
-	cr_assert_eq(seen, 2, "without tracking every chunk is read");
-	alias_capture(1, &seen);
-	cr_assert_eq(seen, 1, "with tracking an unchanged chunk is not read again");
+	for (int captured = 0; captured < 2; captured++) {
+		cr_assert_eq(alias_first_byte(0, captured), 2,
+			     "without tracking every chunk is read");
+		cr_assert_eq(alias_first_byte(1, captured), 1,
+			     "with tracking an unchanged chunk is not read again (%s)",
+			     captured ? "captured" : "a plain commit");
+	}
 }
 
 Test(store_track, a_store_without_the_flag_does_not_track, .fini = nt_tmpdir_remove)
