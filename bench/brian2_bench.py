@@ -105,6 +105,8 @@ def main():
 	ap.add_argument("--dir", default="/tmp", help="where the files go")
 	ap.add_argument("--codec", default="raw", choices=("raw", "zstd"),
 			help="the store's chunk codec (zstd: level 3, byte-shuffled)")
+	ap.add_argument("--track-writes", action="store_true",
+			help="open the stores with track_writes=True")
 	o = ap.parse_args()
 	prefs.codegen.target = "numpy"
 	brian2.BrianLogger.log_level_error()
@@ -133,7 +135,7 @@ def main():
 		for p in (sp, sp + "-lock"):
 			if os.path.exists(p):
 				os.remove(p)
-		with nsnap.Store(sp, create=True, codec=o.codec) as store:
+		with nsnap.Store(sp, create=True, codec=o.codec, track_writes=o.track_writes) as store:
 			t0 = time.perf_counter()
 			v = nb.snapshot(store, net, message="first")
 			n_snap_first.append(time.perf_counter() - t0)
@@ -165,7 +167,7 @@ def main():
 
 	# 10 checkpoints of a learning run
 	b_total, files = 0, []
-	with nsnap.Store(store_path, create=True, codec=o.codec) as store:
+	with nsnap.Store(store_path, create=True, codec=o.codec, track_writes=o.track_writes) as store:
 		n_ck = []
 		for k in range(o.checkpoints):
 			net.run(o.learn_ms * ms)
