@@ -14,7 +14,8 @@
  * the next, and reports the total (call to wait) too. Both cases run into
  * a store as it is and into one with NS_STORE_TRACK_WRITES (where the
  * kernel allows it), taking turns; the time of the learning step's own
- * writes is given each way (the writes to tracked pages may fault).
+ * writes is given each way (the writes to tracked pages may fault), and
+ * that of a restore of the first version into the same arrays.
  *
  * usage: async_bench [--quick] [DIR]   (DIR: where the store goes, default .)
  */
@@ -132,7 +133,8 @@ int main(int argc, char **argv)
 	/* [0]: the store as it is; [1]: with tracked writes */
 	struct timing sync_first[2] = { 0 }, block_first[2] = { 0 }, total_first[2] = { 0 },
 		      copy_all[2] = { 0 }, sync_step[2] = { 0 }, block_step[2] = { 0 },
-		      total_step[2] = { 0 }, copy_changed[2] = { 0 }, writes[2] = { 0 };
+		      total_step[2] = { 0 }, copy_changed[2] = { 0 }, writes[2] = { 0 },
+		      restore[2] = { 0 };
 	uint64_t copied_first[2] = { 0 }, copied_step[2] = { 0 };
 	int tracking = 0;
 	for (int r = 0; r < REPS; r++) {
@@ -172,6 +174,10 @@ int main(int argc, char **argv)
 			CHECK(ns_snapshot_wait(NULL, job));
 			add(&total_step[v], now() - t0);
 			add(&copy_changed[v], copy_time(buf, &m, 1));
+			/* back to the first version, into the arrays snapshotted */
+			t0 = now();
+			CHECK(ns_restore(NULL, s, "1", m.net, NULL));
+			add(&restore[v], now() - t0);
 			ns_store_close(s);
 		}
 	}
@@ -200,7 +206,8 @@ int main(int argc, char **argv)
 		       spread(&block_step[v]).s, med(&block_step[v]) / med(&sync_step[v]));
 		printf("  memcpy of the changed bytes   %s  async blocks %.2fx memcpy\n",
 		       spread(&copy_changed[v]).s, med(&block_step[v]) / med(&copy_changed[v]));
-		printf("  async, call to wait           %s\n\n", spread(&total_step[v]).s);
+		printf("  async, call to wait           %s\n", spread(&total_step[v]).s);
+		printf("restore of the first version    %s\n\n", spread(&restore[v]).s);
 	}
 	free(buf);
 	model_free(&m);

@@ -477,3 +477,27 @@ uint64_t ns__track_unchanged(const void *data, size_t size)
 	pthread_mutex_unlock(&T.lock);
 	return epoch;
 }
+
+void ns__track_forget(const void *data, size_t size)
+{
+	uintptr_t lo = (uintptr_t)data, hi = lo + size;
+	pthread_mutex_lock(&T.lock);
+	for (size_t i = 0, n = size && ready() ? T.n : 0; i < n; i++) {
+		struct track_entry *e = T.e[i];
+		uint64_t first, last, k, run;
+		if (e->busy || !e->valid || e->addr >= hi || lo >= e->addr + e->size)
+			continue;
+		first = (lo > e->addr ? lo - e->addr : 0) / e->chunk;
+		last = ((hi < e->addr + e->size ? hi : e->addr + e->size) - 1 - e->addr) / e->chunk;
+		/* Unprotect the chunks watched (runs of them); all are to be
+		 * hashed again, as chunks that changed are. */
+		for (k = first; k <= last; k++) {
+			for (run = k; k <= last && e->state[k] != HASHED; k++)
+				e->state[k] = HASHED;
+			if (k > run)
+				protect_chunks(e, run, k, 0);
+		}
+		e->epoch = ++T.clock;
+	}
+	pthread_mutex_unlock(&T.lock);
+}

@@ -26,6 +26,11 @@ int ns__track_begin(ns_track **out, const void *data, size_t size, size_t chunk,
  * capture failed: nothing is learnt). Accepts NULL. */
 void ns__track_end(ns_track *t, const uint8_t *hashes);
 
+/* [@data, @data + @size) is about to be written whole (a restore): stop
+ * watching it, so that its writes do not fault page by page; its chunks
+ * are hashed again by the next capture, as changed ones are. */
+void ns__track_forget(const void *data, size_t size);
+
 /* Not 0 when no byte of [@data, @data + @size) changed since a capture
  * tracked it: the same number as long as none changes, another after. */
 uint64_t ns__track_unchanged(const void *data, size_t size);

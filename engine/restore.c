@@ -8,6 +8,7 @@
  * apply() then only copies, converts (f64 <-> f32) and reorders, which
  * cannot fail. */
 #include "internal.h"
+#include "track.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -477,6 +478,7 @@ static void write_copy(struct restore *r, const struct copy *c)
 	size_t to = ns_dtype_size(la->dtype), from = ns_dtype_size(c->from);
 	uint8_t *dst = la->data;
 
+	ns__track_forget(dst, la->count * to);
 	if (c->from == la->dtype) {
 		ns__parallel(a->n_chunks, 1, write_chunks, (void *)c);
 		return;

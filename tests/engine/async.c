@@ -385,6 +385,14 @@ Test(engine_async, tracked_snapshots_hold_each_state_and_see_every_change_of_con
 	for (size_t i = 1; i < NS; i++)
 		cr_assert(post[i] >= post[i - 1], "synapse %zu is out of order", i);
 	free(post);
+	/* A restore writes into watched arrays: the next snapshots see it. */
+	uint64_t back;
+	fill_values(&n, 99, 1);
+	snapshot_in_background(s, &n);
+	NT_OK(ns_restore(NULL, s, a, n.net, NULL));
+	back = snapshot_in_background(s, &n);
+	snprintf(b, sizeof b, "%llu", (unsigned long long)back);
+	cr_assert(same_versions(s, a, b), "version %s is not the one restored", a);
 	net_free(&n);
 	net_free(&kept);
 	ns_store_close(s);

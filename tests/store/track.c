@@ -177,6 +177,23 @@ Test(store_track, a_write_past_the_last_whole_page_is_seen_in_its_chunk)
 	munmap(base, SIZE);
 }
 
+Test(store_track, chunks_forgotten_before_a_restore_are_hashed_again)
+{
+	need_tracking();
+	uint8_t *p = new_pages(SIZE);
+	capture(p, SIZE);
+	cr_assert_eq(capture(p, SIZE), ALL);
+	/* Chunks 1 and 2, and a byte of 3: about to be written whole. */
+	ns__track_forget(p + CHUNK, 2 * CHUNK + 1);
+	cr_assert_eq(ns__track_unchanged(p, SIZE), 0);
+	memset(p + CHUNK, 9, 2 * CHUNK + 1);
+	cr_assert_eq(capture(p, SIZE), ALL & ~0xeu);
+	capture(p, SIZE);
+	capture(p, SIZE);
+	cr_assert_eq(capture(p, SIZE), ALL, "watched again once unchanged");
+	munmap(p, SIZE);
+}
+
 Test(store_track, a_range_overlapping_a_tracked_one_replaces_it)
 {
 	need_tracking();
