@@ -401,9 +401,9 @@ static int next_state(const ns_track *t, uint64_t k, const uint8_t *h, int *act)
 	const struct track_entry *e = t->e;
 	int from = e->state[k], dirty = t->dirty[k];
 	*act = -1;
-	if (t->fresh)
+	if (t->fresh) /* (so an entry not valid never gets here) */
 		return CLEAN;
-	if (!e->valid || memcmp(e->hashes + NSP_TRACK_HASH * k, h, NSP_TRACK_HASH)) {
+	if (memcmp(e->hashes + NSP_TRACK_HASH * k, h, NSP_TRACK_HASH)) {
 		/* Changed: spare the simulator faults on it. */
 		if (from != HASHED)
 			*act = 0;
@@ -411,8 +411,7 @@ static int next_state(const ns_track *t, uint64_t k, const uint8_t *h, int *act)
 	}
 	if (!dirty && from != HASHED)
 		return CLEAN; /* protected since its last hash, and equal */
-	if (from == HASHED || dirty)
-		*act = 1; /* to protect, or protect again */
+	*act = 1; /* unprotected or written since: protect, to verify next time */
 	return PROTECTED;
 }
 
